@@ -1,0 +1,128 @@
+import { mkdirSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { applyMigrations } from "@slipway/prisma/migrate";
+import type { ExecutionArgs, ExecutionResult } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { Config } from "./config.js";
+import { openDatabase } from "./db.js";
+import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
+import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
+import type { Deps } from "./domain/deps.js";
+import { markInterruptedOperations } from "./domain/operations/mark-interrupted.js";
+import { createGraphQLServer } from "./graphql/yoga.js";
+import { InProcessEventBus } from "./infra/event-bus.js";
+import { InProcessJobQueue } from "./infra/job-queue.js";
+import { createLogger, type Logger } from "./logger.js";
+
+// Larger documents are refused before they are read; uploads get their own limit later.
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+// graphql-ws calls these with the args built in onSubscribe, whose root carries envelop's functions.
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult;
+  subscribe: (args: ExecutionArgs) => Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>;
+}
+
+export interface App {
+  deps: Deps;
+  /** Set when no admin exists yet and none was configured: print it, it is shown nowhere else. */
+  setupToken: string | undefined;
+  /** http://host:port/graphql once started. */
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds the whole control plane: database, domain dependencies, GraphQL over HTTP and WebSocket. */
+export async function buildApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  await applyMigrations(config.databaseUrl);
+
+  const bus = new InProcessEventBus();
+  const deps: Deps = {
+    config,
+    log,
+    db: openDatabase(config.databaseUrl),
+    secrets: new SecretBox(loadSecretKey(config.secretKey, config.dataDir)),
+    bus,
+    queue: new InProcessJobQueue(config.operationConcurrency, (job, error) =>
+      log.error({ err: error, job: job.name }, "a background job failed"),
+    ),
+  };
+  const interrupted = await markInterruptedOperations(deps);
+  if (interrupted > 0) log.warn({ interrupted }, "marked operations left running by the previous process as interrupted");
+  const { setupToken } = await bootstrapFirstAdmin(deps);
+
+  const yoga = createGraphQLServer(deps);
+  const httpServer = createServer((req, res) => {
+    if (refuseOversized(req, res)) return;
+    void yoga.requestListener(req, res);
+  });
+  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
+  // Subscriptions run through the same envelop pipeline as HTTP: same context, auth and limits.
+  const wsHandle = useServer(
+    {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wsServer,
+  );
+
+  const app: App = {
+    deps,
+    setupToken,
+    url: "",
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.port, config.host, () => resolve());
+      });
+      const { port } = httpServer.address() as AddressInfo;
+      const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+      app.url = `http://${host}:${port}/graphql`;
+    },
+    async stop() {
+      await wsHandle.dispose();
+      wsServer.close();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await deps.queue.close();
+      await bus.close();
+      await deps.db.$disconnect();
+    },
+  };
+  return app;
+}
+
+function refuseOversized(req: IncomingMessage, res: ServerResponse): boolean {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared <= MAX_REQUEST_BYTES) return false;
+  res.writeHead(413, { "content-type": "application/json", connection: "close" });
+  res.end(JSON.stringify({ errors: [{ message: `The request is larger than ${MAX_REQUEST_BYTES} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
+  req.resume();
+  return true;
+}

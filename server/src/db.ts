@@ -1,0 +1,16 @@
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client.js";
+
+export type Database = PrismaClient;
+
+/** Opens the database named by a Prisma URL: `file:` is SQLite, `postgres(ql):` is PostgreSQL. */
+export function openDatabase(databaseUrl: string): Database {
+  if (databaseUrl.startsWith("file:")) {
+    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl }) });
+  }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  }
+  throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)");
+}

@@ -1,0 +1,42 @@
+// Domain errors: thrown by domain modules, exposed by the GraphQL layer as typed union members.
+
+export class DomainError extends Error {
+  override name = "DomainError";
+}
+
+export interface FieldError {
+  path: string[];
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  override name = "ValidationError";
+  constructor(
+    message: string,
+    readonly fieldErrors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  override name = "NotFoundError";
+  constructor(what: string) {
+    super(`${what} was not found`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  override name = "ConflictError";
+}
+
+export class InvalidCredentialsError extends DomainError {
+  override name = "InvalidCredentialsError";
+  constructor() {
+    super("The email or password is wrong");
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  override name = "ForbiddenError";
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import type { Service } from "../../generated/prisma/client.js";
+import type { Deps } from "../deps.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import { isUniqueViolation } from "../projects/projects.js";
+import { healthCheckPath, parseInput, port, resourceName } from "../validation.js";
+
+const CreateServiceInput = z.object({
+  projectId: z.string().uuid("is not a project id"),
+  name: resourceName,
+  port: port.default(3000),
+  healthCheckPath: healthCheckPath.default("/"),
+});
+
+export async function createService(deps: Deps, input: unknown): Promise<Service> {
+  const parsed = parseInput(CreateServiceInput, input);
+  const project = await deps.db.project.findUnique({ where: { id: parsed.projectId } });
+  if (!project) throw new NotFoundError("Project");
+  try {
+    return await deps.db.service.create({
+      data: {
+        projectId: project.id,
+        name: parsed.name,
+        port: parsed.port,
+        healthCheckPath: parsed.healthCheckPath,
+        imageBase: `slipway/${project.name}-${parsed.name}`,
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`The project already has a service named "${parsed.name}"`);
+    throw error;
+  }
+}
+
+export async function getServiceOrThrow<Q extends object>(deps: Deps, id: string, query?: Q): Promise<Service> {
+  const service = await deps.db.service.findUnique({ ...query, where: { id } });
+  if (!service) throw new NotFoundError("Service");
+  return service;
+}

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { ValidationError } from "./errors.js";
+
+/** Parses outside input with a zod schema; a failure becomes one ValidationError naming each field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fieldErrors = result.error.issues.map((issue) => ({
+    path: issue.path.map(String),
+    message: issue.message,
+  }));
+  const summary = fieldErrors.map((f) => (f.path.length ? `${f.path.join(".")}: ${f.message}` : f.message)).join("; ");
+  throw new ValidationError(`Invalid input: ${summary}`, fieldErrors);
+}
+
+/** Names of projects and services: they end up in image tags, container names and DNS labels. */
+export const resourceName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, "use 1-40 lowercase letters, digits or hyphens, starting with a letter")
+  .refine((name) => !name.endsWith("-") && !name.includes("--"), "must not end with a hyphen or contain two in a row");
+
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email("must be an email address"));
+
+export const port = z.number().int().min(1).max(65535);
+
+export const healthCheckPath = z
+  .string()
+  .max(512)
+  .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/, "must be a URL path starting with / and without spaces or quotes");
+
+/** POSIX-portable environment variable names. */
+export const envKey = z.string().max(256).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be letters, digits and underscores, not starting with a digit");
+
+export const envValue = z.string().max(32 * 1024).refine((v) => !v.includes("\0"), "must not contain NUL bytes");
+
+/**
+ * A git ref as `git check-ref-format --allow-onelevel` accepts it, and never one that could be
+ * read as an option (`--upload-pack=...`).
+ */
+export const gitRef = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((ref) => !ref.startsWith("-"), "must not start with '-'")
+  .refine(
+    (ref) =>
+      !/[\x00-\x20\x7f~^:?*[\\]/.test(ref) &&
+      !ref.includes("..") &&
+      !ref.includes("@{") &&
+      !ref.includes("//") &&
+      !ref.startsWith("/") &&
+      !ref.endsWith("/") &&
+      !ref.endsWith(".") &&
+      !ref.endsWith(".lock") &&
+      ref !== "@" &&
+      !ref.split("/").some((part) => part.startsWith(".")),
+    "is not a valid git ref",
+  );
+
+/** https:// or ssh:// URLs, or scp-style git@host:path; never something git would parse as an option. */
+export const gitRepository = z
+  .string()
+  .max(2048)
+  .refine(
+    (url) =>
+      /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+$/.test(url) ||
+      /^ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+$/.test(url) ||
+      /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~][A-Za-z0-9._~\/-]*$/.test(url),
+    "must be an https://, ssh:// or user@host:path repository URL",
+  );
+
+/** A Docker image reference: [registry[:port]/]name[:tag][@digest]. */
+export const imageReference = z
+  .string()
+  .max(512)
+  .regex(
+    /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
+    "is not a valid image reference",
+  );

@@ -1,0 +1,16 @@
+import { builder } from "./builder.js";
+import "./errors.js";
+import "./types/scalars.js";
+import "./types/user.js";
+import "./types/api-token.js";
+import "./types/credential.js";
+import "./types/project.js";
+import "./types/service.js";
+import "./types/deploy-config.js";
+import "./types/operation.js";
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,70 @@
+import { EventLevelEnum, OperationKindEnum, OperationStatusEnum } from "./enums.js";
+import { subscribeToOperationEvents } from "../../domain/operations/stream-operation-events.js";
+import { listOperations } from "../../domain/operations/queries.js";
+import type { OperationEvent } from "../../generated/prisma/client.js";
+import { builder } from "../builder.js";
+
+
+export const OperationEventObject = builder.prismaObject("OperationEvent", {
+  authScopes: { scope: "read" },
+  fields: (t) => ({
+    seq: t.exposeInt("seq", { description: "1, 2, 3... within the operation; resume with afterSeq." }),
+    step: t.exposeString("step"),
+    level: t.expose("level", { type: EventLevelEnum }),
+    message: t.exposeString("message"),
+    progress: t.exposeFloat("progress", { nullable: true }),
+    serverId: t.exposeString("serverId", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+export const OperationNode = builder.prismaNode("Operation", {
+  id: { field: "id" },
+  authScopes: { scope: "read" },
+  fields: (t) => ({
+    kind: t.expose("kind", { type: OperationKindEnum }),
+    status: t.expose("status", { type: OperationStatusEnum }),
+    title: t.exposeString("title"),
+    error: t.exposeString("error", { nullable: true }),
+    lastSeq: t.exposeInt("lastSeq"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
+    finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
+    events: t.relation("events", {
+      args: { afterSeq: t.arg.int({ defaultValue: 0 }), first: t.arg.int({ defaultValue: 500 }) },
+      query: (args) => ({
+        where: { seq: { gt: args.afterSeq ?? 0 } },
+        orderBy: { seq: "asc" },
+        take: Math.min(Math.max(args.first ?? 500, 1), 1000),
+      }),
+    }),
+  }),
+});
+
+builder.queryField("operations", (t) =>
+  t.prismaConnection({
+    type: "Operation",
+    cursor: "id",
+    authScopes: { scope: "read" },
+    args: {
+      kind: t.arg({ type: OperationKindEnum }),
+      status: t.arg({ type: OperationStatusEnum }),
+    },
+    resolve: (query, _root, args, ctx) => listOperations(ctx.deps, args, query),
+  }),
+);
+
+builder.subscriptionField("operationEvents", (t) =>
+  t.field({
+    type: OperationEventObject,
+    description:
+      "Replays the operation's events after `afterSeq`, then streams new ones live, each once and in order; completes when the operation ends.",
+    authScopes: { scope: "read" },
+    args: {
+      operationId: t.arg.globalID({ required: true, for: OperationNode }),
+      afterSeq: t.arg.int({ defaultValue: 0 }),
+    },
+    subscribe: (_root, args, ctx) => subscribeToOperationEvents(ctx.deps, args.operationId.id, args.afterSeq ?? 0),
+    resolve: (event: OperationEvent) => event,
+  }),
+);

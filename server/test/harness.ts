@@ -1,0 +1,112 @@
+// Starts a real control plane (HTTP + WebSocket, SQLite file in a temp dir) for a test file and
+// talks to it the way clients do: GraphQL over HTTP with undici, subscriptions over graphql-ws.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createClient, type Client } from "graphql-ws";
+import { request } from "undici";
+import WebSocket from "ws";
+import { buildApp, type App } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { createLogger } from "../src/logger.js";
+
+export const ADMIN = { email: "admin@example.test", password: "correct-horse-battery-staple" };
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export interface TestServer {
+  app: App;
+  dataDir: string;
+  url: string;
+  adminToken: string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  ws(token?: string | null): Client;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "slipway-test-"));
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    SLIPWAY_DATA_DIR: dir,
+    SLIPWAY_ADMIN_EMAIL: ADMIN.email,
+    SLIPWAY_ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  });
+  const app = await buildApp(config, { log: createLogger("silent") });
+  await app.start();
+  const clients: Client[] = [];
+
+  const gql: TestServer["gql"] = async (query, variables, token) => {
+    const response = await request(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.body.json()) as GraphQLResponse;
+    return { ...body, status: response.statusCode };
+  };
+
+  const server: TestServer = {
+    app,
+    dataDir: dir,
+    url: app.url,
+    adminToken: "",
+    gql,
+    ws(token) {
+      const client = createClient({
+        url: app.url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+      });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((client) => client.dispose()));
+      await app.stop();
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (config.initialAdmin) server.adminToken = await login(server, ADMIN.email, ADMIN.password);
+  return server;
+}
+
+export async function login(server: TestServer, email: string, password: string): Promise<string> {
+  const result = await server.gql(
+    `mutation($input: LoginInput!) { login(input: $input) { __typename ... on MutationLoginSuccess { data { token } } ... on Error { message } } }`,
+    { input: { email, password } },
+  );
+  const token = result.data?.login?.data?.token;
+  if (!token) throw new Error(`login failed: ${JSON.stringify(result)}`);
+  return token;
+}
+
+/** Collects every value of a subscription until it completes (or fails). */
+export function collect<T>(client: Client, query: string, variables: Record<string, unknown>): {
+  values: T[];
+  done: Promise<{ values: T[]; errors: unknown[] }>;
+} {
+  const values: T[] = [];
+  const errors: unknown[] = [];
+  const done = new Promise<{ values: T[]; errors: unknown[] }>((resolve) => {
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => (result.errors ? errors.push(...result.errors) : values.push(result.data as T)),
+        error: (error) => {
+          errors.push(error);
+          resolve({ values, errors });
+        },
+        complete: () => resolve({ values, errors }),
+      },
+    );
+  });
+  return { values, done };
+}
