@@ -28,16 +28,14 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  dataDir?: string,
+  options: { withAdmin?: boolean } = {},
+): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "slipway-test-"));
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    SLIPWAY_DATA_DIR: dir,
-    SLIPWAY_ADMIN_EMAIL: ADMIN.email,
-    SLIPWAY_ADMIN_PASSWORD: ADMIN.password,
-    ...env,
-  });
+  const admin = options.withAdmin === false ? {} : { SLIPWAY_ADMIN_EMAIL: ADMIN.email, SLIPWAY_ADMIN_PASSWORD: ADMIN.password };
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, ...admin, ...env });
   const app = await buildApp(config, { log: createLogger("silent") });
   await app.start();
   const clients: Client[] = [];

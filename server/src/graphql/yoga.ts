@@ -35,6 +35,10 @@ export function createGraphQLServer(deps: Deps): Yoga {
         if (original instanceof DomainError) {
           return new GraphQLError(original.message, { extensions: { code: codeOf(original) } });
         }
+        if (original instanceof Error && original.name === "PothosValidationError") {
+          // Malformed global IDs, cursors or page sizes: the caller's mistake, worth saying.
+          return new GraphQLError(original.message, { extensions: { code: "BAD_USER_INPUT" } });
+        }
         if (isGraphQLError(error) && !original) return error;
         deps.log.error({ err: original ?? error }, "unexpected error while executing GraphQL");
         return new GraphQLError(message, { extensions: { code: "INTERNAL_SERVER_ERROR" } });
