@@ -6,7 +6,7 @@ import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.js";
-import { openDatabase } from "./db.js";
+import { openDatabase, tuneDatabase } from "./db.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
 import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
 import type { Deps } from "./domain/deps.js";
@@ -41,11 +41,13 @@ export async function buildApp(config: Config, options: { log?: Logger } = {}): 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   await applyMigrations(config.databaseUrl);
 
+  const db = openDatabase(config.databaseUrl);
+  await tuneDatabase(db, config.databaseUrl);
   const bus = new InProcessEventBus();
   const deps: Deps = {
     config,
     log,
-    db: openDatabase(config.databaseUrl),
+    db,
     secrets: new SecretBox(loadSecretKey(config.secretKey, config.dataDir)),
     bus,
     queue: new InProcessJobQueue(config.operationConcurrency, (job, error) =>

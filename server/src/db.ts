@@ -14,3 +14,14 @@ export function openDatabase(databaseUrl: string): Database {
   }
   throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)");
 }
+
+/**
+ * SQLite: write-ahead logging lets readers (subscriptions replaying events) run while an
+ * operation writes; NORMAL sync is durable across application crashes, which is what WAL needs.
+ */
+export async function tuneDatabase(db: Database, databaseUrl: string): Promise<void> {
+  if (!databaseUrl.startsWith("file:")) return;
+  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+  await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+}

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvent } from "../src/domain/operations/events.js";
 import { finishOperation, registerOperation, startOperation, type OperationContext } from "../src/domain/operations/run-operation.js";
@@ -154,12 +157,13 @@ describe("operation events", () => {
 
 describe("a restart", () => {
   it("marks operations the previous process left running as interrupted, and their stream ends", async () => {
-    const restarted = await startTestServer({}, server.dataDir);
+    const dataDir = mkdtempSync(path.join(tmpdir(), "slipway-restart-"));
+    const restarted = await startTestServer({}, dataDir);
     try {
       const { deps } = restarted.app;
       const stranded = await deps.db.operation.create({ data: { kind: "PROVISION", title: "stranded", status: "RUNNING", lastSeq: 0 } });
       await restarted.stop();
-      const again = await startTestServer({}, server.dataDir);
+      const again = await startTestServer({}, dataDir);
       try {
         const operation = await again.app.deps.db.operation.findUniqueOrThrow({ where: { id: stranded.id } });
         expect(operation.status).toBe("INTERRUPTED");
@@ -169,6 +173,7 @@ describe("a restart", () => {
         ]);
       } finally {
         await again.stop();
+        rmSync(dataDir, { recursive: true, force: true });
       }
     } catch (error) {
       await restarted.stop().catch(() => undefined);

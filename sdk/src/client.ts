@@ -1,0 +1,125 @@
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
+import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import { request } from "undici";
+import WebSocket from "ws";
+import { SlipwayGraphQLError, SlipwayTransportError } from "./errors.js";
+import { OperationEventsDocument, type OperationEventFieldsFragment } from "./generated/graphql.js";
+
+export interface ClientOptions {
+  /** The API's GraphQL endpoint, e.g. http://localhost:4000/graphql. */
+  url: string;
+  /** An API or session token; sent as `Authorization: Bearer`. */
+  token?: string;
+  /** Per-request deadline for queries and mutations. Default 30 s. */
+  timeoutMs?: number;
+  /** How often a dropped subscription reconnects before giving up. Default 10. */
+  reconnectAttempts?: number;
+}
+
+export interface SlipwayClient {
+  /** Runs a query or mutation. Domain errors come back as typed union members in the result. */
+  request<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, ...variables: VariablesArg<V>): Promise<R>;
+  /** Every result of a subscription, as an async iterator; errors are thrown. */
+  subscribe<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, ...variables: VariablesArg<V>): AsyncIterable<R>;
+  /**
+   * An operation's events from `afterSeq` on, until it ends. A dropped connection reconnects and
+   * resumes after the last event seen, so nothing is missed or repeated.
+   */
+  operationEvents(operationId: string, options?: { afterSeq?: number }): AsyncIterable<OperationEventFieldsFragment>;
+  close(): Promise<void>;
+}
+
+type VariablesArg<V> = Record<string, never> extends V ? [variables?: V] : [variables: V];
+
+export function createClient(options: ClientOptions): SlipwayClient {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const reconnectAttempts = options.reconnectAttempts ?? 10;
+  let ws: WsClient | undefined;
+
+  const socket = (): WsClient =>
+    (ws ??= createWsClient({
+      url: options.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: options.token ? { authorization: `Bearer ${options.token}` } : {},
+      lazy: true,
+      // Reconnecting is ours to do (see operationEvents): only we know where to resume from.
+      retryAttempts: 0,
+    }));
+
+  async function run<R>(query: string, variables: unknown): Promise<R> {
+    let status: number;
+    let text: string;
+    try {
+      const response = await request(options.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/graphql-response+json, application/json",
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (cause) {
+      throw new SlipwayTransportError(`Could not reach Slipway at ${options.url}: ${(cause as Error).message}`, { cause });
+    }
+    let body: { data?: R | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+    try {
+      body = JSON.parse(text);
+    } catch (cause) {
+      throw new SlipwayTransportError(`Slipway answered ${status} with something that is not JSON`, { cause });
+    }
+    if (body.errors?.length) throw new SlipwayGraphQLError(body.errors, status);
+    if (body.data == null) throw new SlipwayTransportError(`Slipway answered ${status} without data`);
+    return body.data;
+  }
+
+  async function* iterate<R>(query: string, variables: unknown): AsyncGenerator<R> {
+    const iterator = socket().iterate<R>({ query, variables: variables as Record<string, unknown> });
+    try {
+      for await (const result of iterator) {
+        if (result.errors?.length) throw new SlipwayGraphQLError(result.errors as SlipwayGraphQLError["errors"]);
+        yield result.data as R;
+      }
+    } catch (error) {
+      if (error instanceof SlipwayGraphQLError) throw error;
+      if (Array.isArray(error)) throw new SlipwayGraphQLError(error);
+      throw new SlipwayTransportError(`The subscription connection to ${options.url} failed`, { cause: error });
+    }
+  }
+
+  return {
+    request: (document, ...[variables]) => run(print(document), variables ?? {}),
+    subscribe: (document, ...[variables]) => iterate(print(document), variables ?? {}),
+    async *operationEvents(operationId, { afterSeq = 0 } = {}) {
+      let last = afterSeq;
+      let failures = 0;
+      while (true) {
+        try {
+          for await (const result of iterate<{ operationEvents: OperationEventFieldsFragment }>(print(OperationEventsDocument), {
+            operationId,
+            afterSeq: last,
+          })) {
+            const event = result.operationEvents;
+            if (event.seq <= last) continue;
+            last = event.seq;
+            failures = 0;
+            yield event;
+          }
+          return;
+        } catch (error) {
+          if (!(error instanceof SlipwayTransportError) || ++failures > reconnectAttempts) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** failures, 5_000)));
+        }
+      }
+    },
+    async close() {
+      await ws?.dispose();
+      ws = undefined;
+    },
+  };
+}

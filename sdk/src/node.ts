@@ -1,0 +1,2 @@
+export * from "./index.js";
+export { createClient, type ClientOptions, type SlipwayClient } from "./client.js";
