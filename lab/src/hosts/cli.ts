@@ -1,0 +1,69 @@
+// Lab hosts from the command line (run as root):
+//   tsx src/hosts/cli.ts setup | teardown [--purge] | list
+//   tsx src/hosts/cli.ts boot NAME [PUBKEY_FILE...] | destroy NAME | capture NAME IMAGE_ID
+//   tsx src/hosts/cli.ts cut-off NAME | restore NAME | power-off NAME | power-on NAME | reboot NAME
+//   tsx src/hosts/cli.ts stop|kill|start NAME docker|nginx|sshd|agent
+import { readFileSync } from 'node:fs';
+import { Lab } from './lab.js';
+
+async function main(argv: string[]): Promise<void> {
+  const lab = new Lab({ log: (m) => console.error(m) });
+  const [cmd, a, b, ...rest] = argv;
+  const need = (v: string | undefined, what: string): string => {
+    if (!v) throw new Error(`missing ${what}`);
+    return v;
+  };
+  switch (cmd) {
+    case 'setup':
+      await lab.setup();
+      break;
+    case 'teardown':
+      console.log(JSON.stringify(await lab.teardown({ purge: argv.includes('--purge') }), null, 2));
+      break;
+    case 'list':
+      console.log(JSON.stringify(lab.list(), null, 2));
+      break;
+    case 'boot': {
+      const keys = [b, ...rest].filter((x): x is string => !!x).map((f) => readFileSync(f, 'utf8').trim());
+      console.log(JSON.stringify(await lab.boot({ name: need(a, 'NAME'), image: { id: 'debian-12-x64', archivePath: null }, sshPublicKeys: keys })));
+      break;
+    }
+    case 'destroy':
+      await lab.destroy(need(a, 'NAME'));
+      break;
+    case 'capture':
+      console.log(JSON.stringify(await lab.capture(need(a, 'NAME'), need(b, 'IMAGE_ID'))));
+      break;
+    case 'cut-off':
+      await lab.cutOff(need(a, 'NAME'));
+      break;
+    case 'restore':
+      await lab.restore(need(a, 'NAME'));
+      break;
+    case 'power-off':
+      await lab.powerOff(need(a, 'NAME'));
+      break;
+    case 'power-on':
+      await lab.powerOn(need(a, 'NAME'));
+      break;
+    case 'reboot':
+      await lab.reboot(need(a, 'NAME'));
+      break;
+    case 'stop':
+      await lab.stopService(need(a, 'NAME'), need(b, 'SERVICE'));
+      break;
+    case 'kill':
+      await lab.killService(need(a, 'NAME'), need(b, 'SERVICE'));
+      break;
+    case 'start':
+      await lab.startService(need(a, 'NAME'), need(b, 'SERVICE'));
+      break;
+    default:
+      throw new Error('usage: setup | teardown [--purge] | list | boot NAME [PUBKEY_FILE...] | destroy NAME | capture NAME IMAGE_ID | cut-off NAME | restore NAME | power-off NAME | power-on NAME | reboot NAME | stop|kill|start NAME SERVICE');
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

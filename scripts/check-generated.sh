@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Fails when a committed generated file is stale: the printed GraphQL schema, the SDK and console
+# code generated from it, or the migrations (which must match prisma/schema.prisma exactly).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npx turbo run generate --output-logs=errors-only
+stale=$(git status --porcelain -- schema.graphql sdk/src/generated console/src/gql)
+if [ -n "$stale" ]; then
+  echo "Generated files are stale; run 'npm run generate' and commit:" >&2
+  echo "$stale" >&2
+  git --no-pager diff --stat -- schema.graphql sdk/src/generated console/src/gql >&2
+  exit 1
+fi
+npm run --silent -w @slipway/prisma migrate:check
+echo "generated files and migrations are up to date"
