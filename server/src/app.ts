@@ -10,6 +10,7 @@ import { openDatabase, tuneDatabase } from "./db.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
 import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
 import type { Deps } from "./domain/deps.js";
+import { registerOperationHandlers } from "./domain/operations/handlers.js";
 import { markInterruptedOperations } from "./domain/operations/mark-interrupted.js";
 import { createGraphQLServer } from "./graphql/yoga.js";
 import { InProcessEventBus } from "./infra/event-bus.js";
@@ -54,6 +55,7 @@ export async function buildApp(config: Config, options: { log?: Logger } = {}): 
       log.error({ err: error, job: job.name }, "a background job failed"),
     ),
   };
+  registerOperationHandlers(deps);
   const interrupted = await markInterruptedOperations(deps);
   if (interrupted > 0) log.warn({ interrupted }, "marked operations left running by the previous process as interrupted");
   const { setupToken } = await bootstrapFirstAdmin(deps);

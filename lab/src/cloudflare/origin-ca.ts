@@ -11,7 +11,7 @@ import { CloudflareError } from "./envelope.js";
 // lab origin certificates trust `certificatePem`.
 
 const crypto = webcrypto;
-x509.cryptoProvider.set(crypto);
+x509.cryptoProvider.set(globalThis.crypto);
 
 const CA_KEY_ALGORITHM = { name: "ECDSA", namedCurve: "P-256" } as const;
 const SIGNING_ALGORITHM = { name: "ECDSA", hash: "SHA-256" } as const;

@@ -62,6 +62,6 @@ export const builder = new SchemaBuilder<{
 /** The scope names a refused check asked for, so the error can say what the token lacks. */
 function missingScopes(failure: AuthFailure): string[] {
   if ("failures" in failure) return [...new Set(failure.failures.flatMap(missingScopes))];
-  if ("scope" in failure && failure.scope === "scope") return [`"${String(failure.parameter)}"`];
+  if ("parameter" in failure && failure.scope === "scope") return [`"${String(failure.parameter)}"`];
   return [];
 }

@@ -1,0 +1,144 @@
+// The agent's HTTP API, as zod schemas shared by the agent (which validates every request) and
+// the control plane (which builds requests and parses answers). Versioned under /v1.
+//
+// Transport: the agent listens on the server's loopback only; the control plane reaches it through
+// an SSH tunnel and sends `Authorization: Bearer <agent token>` on every request.
+// Streaming endpoints answer `application/x-ndjson`: one AgentStreamLine per line, the last one
+// being a `result` (or an `error`).
+import { z } from "zod";
+
+export const AGENT_API_PREFIX = "/v1";
+export const DEFAULT_AGENT_PORT = 7420;
+
+// ------------------------------------------------------------------ shared value rules
+
+/** Service names become container names, nginx file names and label values. */
+export const ServiceName = z.string().regex(/^[a-z][a-z0-9-]{0,80}$/, "must be lowercase letters, digits and hyphens");
+
+/** Hostnames only (RFC 1123 labels), so a domain can never inject nginx configuration. */
+export const Hostname = z
+  .string()
+  .max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "must be a hostname");
+
+export const EnvKey = z.string().max(256).regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+export const ImageRef = z.string().min(1).max(512).regex(/^[a-z0-9][a-z0-9._\/:@-]*$/, "must be an image reference");
+export const HealthPath = z.string().max(512).regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%\/?]*$/);
+
+/** Labels Slipway puts on every image and container it makes; cleanup touches nothing else. */
+export const LABELS = {
+  managed: "dev.slipway.managed",
+  service: "dev.slipway.service",
+  deployment: "dev.slipway.deployment",
+} as const;
+
+// ------------------------------------------------------------------ streaming
+
+export const AgentStreamLine = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("progress"), step: z.string(), message: z.string(), progress: z.number().min(0).max(1).optional() }),
+  z.object({ type: z.literal("log"), step: z.string(), line: z.string() }),
+  z.object({ type: z.literal("result"), result: z.unknown() }),
+  z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
+]);
+export type AgentStreamLine = z.infer<typeof AgentStreamLine>;
+
+export const AgentError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type AgentError = z.infer<typeof AgentError>;
+
+// ------------------------------------------------------------------ GET /v1/health
+
+export const HealthResponse = z.object({
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  docker: z.object({ ok: z.boolean(), version: z.string().nullable(), error: z.string().nullable() }),
+  nginx: z.object({ ok: z.boolean(), error: z.string().nullable() }),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+// ------------------------------------------------------------------ images
+
+/** POST /v1/images/build?tag=&service=&deployment= — body: a tar build context. Streams; result: ImageSummary. */
+export const BuildQuery = z.object({ tag: ImageRef, service: ServiceName, deployment: z.string().uuid() });
+
+/** POST /v1/images/pull — streams; result: ImageSummary (the pulled image retagged and labelled). */
+export const PullRequest = z.object({ image: ImageRef, tag: ImageRef, service: ServiceName, deployment: z.string().uuid() });
+
+/** POST /v1/images/load — body: a `docker save` tar. Result: { loaded: string[] }. */
+export const LoadResult = z.object({ loaded: z.array(z.string()) });
+
+/** GET /v1/images/export?tag= — answers a `docker save` tar of one tag. */
+export const ExportQuery = z.object({ tag: ImageRef });
+
+export const ImageSummary = z.object({
+  id: z.string(),
+  tags: z.array(z.string()),
+  sizeBytes: z.number(),
+  createdAt: z.string(),
+  service: z.string().nullable(),
+  deployment: z.string().nullable(),
+  inUse: z.boolean(),
+});
+export type ImageSummary = z.infer<typeof ImageSummary>;
+
+/** GET /v1/images?service= — only images Slipway labelled. */
+export const ImageList = z.object({ images: z.array(ImageSummary) });
+
+/** POST /v1/images/remove — removes labelled images only; refuses one a container uses. */
+export const RemoveImagesRequest = z.object({ ids: z.array(z.string()).max(500) });
+export const RemoveImagesResult = z.object({
+  removed: z.array(z.string()),
+  reclaimedBytes: z.number(),
+  refused: z.array(z.object({ id: z.string(), reason: z.string() })),
+});
+
+// ------------------------------------------------------------------ releases (deploy and rollback)
+
+export const ReleaseRequest = z.object({
+  service: ServiceName,
+  deployment: z.string().uuid(),
+  image: ImageRef,
+  /** The port the app listens on inside its container. */
+  port: z.number().int().min(1).max(65535),
+  env: z.record(EnvKey, z.string().max(32 * 1024)),
+  healthCheck: z.object({ path: HealthPath, timeoutSeconds: z.number().int().min(1).max(600) }),
+  /** Host names nginx routes to this service; empty means only the service's default host. */
+  domains: z.array(Hostname).max(100),
+  /** TLS material per domain set, already validated by the control plane. */
+  tls: z.object({ certificatePem: z.string().max(64 * 1024), privateKeyPem: z.string().max(64 * 1024) }).nullable().optional(),
+  /** How long the old container keeps running after nginx stops sending it new requests. */
+  drainSeconds: z.number().min(0).max(300).default(2),
+});
+export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
+
+export const ReleaseState = z.enum(["starting", "healthy", "unhealthy", "switched", "draining", "stopped", "failed"]);
+
+/** POST /v1/releases — streams progress; result: ReleaseResult. */
+export const ReleaseResult = z.object({
+  outcome: z.enum(["switched", "failed"]),
+  state: ReleaseState,
+  containerId: z.string().nullable(),
+  previousContainerId: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type ReleaseResult = z.infer<typeof ReleaseResult>;
+
+/** GET /v1/services/:service — what runs now. */
+export const ServiceStatus = z.object({
+  service: ServiceName,
+  containerId: z.string().nullable(),
+  image: z.string().nullable(),
+  deployment: z.string().nullable(),
+  running: z.boolean(),
+  hostPort: z.number().nullable(),
+});
+export type ServiceStatus = z.infer<typeof ServiceStatus>;
+
+// ------------------------------------------------------------------ metrics
+
+/** GET /v1/stats */
+export const StatsResponse = z.object({
+  cpuPercent: z.number(),
+  memoryUsedBytes: z.number(),
+  memoryTotalBytes: z.number(),
+  containers: z.array(z.object({ service: z.string(), containerId: z.string(), cpuPercent: z.number(), memoryBytes: z.number() })),
+});
