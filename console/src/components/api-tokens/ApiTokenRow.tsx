@@ -1,0 +1,72 @@
+"use client";
+
+import { useState } from "react";
+import { useMutation } from "urql";
+import { RevokeApiTokenDocument, type ApiTokenFieldsFragment } from "@slipway/sdk";
+import { toOutcome } from "@/lib/mutation-result";
+import { ConfirmAction } from "../ConfirmAction";
+import { RelativeTime } from "../RelativeTime";
+import { tokenState } from "./tokenState";
+
+const STATE_LABELS = { active: "Active", revoked: "Revoked", expired: "Expired" } as const;
+const STATE_CLASSES = { active: "status--good", revoked: "status--bad", expired: "status--unknown" } as const;
+
+export function ApiTokenRow({ token }: { token: ApiTokenFieldsFragment }) {
+  const [{ fetching }, revoke] = useMutation(RevokeApiTokenDocument);
+  const [message, setMessage] = useState<string | null>(null);
+  const state = tokenState(token);
+
+  async function onRevoke() {
+    setMessage(null);
+    const result = await revoke({ id: token.id });
+    const outcome = toOutcome(result.error, result.data?.revokeApiToken);
+    if (!outcome.ok) setMessage(outcome.problem.message);
+  }
+
+  return (
+    <li className={state === "active" ? "row" : "row row--inactive"}>
+      <div className="row__main">
+        <p className="row__title">
+          {token.name} <code className="token-prefix">{token.prefix}…</code>
+        </p>
+        <p className="row__meta">
+          <span className={`status ${STATE_CLASSES[state]}`}>{STATE_LABELS[state]}</span>
+          {" · "}created <RelativeTime iso={token.createdAt} />
+          {" · "}
+          {token.lastUsedAt ? (
+            <>
+              last used <RelativeTime iso={token.lastUsedAt} />
+            </>
+          ) : (
+            "never used"
+          )}
+          {token.expiresAt && state === "active" ? (
+            <>
+              {" · "}expires <RelativeTime iso={token.expiresAt} />
+            </>
+          ) : null}
+        </p>
+        <p className="row__meta">
+          <span className="visually-hidden">Scopes: </span>
+          {token.scopes.map((scope) => (
+            <code key={scope} className="scope">
+              {scope}
+            </code>
+          ))}
+        </p>
+        <div role="alert">{message ? <p className="form-error">{message}</p> : null}</div>
+      </div>
+      {state === "active" ? (
+        <div className="row__actions">
+          <ConfirmAction
+            label="Revoke"
+            confirmLabel="Revoke token"
+            question={`Revoke “${token.name}”? Anything using it stops working.`}
+            busy={fetching}
+            onConfirm={onRevoke}
+          />
+        </div>
+      ) : null}
+    </li>
+  );
+}

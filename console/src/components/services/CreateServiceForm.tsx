@@ -1,0 +1,103 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { useMutation } from "urql";
+import { CreateServiceDocument } from "@slipway/sdk";
+import { pointAtFields, type FieldErrors, type Problem } from "@/lib/errors";
+import { toOutcome } from "@/lib/mutation-result";
+import { checkName, NAME_HINT } from "@/lib/names";
+import { FormError } from "../FormError";
+import { SubmitButton } from "../SubmitButton";
+import { TextField } from "../TextField";
+import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
+import { projectPath } from "../projects/paths";
+
+const FIELDS = ["name", "port", "healthCheckPath"];
+
+interface ServiceInput {
+  name: string;
+  port: number;
+  healthCheckPath: string;
+}
+
+function checkService({ name, port, healthCheckPath }: ServiceInput): FieldErrors {
+  const errors: FieldErrors = {};
+  const nameError = checkName(name);
+  if (nameError) errors.name = nameError;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    errors.port = "Enter a whole number from 1 to 65535.";
+  }
+  if (!healthCheckPath.startsWith("/")) errors.healthCheckPath = "Start the path with “/”.";
+  return errors;
+}
+
+export function CreateServiceForm({ projectId }: { projectId: string }) {
+  const router = useRouter();
+  const [{ fetching }, createService] = useMutation(CreateServiceDocument);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const formRef = useFocusFirstInvalid(problem);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const input: ServiceInput = {
+      name: String(form.get("name")).trim(),
+      port: Number(form.get("port")),
+      healthCheckPath: String(form.get("healthCheckPath")).trim(),
+    };
+    const fieldErrors = checkService(input);
+    if (Object.keys(fieldErrors).length > 0) {
+      setProblem({ message: "Fix the highlighted fields.", fieldErrors });
+      return;
+    }
+    setProblem(null);
+    const result = await createService({ input: { projectId, ...input } });
+    const outcome = toOutcome(result.error, result.data?.createService);
+    if (outcome.ok) router.push(projectPath(projectId));
+    else setProblem(pointAtFields(outcome.problem, FIELDS));
+  }
+
+  return (
+    <form ref={formRef} className="form form--panel" onSubmit={onSubmit}>
+      <TextField
+        label="Name"
+        name="name"
+        required
+        autoFocus
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={40}
+        hint={NAME_HINT}
+        error={problem?.fieldErrors.name}
+      />
+      <TextField
+        label="Port"
+        name="port"
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={65535}
+        defaultValue={3000}
+        required
+        hint="The port your app listens on inside its container."
+        error={problem?.fieldErrors.port}
+      />
+      <TextField
+        label="Health check path"
+        name="healthCheckPath"
+        defaultValue="/"
+        required
+        spellCheck={false}
+        hint="Traffic moves to a new release only after this path answers with a 2xx status."
+        error={problem?.fieldErrors.healthCheckPath}
+      />
+      <FormError message={problem?.message} />
+      <div className="form__actions">
+        <SubmitButton busy={fetching} busyLabel="Adding service…">
+          Add service
+        </SubmitButton>
+      </div>
+    </form>
+  );
+}

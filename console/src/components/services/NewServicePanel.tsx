@@ -1,0 +1,40 @@
+"use client";
+
+import Link from "next/link";
+import { describeRequestError } from "@/lib/errors";
+import { ErrorState } from "../ErrorState";
+import { LoadingState } from "../LoadingState";
+import { PageHeader } from "../PageHeader";
+import { projectPath } from "../projects/paths";
+import { ProjectNotFound } from "../projects/ProjectNotFound";
+import { useProject } from "../projects/useProject";
+import { CreateServiceForm } from "./CreateServiceForm";
+
+export function NewServicePanel({ projectId }: { projectId: string }) {
+  const [{ data, error }, refetch] = useProject(projectId);
+  if (error && !data) {
+    return (
+      <ErrorState
+        title="Couldn't load this project"
+        message={describeRequestError(error)}
+        onRetry={() => refetch({ requestPolicy: "network-only" })}
+      />
+    );
+  }
+  if (!data) return <LoadingState label="Loading project" />;
+  if (!data.project) return <ProjectNotFound />;
+  return (
+    <>
+      <PageHeader
+        breadcrumb={
+          <>
+            <Link href="/">Projects</Link> / <Link href={projectPath(data.project.id)}>{data.project.name}</Link>
+          </>
+        }
+        title="Add a service"
+        description="Source, environment variables and domains are set up in a later release."
+      />
+      <CreateServiceForm projectId={data.project.id} />
+    </>
+  );
+}

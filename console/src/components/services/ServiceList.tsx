@@ -1,0 +1,56 @@
+import Link from "next/link";
+import type { ProjectQuery } from "@slipway/sdk";
+import { EmptyState } from "../EmptyState";
+import { RelativeTime } from "../RelativeTime";
+
+type Service = NonNullable<ProjectQuery["project"]>["services"]["edges"][number]["node"];
+
+const SOURCE_LABELS: Record<string, string> = {
+  ARCHIVE: "Uploaded archive",
+  GIT: "Git repository",
+  IMAGE: "Container image",
+};
+
+export function ServiceList({ services, addHref }: { services: Service[]; addHref: string }) {
+  if (services.length === 0) {
+    return (
+      <EmptyState title="No services yet">
+        <p>A service is one deployable app: its source, port and health check.</p>
+        <Link className="button button--primary" href={addHref}>
+          Add the first service
+        </Link>
+      </EmptyState>
+    );
+  }
+  return (
+    <ul className="card-list" aria-label="Services">
+      {services.map((service) => (
+        <li key={service.id} className="card">
+          <h3 className="card__title">{service.name}</h3>
+          <dl className="facts">
+            <div>
+              <dt>Port</dt>
+              <dd>{service.port}</dd>
+            </div>
+            <div>
+              <dt>Health check</dt>
+              <dd>
+                <code>{service.healthCheckPath}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>Source</dt>
+              <dd>{SOURCE_LABELS[service.sourceType] ?? service.sourceType}</dd>
+            </div>
+            <div>
+              <dt>Created</dt>
+              <dd>
+                <RelativeTime iso={service.createdAt} />
+              </dd>
+            </div>
+          </dl>
+        </li>
+      ))}
+    </ul>
+  );
+}

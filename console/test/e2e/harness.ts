@@ -1,0 +1,211 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+export const consoleDir = fileURLToPath(new URL("../..", import.meta.url));
+export const repoRoot = path.resolve(consoleDir, "..");
+export const screenshotDir = path.join(consoleDir, "test-results", "screenshots");
+const bin = (name: string) => path.join(repoRoot, "node_modules", ".bin", name);
+
+// Overridable so the harness can be pointed at another API implementation.
+export const serverEntry = path.resolve(
+  repoRoot,
+  process.env.SLIPWAY_E2E_SERVER_ENTRY ?? "server/src/main.ts",
+);
+export const chromiumPath = process.env.SLIPWAY_E2E_CHROMIUM ?? "/usr/bin/chromium";
+
+/** What the browser test cannot run without: what it is, where it should be, how to get it. */
+export function missingPrerequisites(): string[] {
+  const required = [
+    { what: "API server entry", file: serverEntry, how: "set SLIPWAY_E2E_SERVER_ENTRY to use another" },
+    {
+      what: "server's Prisma client",
+      file: path.join(repoRoot, "server/src/generated/prisma/client.ts"),
+      how: "npx turbo run generate --filter=@slipway/prisma",
+    },
+    {
+      what: "built SDK (the console imports it)",
+      file: path.join(repoRoot, "sdk/dist/index.js"),
+      how: "npm run build -w @slipway/sdk",
+    },
+    { what: "Chromium", file: chromiumPath, how: "apt-get install -y chromium, or set SLIPWAY_E2E_CHROMIUM" },
+  ];
+  return required
+    .filter(({ file }) => !existsSync(file))
+    .map(({ what, file, how }) => `${what}: ${file} (${how})`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** A child process in its own process group, with its output kept for failure messages. */
+export class Running {
+  private log = "";
+  private exited: number | null | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout?.on("data", (chunk: Buffer) => (this.log += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (this.log += chunk.toString()));
+    child.on("exit", (code) => (this.exited = code));
+  }
+
+  get output(): string {
+    return this.log.slice(-4000);
+  }
+
+  get hasExited(): boolean {
+    return this.exited !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    if (this.hasExited || this.child.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    try {
+      process.kill(-this.child.pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        if (this.child.pid !== undefined) process.kill(-this.child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export function start(name: string, command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Running {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  return new Running(name, child);
+}
+
+export async function waitUntil(
+  running: Running,
+  ready: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (running.hasExited) throw new Error(`${running.name} exited early:\n${running.output}`);
+    if (await ready().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${running.name} was not ready after ${timeoutMs} ms:\n${running.output}`);
+}
+
+export interface Admin {
+  email: string;
+  password: string;
+}
+
+export async function startApiServer(admin: Admin): Promise<{ url: string; dataDir: string; process: Running }> {
+  const port = await freePort();
+  const dataDir = makeTempDir("slipway-e2e-data-");
+  const running = start("API server", bin("tsx"), [serverEntry], {
+    cwd: repoRoot,
+    env: {
+      PORT: String(port),
+      SLIPWAY_DATA_DIR: dataDir,
+      SLIPWAY_ADMIN_EMAIL: admin.email,
+      SLIPWAY_ADMIN_PASSWORD: admin.password,
+    },
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  await waitUntil(
+    running,
+    async () => {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ setupStatus { needsSetup } }" }),
+      });
+      return response.ok;
+    },
+    120_000,
+  );
+  return { url, dataDir, process: running };
+}
+
+/**
+ * Builds the console if there is no production build yet (`next start` needs one), or always when
+ * SLIPWAY_E2E_REBUILD=1, so a stale build is never tested by mistake.
+ */
+export async function ensureConsoleBuilt(): Promise<void> {
+  const built = existsSync(path.join(consoleDir, ".next", "BUILD_ID"));
+  if (built && process.env.SLIPWAY_E2E_REBUILD !== "1") return;
+  const build = start("next build", bin("next"), ["build"], { cwd: consoleDir, env: {} });
+  const code = await new Promise<number | null>((resolve) => build.child.on("exit", resolve));
+  if (code !== 0) throw new Error(`next build failed:\n${build.output}`);
+}
+
+export async function startConsole(apiUrl: string): Promise<{ url: string; process: Running }> {
+  await ensureConsoleBuilt();
+  const port = await freePort();
+  const running = start("console", bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: consoleDir,
+    // Read by the root layout on every request; see src/lib/api-url.ts.
+    env: { SLIPWAY_API_URL: apiUrl },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(running, async () => (await fetch(`${url}/login`)).ok, 60_000);
+  return { url, process: running };
+}
+
+export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  const userDataDir = makeTempDir("slipway-e2e-chromium-");
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
