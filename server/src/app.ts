@@ -6,6 +6,8 @@ import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.js";
+import type { BuildContextSource } from "./domain/deployments/build-context-source.js";
+import type { ServerGateway } from "./domain/deployments/server-gateway.js";
 import { openDatabase, tuneDatabase } from "./db.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
 import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
@@ -37,7 +39,14 @@ export interface App {
 }
 
 /** Builds the whole control plane: database, domain dependencies, GraphQL over HTTP and WebSocket. */
-export async function buildApp(config: Config, options: { log?: Logger } = {}): Promise<App> {
+export interface AppOptions {
+  log?: Logger;
+  /** How the control plane reaches servers; by default through SSH to each server's agent. */
+  servers?: ServerGateway;
+  buildContexts?: BuildContextSource;
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   await applyMigrations(config.databaseUrl);
@@ -54,6 +63,8 @@ export async function buildApp(config: Config, options: { log?: Logger } = {}): 
     queue: new InProcessJobQueue(config.operationConcurrency, (job, error) =>
       log.error({ err: error, job: job.name }, "a background job failed"),
     ),
+    servers: options.servers ?? notYetConnected,
+    buildContexts: options.buildContexts ?? notYetConnected,
   };
   registerOperationHandlers(deps);
   const interrupted = await markInterruptedOperations(deps);
@@ -121,6 +132,13 @@ export async function buildApp(config: Config, options: { log?: Logger } = {}): 
   };
   return app;
 }
+
+// Until the SSH transport lands, deploying fails with a clear reason instead of hanging.
+const notYetConnected = new Proxy({} as ServerGateway & BuildContextSource, {
+  get: () => async () => {
+    throw new Error("This control plane has no way to reach servers yet");
+  },
+});
 
 function refuseOversized(req: IncomingMessage, res: ServerResponse): boolean {
   const declared = Number(req.headers["content-length"] ?? 0);

@@ -6,7 +6,7 @@ import path from "node:path";
 import { createClient, type Client } from "graphql-ws";
 import { request } from "undici";
 import WebSocket from "ws";
-import { buildApp, type App } from "../src/app.js";
+import { buildApp, type App, type AppOptions } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 
@@ -31,12 +31,12 @@ export interface TestServer {
 export async function startTestServer(
   env: Record<string, string> = {},
   dataDir?: string,
-  options: { withAdmin?: boolean } = {},
+  options: { withAdmin?: boolean } & Pick<AppOptions, "servers" | "buildContexts"> = {},
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "slipway-test-"));
   const admin = options.withAdmin === false ? {} : { SLIPWAY_ADMIN_EMAIL: ADMIN.email, SLIPWAY_ADMIN_PASSWORD: ADMIN.password };
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, ...admin, ...env });
-  const app = await buildApp(config, { log: createLogger("silent") });
+  const app = await buildApp(config, { log: createLogger("silent"), servers: options.servers, buildContexts: options.buildContexts });
   await app.start();
   const clients: Client[] = [];
 

@@ -4,6 +4,8 @@ import type { EventBus } from "../infra/event-bus.js";
 import type { JobQueue } from "../infra/job-queue.js";
 import type { Logger } from "../logger.js";
 import type { SecretBox } from "./crypto/secret-box.js";
+import type { BuildContextSource } from "./deployments/build-context-source.js";
+import type { ServerGateway } from "./deployments/server-gateway.js";
 
 /** Everything domain functions reach outside themselves through; built once by buildApp(). */
 export interface Deps {
@@ -13,4 +15,8 @@ export interface Deps {
   bus: EventBus;
   queue: JobQueue;
   log: Logger;
+  /** Reaches the agents on servers (through SSH in production). */
+  servers: ServerGateway;
+  /** Turns uploaded archives and git refs into build contexts. */
+  buildContexts: BuildContextSource;
 }

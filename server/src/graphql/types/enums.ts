@@ -1,5 +1,5 @@
 import {
-  CredentialProvider, EventLevel, OperationKind, OperationStatus, SourceType, UserRole,
+  CredentialProvider, DeploymentStatus, EventLevel, OperationKind, OperationStatus, SourceType, TargetStatus, UserRole,
 } from "../../generated/prisma/enums.js";
 import { builder } from "../builder.js";
 
@@ -10,3 +10,5 @@ export const SourceTypeEnum = builder.enumType(SourceType, { name: "SourceType" 
 export const OperationKindEnum = builder.enumType(OperationKind, { name: "OperationKind" });
 export const OperationStatusEnum = builder.enumType(OperationStatus, { name: "OperationStatus" });
 export const EventLevelEnum = builder.enumType(EventLevel, { name: "EventLevel" });
+export const DeploymentStatusEnum = builder.enumType(DeploymentStatus, { name: "DeploymentStatus" });
+export const TargetStatusEnum = builder.enumType(TargetStatus, { name: "TargetStatus" });

@@ -1,5 +1,6 @@
 import { SourceTypeEnum } from "./enums.js";
 import { createService } from "../../domain/services/services.js";
+import { listServiceDomains, listServiceEnv, setServiceDomains, setServiceEnv, visibleEnvValue } from "../../domain/services/service-config.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { ProjectNode } from "./project.js";
@@ -17,6 +18,30 @@ export const ServiceNode = builder.prismaNode("Service", {
     keepImages: t.exposeInt("keepImages"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     project: t.relation("project"),
+    envVars: t.field({
+      type: [EnvVarObject],
+      description: "Secret values are never returned: `value` is null for them.",
+      resolve: async (service, _args, ctx) =>
+        (await listServiceEnv(ctx.deps, service.id)).map((v) => ({ key: v.key, secret: v.secret, value: visibleEnvValue(ctx.deps, v) })),
+    }),
+    domains: t.stringList({ resolve: async (service, _args, ctx) => (await listServiceDomains(ctx.deps, service.id)).map((d) => d.hostname) }),
+    servers: t.relation("servers", { description: "The servers that run this service, and what each runs now." }),
+  }),
+});
+
+const EnvVarObject = builder.objectRef<{ key: string; value: string | null; secret: boolean }>("EnvVar").implement({
+  fields: (t) => ({
+    key: t.exposeString("key"),
+    value: t.exposeString("value", { nullable: true }),
+    secret: t.exposeBoolean("secret"),
+  }),
+});
+
+builder.prismaObject("ServiceServer", {
+  fields: (t) => ({
+    serverId: t.exposeString("serverId"),
+    currentDeployment: t.relation("currentDeployment", { nullable: true }),
+    addedAt: t.expose("addedAt", { type: "DateTime" }),
   }),
 });
 
@@ -44,3 +69,27 @@ builder.mutationField("createService", (t) =>
       }),
   }),
 );
+
+const EnvVarInput = builder.inputType("EnvVarInput", {
+  fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }), secret: t.boolean() }),
+});
+
+builder.mutationFields((t) => ({
+  setServiceEnv: t.field({
+    type: ServiceNode,
+    description: "Replaces the service's env vars. Takes effect with the next deployment.",
+    authScopes: { scope: "projects:write" },
+    errors: { types: [ValidationError, NotFoundError] },
+    args: { serviceId: t.arg.globalID({ required: true, for: ServiceNode }), vars: t.arg({ type: [EnvVarInput], required: true }) },
+    resolve: (_root, args, ctx) =>
+      setServiceEnv(ctx.deps, { serviceId: args.serviceId.id, vars: args.vars.map((v) => ({ ...v, secret: v.secret ?? false })) }),
+  }),
+  setServiceDomains: t.field({
+    type: ServiceNode,
+    description: "Replaces the host names that route to the service. Takes effect with the next deployment.",
+    authScopes: { scope: "projects:write" },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
+    args: { serviceId: t.arg.globalID({ required: true, for: ServiceNode }), hostnames: t.arg.stringList({ required: true }) },
+    resolve: (_root, args, ctx) => setServiceDomains(ctx.deps, { serviceId: args.serviceId.id, hostnames: args.hostnames }),
+  }),
+}));

@@ -1,0 +1,54 @@
+import type { ReleaseRequest } from "@slipway/agent/protocol";
+import type { Deployment, Project, Service } from "../../generated/prisma/client.js";
+import type { Deps } from "../deps.js";
+import type { EnvSnapshot } from "../services/service-config.js";
+
+const ENV_PURPOSE = "deployment-env";
+
+/** The name a service has on its servers: containers, nginx files, image labels. */
+export function agentServiceName(project: Pick<Project, "name">, service: Pick<Service, "name">): string {
+  return `${project.name}-${service.name}`;
+}
+
+/** Every service answers on this host name too, so it can be reached before it has domains. */
+export function defaultHostname(project: Pick<Project, "name">, service: Pick<Service, "name">): string {
+  return `${service.name}.${project.name}.slipway.internal`;
+}
+
+export function imageTagFor(imageBase: string, deploymentId: string): string {
+  return `${imageBase}:deploy_${deploymentId.slice(0, 8)}`;
+}
+
+export function sealEnv(deps: Deps, snapshot: EnvSnapshot): string {
+  return deps.secrets.encrypt(JSON.stringify(snapshot), ENV_PURPOSE);
+}
+
+export function openEnv(deps: Deps, deployment: Pick<Deployment, "envCiphertext">): EnvSnapshot {
+  return JSON.parse(deps.secrets.decrypt(deployment.envCiphertext, ENV_PURPOSE)) as EnvSnapshot;
+}
+
+/** The secret values a deployment's release carries, which no event may show. */
+export function secretValuesOf(deps: Deps, deployment: Pick<Deployment, "envCiphertext">): string[] {
+  const { env, secretKeys } = openEnv(deps, deployment);
+  return secretKeys.map((key) => env[key]).filter((value): value is string => value !== undefined);
+}
+
+/** What the agent needs to run a deployment: exactly the config snapshot it recorded. */
+export function releaseRequestFor(
+  deps: Deps,
+  deployment: Deployment,
+  names: { project: Pick<Project, "name">; service: Pick<Service, "name"> },
+): ReleaseRequest {
+  const domains = deployment.domains as string[];
+  return {
+    service: agentServiceName(names.project, names.service),
+    deployment: deployment.id,
+    image: deployment.imageTag,
+    port: deployment.port,
+    env: openEnv(deps, deployment).env,
+    healthCheck: { path: deployment.healthCheckPath, timeoutSeconds: deployment.healthCheckTimeoutSeconds },
+    domains: [defaultHostname(names.project, names.service), ...domains],
+    tls: null,
+    drainSeconds: 2,
+  };
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Deployment, Operation } from "../../generated/prisma/client.js";
+import type { Viewer } from "../auth/viewer.js";
+import type { Deps } from "../deps.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import { startOperation } from "../operations/run-operation.js";
+import { parseInput } from "../validation.js";
+import { DEPLOY_HANDLER, linkOperation } from "./create-deployment.js";
+import { assertNoDeploymentRunning, resolveTargets } from "./targets.js";
+
+const RollbackInput = z.object({ deploymentId: z.string().uuid() });
+
+/**
+ * Rolls a service back to an earlier deployment: a new deployment that reuses that one's image
+ * tag and config snapshot (env, port, domains, health check) and goes through the same
+ * health-gated release. Nothing is rebuilt.
+ */
+export async function rollbackDeployment(deps: Deps, viewer: Viewer, input: unknown): Promise<{ deployment: Deployment; operation: Operation }> {
+  const { deploymentId } = parseInput(RollbackInput, input);
+  const target = await deps.db.deployment.findUnique({ where: { id: deploymentId }, include: { service: { include: { project: true } } } });
+  if (!target) throw new NotFoundError("Deployment");
+  if (target.status !== "SUCCEEDED") {
+    throw new ValidationError("Only a deployment that succeeded can be rolled back to", [{ path: ["deploymentId"], message: `it ${target.status.toLowerCase()}` }]);
+  }
+  await assertNoDeploymentRunning(deps, target.serviceId);
+  const running = await deps.db.serviceServer.findMany({ where: { serviceId: target.serviceId } });
+  const servers = await resolveTargets(deps, target.serviceId, undefined);
+  const current = running.find((r) => r.currentDeploymentId)?.currentDeploymentId ?? null;
+  if (current === target.id) {
+    throw new ValidationError("That deployment is already the one running", [{ path: ["deploymentId"], message: "already running" }]);
+  }
+
+  const id = randomUUID();
+  await deps.db.deployment.create({
+    data: {
+      id,
+      serviceId: target.serviceId,
+      sourceType: target.sourceType,
+      sourceRef: target.sourceRef,
+      imageTag: target.imageTag,
+      imageId: target.imageId,
+      port: target.port,
+      healthCheckPath: target.healthCheckPath,
+      healthCheckTimeoutSeconds: target.healthCheckTimeoutSeconds,
+      domains: target.domains as string[],
+      envCiphertext: target.envCiphertext,
+      restoredId: target.id,
+      rolledBackFromId: current,
+      createdById: viewer.userId,
+      targets: {
+        create: servers.map((server) => ({
+          serverId: server.id,
+          previousDeploymentId: running.find((r) => r.serverId === server.id)?.currentDeploymentId ?? null,
+        })),
+      },
+    },
+  });
+  const operation = await startOperation(deps, {
+    handler: DEPLOY_HANDLER,
+    kind: "ROLLBACK",
+    title: `Roll back ${target.service.project.name}/${target.service.name} to ${target.imageTag}`,
+    input: { deploymentId: id },
+    actorId: viewer.userId,
+    serviceId: target.serviceId,
+  });
+  return { deployment: await linkOperation(deps, id, operation.id), operation };
+}

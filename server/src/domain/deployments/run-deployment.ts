@@ -1,0 +1,203 @@
+import type { AgentStreamLine, ReleaseRequest, ReleaseResult } from "@slipway/agent/protocol";
+import type { Deployment, DeploymentTarget, Project, Server, Service } from "../../generated/prisma/client.js";
+import type { Deps } from "../deps.js";
+import type { OperationContext } from "../operations/run-operation.js";
+import { mapBounded } from "./bounded.js";
+import type { DeployJob } from "./create-deployment.js";
+import { agentServiceName, releaseRequestFor, secretValuesOf } from "./release-config.js";
+import { cleanupServiceImages } from "./cleanup-images.js";
+import type { BuildContextSource } from "./build-context-source.js";
+
+// Servers are released in parallel, but not all at once: a fleet keeps most of its capacity.
+const RELEASE_CONCURRENCY = 4;
+
+type TargetWithServer = DeploymentTarget & { server: Server };
+type LoadedDeployment = Deployment & { service: Service & { project: Project }; targets: TargetWithServer[] };
+
+/**
+ * The deploy (and rollback) operation: get the image onto every target once, then switch each
+ * server to it behind its health check. If any server fails, the servers already switched go
+ * back to what they ran before, so the fleet never ends up running two versions.
+ */
+export async function runDeployment(deps: Deps, ctx: OperationContext, job: DeployJob, sources: BuildContextSource): Promise<void> {
+  const deployment = await loadDeployment(deps, job.deploymentId);
+  await redactSecrets(deps, ctx, deployment);
+  const names = { project: deployment.service.project, service: deployment.service };
+  const service = agentServiceName(names.project, names.service);
+  await setStatus(deps, deployment.id, { status: "BUILDING", startedAt: new Date() });
+
+  try {
+    await placeImage(deps, ctx, deployment, service, job, sources);
+    await setStatus(deps, deployment.id, { status: "DEPLOYING" });
+    const request = releaseRequestFor(deps, deployment, names);
+    const outcomes = await mapBounded(deployment.targets, RELEASE_CONCURRENCY, (target) =>
+      releaseOn(deps, ctx, deployment.id, target, request),
+    );
+    const failed = outcomes.filter((o) => o.result.outcome !== "switched");
+    if (failed.length > 0) {
+      await putBack(deps, ctx, deployment, outcomes.filter((o) => o.result.outcome === "switched").map((o) => o.target));
+      throw new Error(`Failed on ${failed.map((o) => `${o.target.server.name}: ${o.result.error ?? "unknown error"}`).join("; ")}`);
+    }
+    await recordRunning(deps, deployment);
+    await setStatus(deps, deployment.id, { status: "SUCCEEDED", finishedAt: new Date() });
+  } catch (error) {
+    await setStatus(deps, deployment.id, { status: "FAILED", finishedAt: new Date(), error: (error as Error).message });
+    throw error;
+  }
+
+  await ctx.emit({ step: "cleanup", message: "Removing images beyond the retention policy" });
+  const cleaned = await cleanupServiceImages(deps, deployment.serviceId).catch((error: unknown) => {
+    void ctx.emit({ step: "cleanup", level: "WARN", message: `Image cleanup failed: ${(error as Error).message}` });
+    return null;
+  });
+  if (cleaned) await ctx.emit({ step: "cleanup", message: `Removed ${cleaned.removed} images, reclaimed ${cleaned.reclaimedBytes} bytes` });
+}
+
+/** Builds or pulls the image on one server, then copies it to the others: never a rebuild. */
+async function placeImage(
+  deps: Deps,
+  ctx: OperationContext,
+  deployment: LoadedDeployment,
+  service: string,
+  job: DeployJob,
+  sources: BuildContextSource,
+): Promise<void> {
+  const [first, ...rest] = deployment.targets;
+  if (!first) throw new Error("The deployment has no target servers");
+  const tag = deployment.imageTag;
+  const onLine = forwardLines(ctx, first.serverId);
+  let holder = first.serverId;
+
+  if (deployment.restoredId) {
+    // A rollback reuses the earlier image; find a server that still has it.
+    holder = await findImageHolder(deps, deployment, service);
+    await ctx.emit({ step: "image", message: `Reusing image ${tag}`, serverId: holder });
+  } else if (deployment.sourceType === "IMAGE") {
+    await ctx.emit({ step: "image", message: `Pulling ${deployment.sourceRef}`, serverId: holder });
+    await deps.servers.pullImage(holder, { image: deployment.sourceRef, tag, service, deployment: deployment.id }, onLine);
+  } else {
+    const context = await sources.open(deployment, job);
+    try {
+      await ctx.emit({ step: "build", message: `Building ${tag} (${context.description})`, serverId: holder });
+      await deps.servers.buildImage(holder, context.stream, { tag, service, deployment: deployment.id }, onLine);
+    } finally {
+      await context.dispose();
+    }
+  }
+
+  const others = [first, ...rest].filter((t) => t.serverId !== holder);
+  await mapBounded(others, RELEASE_CONCURRENCY, async (target) => {
+    if (await hasImage(deps, target.serverId, service, tag)) return;
+    await ctx.emit({ step: "image", message: `Copying ${tag}`, serverId: target.serverId });
+    await deps.servers.copyImage(tag, holder, target.serverId);
+  });
+}
+
+async function findImageHolder(deps: Deps, deployment: LoadedDeployment, service: string): Promise<string> {
+  for (const target of deployment.targets) {
+    if (await hasImage(deps, target.serverId, service, deployment.imageTag)) return target.serverId;
+  }
+  throw new Error(`No target server still has ${deployment.imageTag}; it may have been cleaned up`);
+}
+
+async function hasImage(deps: Deps, serverId: string, service: string, tag: string): Promise<boolean> {
+  const images = await deps.servers.listImages(serverId, service);
+  return images.some((image) => image.tags.includes(tag));
+}
+
+interface ReleaseOutcome {
+  target: TargetWithServer;
+  result: ReleaseResult;
+}
+
+async function releaseOn(deps: Deps, ctx: OperationContext, deploymentId: string, target: TargetWithServer, request: ReleaseRequest): Promise<ReleaseOutcome> {
+  await setTarget(deps, deploymentId, target.serverId, { status: "STARTING" });
+  const result = await releaseOnServer(deps, ctx, target.serverId, request);
+  const switched = result.outcome === "switched";
+  await setTarget(deps, deploymentId, target.serverId, { status: switched ? "SWITCHED" : "FAILED", containerId: result.containerId, error: result.error });
+  return { target, result };
+}
+
+/** Asks one server to switch to a release; a server that cannot be reached is a failed release. */
+async function releaseOnServer(deps: Deps, ctx: OperationContext, serverId: string, request: ReleaseRequest): Promise<ReleaseResult> {
+  let result: ReleaseResult;
+  try {
+    result = await deps.servers.release(serverId, request, forwardLines(ctx, serverId));
+  } catch (error) {
+    result = { outcome: "failed", state: "failed", containerId: null, previousContainerId: null, error: (error as Error).message };
+  }
+  const switched = result.outcome === "switched";
+  await ctx.emit({
+    step: "release",
+    level: switched ? "INFO" : "ERROR",
+    message: switched ? `Now serving ${request.image}` : `Not switched: ${result.error}`,
+    progress: 1,
+    serverId,
+  });
+  return result;
+}
+
+/** Returns the servers this deployment already switched to the release they ran before. */
+async function putBack(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment, switched: TargetWithServer[]): Promise<void> {
+  await mapBounded(switched, RELEASE_CONCURRENCY, async (target) => {
+    if (!target.previousDeploymentId) {
+      await ctx.emit({ step: "revert", level: "WARN", serverId: target.serverId, message: "No earlier release on this server to return to" });
+      return;
+    }
+    const previous = await deps.db.deployment.findUniqueOrThrow({ where: { id: target.previousDeploymentId } });
+    const names = { project: deployment.service.project, service: deployment.service };
+    await ctx.emit({ step: "revert", level: "WARN", serverId: target.serverId, message: `Putting back ${previous.imageTag}` });
+    const result = await releaseOnServer(deps, ctx, target.serverId, releaseRequestFor(deps, previous, names));
+    await setTarget(deps, deployment.id, target.serverId, {
+      status: result.outcome === "switched" ? "REVERTED" : "FAILED",
+      error: result.outcome === "switched" ? "reverted: another server failed" : `revert failed: ${result.error}`,
+    });
+  });
+}
+
+async function recordRunning(deps: Deps, deployment: LoadedDeployment): Promise<void> {
+  await deps.db.$transaction(
+    deployment.targets.map((target) =>
+      deps.db.serviceServer.upsert({
+        where: { serviceId_serverId: { serviceId: deployment.serviceId, serverId: target.serverId } },
+        create: { serviceId: deployment.serviceId, serverId: target.serverId, currentDeploymentId: deployment.id },
+        update: { currentDeploymentId: deployment.id },
+      }),
+    ),
+  );
+}
+
+/** Agent lines become operation events on the server they came from; build output line by line. */
+function forwardLines(ctx: OperationContext, serverId: string) {
+  return async (line: AgentStreamLine): Promise<void> => {
+    if (line.type === "progress") await ctx.emit({ step: line.step, message: line.message, progress: line.progress ?? null, serverId });
+    else if (line.type === "log") await ctx.emit({ step: line.step, level: "DEBUG", message: line.line, serverId });
+  };
+}
+
+/** This release's secrets, and those of the releases a failure may put back. */
+async function redactSecrets(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment): Promise<void> {
+  const previousIds = deployment.targets.map((t) => t.previousDeploymentId).filter((id): id is string => id !== null);
+  const previous = await deps.db.deployment.findMany({ where: { id: { in: previousIds } }, select: { envCiphertext: true } });
+  for (const release of [deployment, ...previous]) for (const secret of secretValuesOf(deps, release)) ctx.redact(secret);
+}
+
+async function loadDeployment(deps: Deps, id: string): Promise<LoadedDeployment> {
+  return deps.db.deployment.findUniqueOrThrow({
+    where: { id },
+    include: { service: { include: { project: true } }, targets: { include: { server: true }, orderBy: { server: { name: "asc" } } } },
+  });
+}
+
+async function setStatus(deps: Deps, id: string, data: Partial<Pick<Deployment, "status" | "startedAt" | "finishedAt" | "error">>): Promise<void> {
+  await deps.db.deployment.update({ where: { id }, data });
+}
+
+async function setTarget(
+  deps: Deps,
+  deploymentId: string,
+  serverId: string,
+  data: Partial<Pick<DeploymentTarget, "status" | "containerId" | "error">>,
+): Promise<void> {
+  await deps.db.deploymentTarget.updateMany({ where: { deploymentId, serverId }, data });
+}

@@ -1,0 +1,36 @@
+import type { Server } from "../../generated/prisma/client.js";
+import type { Deps } from "../deps.js";
+import { ConflictError, ValidationError } from "../errors.js";
+
+/**
+ * The servers a deployment goes to: the ones asked for, or those already running the service.
+ * Only active servers; an unmanaged droplet is never deployed to.
+ */
+export async function resolveTargets(deps: Deps, serviceId: string, requested: string[] | undefined): Promise<Server[]> {
+  const ids = requested?.length
+    ? [...new Set(requested)]
+    : (await deps.db.serviceServer.findMany({ where: { serviceId }, select: { serverId: true } })).map((s) => s.serverId);
+  if (ids.length === 0) {
+    throw new ValidationError("Choose at least one server to deploy to", [{ path: ["serverIds"], message: "no servers" }]);
+  }
+  const servers = await deps.db.server.findMany({ where: { id: { in: ids } }, orderBy: { name: "asc" } });
+  const missing = ids.filter((id) => !servers.some((s) => s.id === id));
+  if (missing.length) throw new ValidationError("Some servers do not exist", [{ path: ["serverIds"], message: `unknown: ${missing.join(", ")}` }]);
+  const unmanaged = servers.filter((s) => s.kind === "DROPLET" && !s.managed);
+  if (unmanaged.length) {
+    throw new ValidationError("Slipway deploys only to droplets it manages", [
+      { path: ["serverIds"], message: `not managed: ${unmanaged.map((s) => s.name).join(", ")}` },
+    ]);
+  }
+  const notReady = servers.filter((s) => s.status !== "ACTIVE");
+  if (notReady.length) {
+    throw new ConflictError(`Servers not ready to deploy to: ${notReady.map((s) => `${s.name} (${s.status.toLowerCase()})`).join(", ")}`);
+  }
+  return servers;
+}
+
+/** One deployment of a service at a time: a second would race the first for nginx and containers. */
+export async function assertNoDeploymentRunning(deps: Deps, serviceId: string): Promise<void> {
+  const running = await deps.db.deployment.count({ where: { serviceId, status: { in: ["QUEUED", "BUILDING", "DEPLOYING"] } } });
+  if (running > 0) throw new ConflictError("A deployment of this service is already in progress");
+}
