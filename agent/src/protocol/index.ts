@@ -142,3 +142,12 @@ export const StatsResponse = z.object({
   memoryTotalBytes: z.number(),
   containers: z.array(z.object({ service: z.string(), containerId: z.string(), cpuPercent: z.number(), memoryBytes: z.number() })),
 });
+
+// ------------------------------------------------------------------ logs (added by the agent)
+
+/**
+ * GET /v1/services/:service/logs?tail= — streams the last lines of the service's current
+ * container as `log` lines (step "logs"); result: { lines: number }.
+ */
+export const LogsQuery = z.object({ tail: z.coerce.number().int().min(1).max(5000).default(200) });
+export const LogsResult = z.object({ lines: z.number() });

@@ -1,0 +1,47 @@
+// Waits until a new container answers its health check: HTTP GET on its loopback port, 2xx or
+// 3xx, polled every POLL_MS until the deadline. Fails early when the container exits.
+import http from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import type Docker from "dockerode";
+
+const POLL_MS = 200;
+const REQUEST_TIMEOUT_MS = 2_000;
+const STATE_EVERY_POLLS = 5;
+
+export type HealthOutcome = { healthy: true; afterMs: number } | { healthy: false; reason: string };
+
+export async function waitHealthy(
+  docker: Docker,
+  containerId: string,
+  url: { hostPort: number; path: string },
+  timeoutSeconds: number,
+): Promise<HealthOutcome> {
+  const t0 = Date.now();
+  const deadline = t0 + timeoutSeconds * 1000;
+  let last = "no answer yet";
+  for (let poll = 0; ; poll++) {
+    const r = await probe(url.hostPort, url.path, Math.max(100, Math.min(REQUEST_TIMEOUT_MS, deadline - Date.now())));
+    if (r.ok) return { healthy: true, afterMs: Date.now() - t0 };
+    last = r.detail;
+    if (poll % STATE_EVERY_POLLS === STATE_EVERY_POLLS - 1) {
+      const st = (await docker.getContainer(containerId).inspect()).State;
+      if (!st.Running && !st.Restarting) return { healthy: false, reason: `container exited with code ${st.ExitCode} before it became healthy` };
+    }
+    if (Date.now() + POLL_MS > deadline) {
+      return { healthy: false, reason: `health check GET ${url.path} did not pass within ${timeoutSeconds}s (last: ${last})` };
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+function probe(port: number, path: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      const code = res.statusCode ?? 0;
+      resolve({ ok: code >= 200 && code < 400, detail: `HTTP ${code}` });
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", (e) => resolve({ ok: false, detail: e.message }));
+  });
+}

@@ -1,0 +1,72 @@
+// Pure builders for Docker Engine API calls: container create options, build options, label
+// filters, the retag Dockerfile. Plain data, tested by exact output.
+import type { ContainerCreateOptions } from "dockerode";
+import { LABELS } from "../protocol/index.js";
+
+export interface ContainerSpec {
+  service: string;
+  deployment: string;
+  image: string;
+  /** The app's port inside the container. */
+  port: number;
+  env: Readonly<Record<string, string>>;
+}
+
+/** `slipway-<service>-<first 8 of deployment>`. */
+export function containerName(service: string, deployment: string): string {
+  return `slipway-${service}-${deployment.slice(0, 8)}`;
+}
+
+export function slipwayLabels(service: string, deployment: string): Record<string, string> {
+  return { [LABELS.managed]: "true", [LABELS.service]: service, [LABELS.deployment]: deployment };
+}
+
+/**
+ * The new container of a release: env injected at run time, the app port published on loopback
+ * only at a port Docker picks (read back by inspect), restarted unless stopped on purpose.
+ */
+export function containerCreateOptions(spec: ContainerSpec): ContainerCreateOptions {
+  const portKey = `${spec.port}/tcp`;
+  return {
+    name: containerName(spec.service, spec.deployment),
+    Image: spec.image,
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Labels: slipwayLabels(spec.service, spec.deployment),
+    ExposedPorts: { [portKey]: {} },
+    HostConfig: {
+      PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
+      RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 },
+      LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
+    },
+  };
+}
+
+/** The host port Docker assigned to the app port, from `docker inspect`'s NetworkSettings.Ports. */
+export function publishedHostPort(
+  ports: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null | undefined> | undefined,
+  port: number,
+): number | null {
+  const bindings = ports?.[`${port}/tcp`] ?? [];
+  const b = bindings.find((x) => x.HostIp === "127.0.0.1") ?? bindings[0];
+  const n = Number(b?.HostPort);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/** Query options of POST /build: tag, labels, intermediate containers removed. */
+export function buildOptions(tag: string, service: string, deployment: string) {
+  return { t: tag, labels: slipwayLabels(service, deployment), rm: true, forcerm: true };
+}
+
+/** A Dockerfile that only adds Slipway's labels (as build labels) to a pulled image. */
+export function retagDockerfile(image: string): string {
+  return `FROM ${image}\n`;
+}
+
+/** Filters for list calls: everything Slipway labelled, optionally for one service. */
+export function labelFilters(service?: string): { label: string[] } {
+  const label = [`${LABELS.managed}=true`];
+  if (service !== undefined) label.push(`${LABELS.service}=${service}`);
+  return { label };
+}
+
+export const STOP_TIMEOUT_SECONDS = 10;

@@ -1,0 +1,14 @@
+// Where the agent lives on a server. The SSH bootstrap and the snapshot's cloud-init install it
+// exactly here; the lab's `agent` service starts the shim.
+
+export const AGENT_ROOT = "/opt/slipway";
+export const AGENT_BUNDLE_PATH = "/opt/slipway/agent/slipway-agent.mjs";
+export const AGENT_SHIM_PATH = "/opt/slipway/bin/slipway-agent";
+export const AGENT_CONFIG_PATH = "/opt/slipway/agent.json";
+/** Overrides AGENT_CONFIG_PATH (tests, unusual layouts). */
+export const AGENT_CONFIG_ENV = "SLIPWAY_AGENT_CONFIG";
+/** The bundle's file name in agent/dist after `npm run build -w @slipway/agent`. */
+export const AGENT_BUNDLE_FILE = "slipway-agent.mjs";
+
+/** The executable shim (mode 0755) that starts the bundle with the server's node. */
+export const AGENT_SHIM_CONTENTS = `#!/bin/sh\nexec node ${AGENT_BUNDLE_PATH} "$@"\n`;

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import {
+  isServiceTlsFile,
+  nginxReloadCommand,
+  nginxTestCommand,
+  parseSiteHostPort,
+  siteContents,
+  siteFile,
+  tlsFileWrites,
+  tlsFiles,
+} from "../../src/commands/nginx.js";
+
+const DEP = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+describe("nginx builders", () => {
+  it("builds the site file of a service, one per service in conf.d", () => {
+    const f = siteFile("/etc/nginx", { service: "shop-web", deployment: DEP, domains: ["shop.test", "www.shop.test"], hostPort: 49153, tls: null });
+    expect(f.path).toBe("/etc/nginx/conf.d/slipway-shop-web.conf");
+    expect(f.contents).toBe(`# Managed by the Slipway agent (service shop-web, deployment ${DEP}). Rewritten on every release.
+map $http_upgrade $slipway_upgrade_shop_web {
+    default upgrade;
+    '' close;
+}
+
+server {
+    listen 80;
+    server_name shop.test www.shop.test;
+
+    location / {
+        proxy_pass http://127.0.0.1:49153;
+        proxy_http_version 1.1;
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $slipway_upgrade_shop_web;
+    }
+}
+`);
+  });
+
+  it("adds a 443 server naming content-addressed certificate files when TLS is given", () => {
+    const tls = tlsFiles("/etc/nginx", "web", "CERT", "KEY");
+    expect(tls.certificatePath).toMatch(/^\/etc\/nginx\/slipway-tls\/web\.[0-9a-f]{16}\.crt$/);
+    expect(tls.privateKeyPath).toBe(tls.certificatePath.replace(/\.crt$/, ".key"));
+    expect(tlsFiles("/etc/nginx", "web", "CERT", "KEY")).toEqual(tls);
+    expect(tlsFiles("/etc/nginx", "web", "CERT2", "KEY")).not.toEqual(tls);
+
+    const text = siteContents({ service: "web", deployment: DEP, domains: ["a.test"], hostPort: 32768, tls });
+    expect(text.endsWith(`
+server {
+    listen 443 ssl;
+    server_name a.test;
+    ssl_certificate ${tls.certificatePath};
+    ssl_certificate_key ${tls.privateKeyPath};
+
+    location / {
+        proxy_pass http://127.0.0.1:32768;
+        proxy_http_version 1.1;
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $slipway_upgrade_web;
+    }
+}
+`)).toBe(true);
+    expect(tlsFileWrites(tls, "CERT", "KEY")).toEqual([
+      { path: tls.certificatePath, contents: "CERT\n", mode: 0o644 },
+      { path: tls.privateKeyPath, contents: "KEY\n", mode: 0o600 },
+    ]);
+  });
+
+  it("answers on the service's default host when a release names no domain", () => {
+    expect(siteContents({ service: "api", deployment: DEP, domains: [], hostPort: 1, tls: null })).toContain("    server_name api.slipway.internal;\n");
+  });
+
+  it("reads back the port a site proxies to", () => {
+    expect(parseSiteHostPort(siteContents({ service: "api", deployment: DEP, domains: [], hostPort: 40001, tls: null }))).toBe(40001);
+    expect(parseSiteHostPort("server { }")).toBeNull();
+  });
+
+  it("tells a service's TLS files from another's", () => {
+    expect(isServiceTlsFile("web", "web.0123456789abcdef.crt")).toBe(true);
+    expect(isServiceTlsFile("web", "web-api.0123456789abcdef.crt")).toBe(false);
+    expect(isServiceTlsFile("web", "web.0123456789abcdef.txt")).toBe(false);
+  });
+
+  it("builds nginx argv (no shell)", () => {
+    expect(nginxTestCommand("/etc/nginx")).toEqual({ argv: ["nginx", "-t", "-q", "-c", "/etc/nginx/nginx.conf"], timeoutMs: 30_000 });
+    expect(nginxReloadCommand("/etc/nginx")).toEqual({ argv: ["nginx", "-s", "reload", "-c", "/etc/nginx/nginx.conf"], timeoutMs: 30_000 });
+  });
+});
