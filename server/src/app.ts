@@ -6,7 +6,7 @@ import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.js";
-import type { BuildContextSource } from "./domain/deployments/build-context-source.js";
+import { sourcesBuildContexts, type BuildContextSource } from "./domain/deployments/build-context-source.js";
 import type { ServerGateway } from "./domain/deployments/server-gateway.js";
 import { openDatabase, tuneDatabase } from "./db.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
@@ -19,7 +19,8 @@ import { InProcessEventBus } from "./infra/event-bus.js";
 import { InProcessJobQueue } from "./infra/job-queue.js";
 import { createLogger, type Logger } from "./logger.js";
 
-// Larger documents are refused before they are read; uploads get their own limit later.
+// Larger documents are refused before they are read; multipart uploads (archives) may be as large
+// as the archive limit allows, plus room for the GraphQL part.
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 // graphql-ws calls these with the args built in onSubscribe, whose root carries envelop's functions.
@@ -64,7 +65,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       log.error({ err: error, job: job.name }, "a background job failed"),
     ),
     servers: options.servers ?? notYetConnected,
-    buildContexts: options.buildContexts ?? notYetConnected,
+    buildContexts: options.buildContexts ?? sourcesBuildContexts(config),
   };
   registerOperationHandlers(deps);
   const interrupted = await markInterruptedOperations(deps);
@@ -73,7 +74,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const yoga = createGraphQLServer(deps);
   const httpServer = createServer((req, res) => {
-    if (refuseOversized(req, res)) return;
+    if (refuseOversized(req, res, config.archiveLimits.maxCompressedBytes + MAX_REQUEST_BYTES)) return;
     void yoga.requestListener(req, res);
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
@@ -134,17 +135,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 }
 
 // Until the SSH transport lands, deploying fails with a clear reason instead of hanging.
-const notYetConnected = new Proxy({} as ServerGateway & BuildContextSource, {
+const notYetConnected = new Proxy({} as ServerGateway, {
   get: () => async () => {
     throw new Error("This control plane has no way to reach servers yet");
   },
 });
 
-function refuseOversized(req: IncomingMessage, res: ServerResponse): boolean {
+function refuseOversized(req: IncomingMessage, res: ServerResponse, maxUploadBytes: number): boolean {
+  const limit = String(req.headers["content-type"]).startsWith("multipart/form-data") ? maxUploadBytes : MAX_REQUEST_BYTES;
   const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared <= MAX_REQUEST_BYTES) return false;
+  if (declared <= limit) return false;
   res.writeHead(413, { "content-type": "application/json", connection: "close" });
-  res.end(JSON.stringify({ errors: [{ message: `The request is larger than ${MAX_REQUEST_BYTES} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
+  res.end(JSON.stringify({ errors: [{ message: `The request is larger than ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
   req.resume();
   return true;
 }

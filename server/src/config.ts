@@ -1,6 +1,11 @@
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import {
+  DEFAULT_ARCHIVE_LIMITS, DEFAULT_BASE_IMAGES, DEFAULT_GIT_TIMEOUT_MS, type ArchiveLimits, type BaseImages,
+} from "./domain/sources/defaults.js";
+import { imageReference } from "./domain/validation.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -18,7 +23,25 @@ const EnvSchema = z.object({
   SLIPWAY_CLOUDFLARE_API_URL: z.string().url().default("https://api.cloudflare.com/client/v4"),
   SLIPWAY_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SLIPWAY_OPERATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Deploy sources (server/src/domain/sources). Insecure git (git://, http:// on loopback only) is for the lab and tests.
+  SLIPWAY_ALLOW_INSECURE_GIT: z.enum(["", "0", "1", "false", "true"]).default(""),
+  SLIPWAY_SOURCES_TMPDIR: z.string().optional(),
+  SLIPWAY_GIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
+  SLIPWAY_ARCHIVE_MAX_BYTES: z.coerce.number().int().min(1).optional(),
+  SLIPWAY_ARCHIVE_MAX_UNPACKED_BYTES: z.coerce.number().int().min(1).optional(),
+  SLIPWAY_ARCHIVE_MAX_ENTRIES: z.coerce.number().int().min(1).optional(),
+  SLIPWAY_ARCHIVE_MAX_PATH_BYTES: z.coerce.number().int().min(1).max(4096).optional(),
+  SLIPWAY_BASE_IMAGES: z.string().optional(),
+  SLIPWAY_BASE_IMAGE_NODE: imageReference.optional(),
+  SLIPWAY_BASE_IMAGE_PYTHON: imageReference.optional(),
+  SLIPWAY_BASE_IMAGE_GO: imageReference.optional(),
+  SLIPWAY_BASE_IMAGE_GO_RUNTIME: imageReference.optional(),
+  SLIPWAY_BASE_IMAGE_STATIC: imageReference.optional(),
 });
+
+const BaseImagesJson = z.object({
+  node: imageReference, python: imageReference, go: imageReference, goRuntime: imageReference, static: imageReference,
+}).partial().strict();
 
 export interface Config {
   port: number;
@@ -32,6 +55,14 @@ export interface Config {
   cloudflareApiUrl: string;
   logLevel: z.infer<typeof EnvSchema>["SLIPWAY_LOG_LEVEL"];
   operationConcurrency: number;
+  /** Lets git sources use git:// and http:// URLs on loopback; for the lab and tests only. */
+  allowInsecureGitTransports: boolean;
+  /** Where uploads are unpacked and repositories fetched; each gets its own fresh folder. */
+  sourcesTempDir: string;
+  gitTimeoutMs: number;
+  archiveLimits: ArchiveLimits;
+  /** Images generated Dockerfiles start from; SLIPWAY_BASE_IMAGES (JSON) then SLIPWAY_BASE_IMAGE_* override. */
+  baseImages: BaseImages;
 }
 
 /** Reads the control plane's configuration from environment variables, once, at start. */
@@ -61,5 +92,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cloudflareApiUrl: e.SLIPWAY_CLOUDFLARE_API_URL.replace(/\/$/, ""),
     logLevel: e.SLIPWAY_LOG_LEVEL,
     operationConcurrency: e.SLIPWAY_OPERATION_CONCURRENCY,
+    allowInsecureGitTransports: e.SLIPWAY_ALLOW_INSECURE_GIT === "1" || e.SLIPWAY_ALLOW_INSECURE_GIT === "true",
+    sourcesTempDir: path.resolve(e.SLIPWAY_SOURCES_TMPDIR ?? os.tmpdir()),
+    gitTimeoutMs: e.SLIPWAY_GIT_TIMEOUT_SECONDS ? e.SLIPWAY_GIT_TIMEOUT_SECONDS * 1000 : DEFAULT_GIT_TIMEOUT_MS,
+    archiveLimits: {
+      maxCompressedBytes: e.SLIPWAY_ARCHIVE_MAX_BYTES ?? DEFAULT_ARCHIVE_LIMITS.maxCompressedBytes,
+      maxUncompressedBytes: e.SLIPWAY_ARCHIVE_MAX_UNPACKED_BYTES ?? DEFAULT_ARCHIVE_LIMITS.maxUncompressedBytes,
+      maxEntries: e.SLIPWAY_ARCHIVE_MAX_ENTRIES ?? DEFAULT_ARCHIVE_LIMITS.maxEntries,
+      maxPathBytes: e.SLIPWAY_ARCHIVE_MAX_PATH_BYTES ?? DEFAULT_ARCHIVE_LIMITS.maxPathBytes,
+    },
+    baseImages: {
+      ...DEFAULT_BASE_IMAGES,
+      ...parseBaseImagesJson(e.SLIPWAY_BASE_IMAGES),
+      ...definedOnly({
+        node: e.SLIPWAY_BASE_IMAGE_NODE,
+        python: e.SLIPWAY_BASE_IMAGE_PYTHON,
+        go: e.SLIPWAY_BASE_IMAGE_GO,
+        goRuntime: e.SLIPWAY_BASE_IMAGE_GO_RUNTIME,
+        static: e.SLIPWAY_BASE_IMAGE_STATIC,
+      }),
+    },
   };
+}
+
+function parseBaseImagesJson(json: string | undefined): Partial<BaseImages> {
+  if (!json) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error("Invalid configuration: SLIPWAY_BASE_IMAGES must be a JSON object");
+  }
+  const parsed = BaseImagesJson.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: SLIPWAY_BASE_IMAGES: ${problems}`);
+  }
+  return definedOnly(parsed.data);
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { selectTagsToKeep } from "../src/domain/deployments/cleanup-images.js";
 import { collect, startTestServer, type TestServer } from "./harness.js";
+import { tarGz } from "./fixtures/sources/archives.js";
 import { RecordingGateway } from "./recording-gateway.js";
 
 const DEPLOY = `mutation($input: DeployInput!) { deploy(input: $input) {
@@ -208,5 +209,45 @@ describe("the retention rule", () => {
     expect([...selectTagsToKeep(deployments, [], 2)].sort()).toEqual(["t1", "t2", "t4"]);
     expect([...selectTagsToKeep(deployments, ["t3"], 1)].sort()).toEqual(["t1", "t2", "t3"]);
     expect([...selectTagsToKeep(deployments, [], 0)].sort()).toEqual(["t1"]);
+  });
+});
+
+const DEPLOY_ARCHIVE = `mutation($input: DeployInput!, $archive: File) { deploy(input: $input, archive: $archive) {
+  __typename ... on MutationDeploySuccess { data { deployment { id } operation { id } } } ... on Error { message } } }`;
+
+describe("deploying an uploaded archive", () => {
+  async function upload(archive: Buffer, filename: string) {
+    const form = new FormData();
+    form.set("operations", JSON.stringify({ query: DEPLOY_ARCHIVE, variables: { input: { serviceId, source: { type: "ARCHIVE" } }, archive: null } }));
+    form.set("map", JSON.stringify({ 0: ["variables.archive"] }));
+    form.set("0", new Blob([new Uint8Array(archive)]), filename);
+    const response = await fetch(server.url, { method: "POST", headers: { authorization: `Bearer ${server.adminToken}` }, body: form });
+    const body = (await response.json()) as { data: { deploy: any } | null; errors?: unknown };
+    if (!body.data) throw new Error(JSON.stringify(body.errors));
+    return body.data.deploy;
+  }
+
+  it("refuses a zip-slip archive before anything is recorded", async () => {
+    const before = await server.app.deps.db.deployment.count();
+    const evil = tarGz([{ path: "index.html", body: "<h1>hi</h1>" }, { path: "../../evil.sh", body: "boom" }]);
+    const result = await upload(evil, "site.tar.gz");
+    expect(result.__typename).toBe("ValidationError");
+    expect(result.message).toMatch(/\.\./);
+    expect(await server.app.deps.db.deployment.count()).toBe(before);
+    expect(gateway.calls).toEqual([]);
+  });
+
+  it("builds a static site once, with a generated Dockerfile in its context", async () => {
+    const site = tarGz([{ path: "index.html", body: "<h1>hello from the archive</h1>" }]);
+    const started = await upload(site, "site.tar.gz");
+    expect(started.__typename).toBe("MutationDeploySuccess");
+    const events = await finish(started.data.operation.id);
+    expect(events.at(-1)).toMatchObject({ step: "finished", message: "Succeeded" });
+    expect(gateway.calls.filter((c) => c.kind === "build")).toHaveLength(1);
+    const context = gateway.contexts.at(-1)!.toString("latin1");
+    expect(context).toContain("Dockerfile");
+    expect(context).toContain("httpd");
+    expect(context).toContain("hello from the archive");
+    expect(events.find((e) => e.step === "build")?.message).toMatch(/generated Dockerfile for static/);
   });
 });

@@ -36,7 +36,7 @@ export async function startTestServer(
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "slipway-test-"));
   const admin = options.withAdmin === false ? {} : { SLIPWAY_ADMIN_EMAIL: ADMIN.email, SLIPWAY_ADMIN_PASSWORD: ADMIN.password };
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, ...admin, ...env });
-  const app = await buildApp(config, { log: createLogger("silent"), servers: options.servers, buildContexts: options.buildContexts });
+  const app = await buildApp(config, { log: createLogger(process.env.SLIPWAY_TEST_LOG ?? "silent"), servers: options.servers, buildContexts: options.buildContexts });
   await app.start();
   const clients: Client[] = [];
 

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { ImageSummary, ReleaseRequest, ReleaseResult, ServiceStatus } from "@slipway/agent/protocol";
 import type { LineSink, RemovedImages, ServerGateway } from "../src/domain/deployments/server-gateway.js";
 
@@ -15,6 +16,8 @@ export class RecordingGateway implements ServerGateway {
   readonly calls: GatewayCall[] = [];
   readonly images = new Map<string, ImageSummary[]>();
   readonly running = new Map<string, string>();
+  /** Every build context received, as the raw tar bytes. */
+  readonly contexts: Buffer[] = [];
   failReleaseOn = new Set<string>();
   failureMessage = "health check never passed";
 
@@ -26,8 +29,11 @@ export class RecordingGateway implements ServerGateway {
     return image;
   }
 
-  async buildImage(serverId: string, _context: unknown, q: { tag: string; service: string; deployment: string }, onLine: LineSink) {
+  async buildImage(serverId: string, context: Readable, q: { tag: string; service: string; deployment: string }, onLine: LineSink) {
     this.calls.push({ kind: "build", serverId, tag: q.tag });
+    const chunks: Buffer[] = [];
+    for await (const chunk of context) chunks.push(chunk as Buffer);
+    this.contexts.push(Buffer.concat(chunks));
     await onLine({ type: "log", step: "build", line: "Step 1/1 : FROM scratch" });
     return this.store(serverId, q.tag, q.service, q.deployment);
   }

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { z } from "zod";
-import type { Deployment, Operation, SourceType } from "../../generated/prisma/client.js";
+import type { Deployment, Operation, Project, Server, Service, SourceType } from "../../generated/prisma/client.js";
 import type { Viewer } from "../auth/viewer.js";
 import type { Deps } from "../deps.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { startOperation } from "../operations/run-operation.js";
 import { listServiceDomains, readServiceEnv } from "../services/service-config.js";
+import { prepareBuildContext, type PreparedBuildContext } from "../sources/prepare-source.js";
 import { gitRef, gitRepository, imageReference, parseInput } from "../validation.js";
+import { describeDockerfile } from "./build-context-source.js";
 import { imageTagFor, sealEnv } from "./release-config.js";
 import { assertNoDeploymentRunning, resolveTargets } from "./targets.js";
 
@@ -16,8 +16,9 @@ export const DEPLOY_HANDLER = "deploy";
 
 export interface DeployJob {
   deploymentId: string;
-  /** Where an uploaded archive waits for the job. */
-  archivePath?: string;
+  /** An uploaded archive's build context, checked and packed when the deploy was requested. */
+  contextPath?: string;
+  contextDescription?: string;
 }
 
 const DeployInput = z.object({
@@ -33,13 +34,7 @@ const DeployInput = z.object({
 export type DeployInput = z.input<typeof DeployInput>;
 
 /** An uploaded archive as GraphQL multipart hands it over. */
-export interface UploadedArchive {
-  name: string;
-  size: number;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
-
-const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+export type UploadedArchive = File;
 
 /**
  * Records a deployment with the service's current config as its snapshot and starts the
@@ -57,25 +52,40 @@ export async function createDeployment(
   if (parsed.source.type === "ARCHIVE" && !archive) {
     throw new ValidationError("An archive source needs an uploaded file", [{ path: ["archive"], message: "missing" }]);
   }
-  if (archive && archive.size > MAX_UPLOAD_BYTES) {
-    throw new ValidationError(`The archive is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB`, [{ path: ["archive"], message: "too large" }]);
-  }
   await assertNoDeploymentRunning(deps, service.id);
   const targets = await resolveTargets(deps, service.id, parsed.serverIds);
+  // Unpacked, checked (zip-slip, links, bombs, limits) and packed now: a bad archive is refused
+  // before anything is recorded.
+  const context = archive ? await prepareBuildContext(deps, { type: "ARCHIVE", file: archive }, { port: service.port }) : null;
 
+  try {
+    return await recordAndStart(deps, viewer, service, targets, parsed.source, archive, context);
+  } catch (error) {
+    await context?.cleanup();
+    throw error;
+  }
+}
+
+async function recordAndStart(
+  deps: Deps,
+  viewer: Viewer,
+  service: Service & { project: Project },
+  targets: Server[],
+  source: z.infer<typeof DeployInput>["source"],
+  archive: UploadedArchive | null | undefined,
+  context: PreparedBuildContext | null,
+): Promise<{ deployment: Deployment; operation: Operation }> {
   const id = randomUUID();
-  const archivePath = archive ? await saveUpload(deps, id, archive) : undefined;
   const env = await readServiceEnv(deps, service.id);
   const domains = (await listServiceDomains(deps, service.id)).map((d) => d.hostname);
   const current = await deps.db.serviceServer.findMany({ where: { serviceId: service.id } });
-  const sourceRef =
-    parsed.source.type === "GIT" ? `${parsed.source.repository}#${parsed.source.ref}` : parsed.source.type === "IMAGE" ? parsed.source.image : archive!.name;
+  const sourceRef = source.type === "GIT" ? `${source.repository}#${source.ref}` : source.type === "IMAGE" ? source.image : archive!.name;
 
   const deployment = await deps.db.deployment.create({
     data: {
       id,
       serviceId: service.id,
-      sourceType: parsed.source.type as SourceType,
+      sourceType: source.type as SourceType,
       sourceRef,
       imageTag: imageTagFor(service.imageBase, id),
       port: service.port,
@@ -92,11 +102,16 @@ export async function createDeployment(
       },
     },
   });
-  const operation = await startOperation<DeployJob & Record<string, string | undefined>>(deps, {
+  const job: DeployJob = { deploymentId: id };
+  if (context) {
+    job.contextPath = context.contextPath;
+    job.contextDescription = `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}`;
+  }
+  const operation = await startOperation(deps, {
     handler: DEPLOY_HANDLER,
     kind: "DEPLOY",
-    title: `Deploy ${service.project.name}/${service.name} from ${describeSource(parsed.source.type, sourceRef)}`,
-    input: { deploymentId: id, ...(archivePath ? { archivePath } : {}) },
+    title: `Deploy ${service.project.name}/${service.name} from ${describeSource(source.type, sourceRef)}`,
+    input: { ...job },
     actorId: viewer.userId,
     serviceId: service.id,
   });
@@ -109,12 +124,4 @@ export async function linkOperation(deps: Deps, deploymentId: string, operationI
 
 function describeSource(type: string, ref: string): string {
   return type === "ARCHIVE" ? `archive ${ref}` : type === "GIT" ? `git ${ref}` : `image ${ref}`;
-}
-
-async function saveUpload(deps: Deps, deploymentId: string, archive: UploadedArchive): Promise<string> {
-  const dir = path.join(deps.config.dataDir, "uploads");
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${deploymentId}.upload`);
-  await writeFile(file, Buffer.from(await archive.arrayBuffer()), { mode: 0o600 });
-  return file;
 }

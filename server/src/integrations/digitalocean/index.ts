@@ -1,0 +1,11 @@
+export {
+  DigitalOceanClient, DEFAULT_DIGITALOCEAN_API_URL, DEFAULT_MANAGED_TAG, sshKeyFingerprint,
+  type ActionPolicy, type CreateDropletsInput, type CreateDropletsOptions, type DigitalOceanClientOptions, type ListImagesFilter,
+} from "./client.js";
+export {
+  DigitalOceanActionError, DigitalOceanActionTimeoutError, DigitalOceanApiError, DigitalOceanError, DigitalOceanRateLimitError,
+  DigitalOceanUnavailableError, UnmanagedDropletError,
+} from "./errors.js";
+export type { RateLimitPolicy, RetryPolicy, TransportEvent } from "./transport.js";
+export type * from "./types.js";
+export { verifyDigitalOceanToken } from "./verify-token.js";
