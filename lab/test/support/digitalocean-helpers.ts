@@ -3,14 +3,18 @@ import type { digitalOceanClient } from "./digitalocean-client.js";
 
 type Call = ReturnType<typeof digitalOceanClient>;
 
-/** Polls an action until it leaves "in-progress"; returns its final status. */
-export async function waitForAction(call: Call, actionId: number, timeoutMs = 10_000): Promise<string> {
+/**
+ * Polls an action until it leaves "in-progress"; returns its final status. Against the real rate
+ * limits (250 requests a minute) poll slower than the default, e.g. every 250 ms.
+ */
+export async function waitForAction(call: Call, actionId: number, timeoutMs = 10_000, intervalMs = 20): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { body } = await call("GET", `/v2/actions/${actionId}`);
+    const { status, body } = await call("GET", `/v2/actions/${actionId}`);
+    if (status !== 200) throw new Error(`GET /v2/actions/${actionId}: ${status} ${JSON.stringify(body)}`);
     if (body.action.status !== "in-progress") return body.action.status as string;
     if (Date.now() > deadline) throw new Error(`action ${actionId} still in progress`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
