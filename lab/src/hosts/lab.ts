@@ -168,7 +168,12 @@ export class Lab implements HostProvider {
   private async ensureNetwork(): Promise<void> {
     const cfg = this.config;
     const shown = await run(C.linkShow(cfg.bridge));
-    if (shown.exitCode !== 0) await run(C.bridgeCreate(cfg));
+    if (shown.exitCode !== 0) {
+      await run(C.bridgeCreate(cfg)).catch(async (error: unknown) => {
+        // Another process may have created it between the check and the create: that is fine.
+        if ((await run(C.linkShow(cfg.bridge))).exitCode !== 0) throw error;
+      });
+    }
     await run(C.bridgeAddress(cfg));
     await run(C.linkUp(cfg.bridge));
     const rule = await run(C.forwardRuleCheck(cfg));
