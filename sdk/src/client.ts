@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
-import { request } from "undici";
+import { FormData, request } from "undici";
 import WebSocket from "ws";
 import { SlipwayGraphQLError, SlipwayTransportError } from "./errors.js";
 import { OperationEventsDocument, type OperationEventFieldsFragment } from "./generated/graphql.js";
@@ -20,6 +20,16 @@ export interface ClientOptions {
 export interface SlipwayClient {
   /** Runs a query or mutation. Domain errors come back as typed union members in the result. */
   request<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, ...variables: VariablesArg<V>): Promise<R>;
+  /**
+   * Runs a mutation that takes files (GraphQL multipart request): each entry of `files` is sent as
+   * a file part and stands for the variable of the same name, e.g.
+   * `upload(DeployDocument, { input }, { archive: new File([bytes], "app.tar.gz") })`.
+   */
+  upload<R, V extends Record<string, unknown>>(
+    document: TypedDocumentNode<R, V>,
+    variables: NoInfer<V>,
+    files: Partial<Record<keyof NoInfer<V> & string, Blob>>,
+  ): Promise<R>;
   /** Every result of a subscription, as an async iterator; errors are thrown. */
   subscribe<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, ...variables: VariablesArg<V>): AsyncIterable<R>;
   /**
@@ -48,17 +58,31 @@ export function createClient(options: ClientOptions): SlipwayClient {
     }));
 
   async function run<R>(query: string, variables: unknown): Promise<R> {
+    return post(JSON.stringify({ query, variables }), { "content-type": "application/json" });
+  }
+
+  async function runWithFiles<R>(query: string, variables: Record<string, unknown>, files: Record<string, Blob | undefined>): Promise<R> {
+    const parts = Object.entries(files).filter((entry): entry is [string, Blob] => entry[1] !== undefined);
+    const form = new FormData();
+    // Files travel as parts after `operations` and `map`; their variables are null in the JSON.
+    form.append("operations", JSON.stringify({ query, variables: { ...variables, ...Object.fromEntries(parts.map(([name]) => [name, null])) } }));
+    form.append("map", JSON.stringify(Object.fromEntries(parts.map(([name], i) => [String(i), [`variables.${name}`]]))));
+    parts.forEach(([name, blob], i) => form.append(String(i), blob, blob instanceof File ? blob.name : name));
+    return post(form, {});
+  }
+
+  async function post<R>(payload: string | FormData, headers: Record<string, string>): Promise<R> {
     let status: number;
     let text: string;
     try {
       const response = await request(options.url, {
         method: "POST",
         headers: {
-          "content-type": "application/json",
+          ...headers,
           accept: "application/graphql-response+json, application/json",
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         },
-        body: JSON.stringify({ query, variables }),
+        body: payload,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -94,6 +118,7 @@ export function createClient(options: ClientOptions): SlipwayClient {
 
   return {
     request: (document, ...[variables]) => run(print(document), variables ?? {}),
+    upload: (document, variables, files) => runWithFiles(print(document), variables, files),
     subscribe: (document, ...[variables]) => iterate(print(document), variables ?? {}),
     async *operationEvents(operationId, { afterSeq = 0 } = {}) {
       let last = afterSeq;

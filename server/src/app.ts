@@ -14,6 +14,8 @@ import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
 import type { Deps } from "./domain/deps.js";
 import { registerOperationHandlers } from "./domain/operations/handlers.js";
 import { markInterruptedOperations } from "./domain/operations/mark-interrupted.js";
+import { ServerConnections } from "./domain/servers/server-connections.js";
+import { SshServerGateway } from "./domain/servers/ssh-server-gateway.js";
 import { createGraphQLServer } from "./graphql/yoga.js";
 import { InProcessEventBus } from "./infra/event-bus.js";
 import { InProcessJobQueue } from "./infra/job-queue.js";
@@ -55,16 +57,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = openDatabase(config.databaseUrl);
   await tuneDatabase(db, config.databaseUrl);
   const bus = new InProcessEventBus();
+  const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const connections = new ServerConnections({ db, secrets, config });
   const deps: Deps = {
     config,
     log,
     db,
-    secrets: new SecretBox(loadSecretKey(config.secretKey, config.dataDir)),
+    secrets,
+    connections,
     bus,
     queue: new InProcessJobQueue(config.operationConcurrency, (job, error) =>
       log.error({ err: error, job: job.name }, "a background job failed"),
     ),
-    servers: options.servers ?? notYetConnected,
+    servers: options.servers ?? new SshServerGateway(db, connections),
     buildContexts: options.buildContexts ?? sourcesBuildContexts(config),
   };
   registerOperationHandlers(deps);
@@ -127,19 +132,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         httpServer.closeAllConnections();
       });
       await deps.queue.close();
+      await connections.close();
       await bus.close();
       await deps.db.$disconnect();
     },
   };
   return app;
 }
-
-// Until the SSH transport lands, deploying fails with a clear reason instead of hanging.
-const notYetConnected = new Proxy({} as ServerGateway, {
-  get: () => async () => {
-    throw new Error("This control plane has no way to reach servers yet");
-  },
-});
 
 function refuseOversized(req: IncomingMessage, res: ServerResponse, maxUploadBytes: number): boolean {
   const limit = String(req.headers["content-type"]).startsWith("multipart/form-data") ? maxUploadBytes : MAX_REQUEST_BYTES;

@@ -11,7 +11,7 @@ const ROLLBACK = `mutation($id: ID!) { rollback(deploymentId: $id) {
   __typename ... on MutationRollbackSuccess { data { deployment { id imageTag } operation { id } } } ... on Error { message } } }`;
 const EVENTS = `subscription($id: ID!) { operationEvents(operationId: $id) { seq step level message serverId } }`;
 const DEPLOYMENT = `query($id: ID!) { node(id: $id) { ... on Deployment { status error imageTag domains rolledBackFrom { id } restored { id }
-  targets { serverId status error } } } }`;
+  targets { server { id } status error } } } }`;
 
 let server: TestServer;
 let gateway: RecordingGateway;
@@ -95,7 +95,7 @@ describe("deploying", () => {
       expect(release.domains).toContain("web.shop.slipway.internal");
     }
     expect(events.at(-1)).toMatchObject({ step: "finished", message: "Succeeded" });
-    expect(events.filter((e) => e.step === "release").map((e) => e.serverId).sort()).toEqual([...serverIds].sort());
+    expect(events.filter((e) => e.step === "release").map((e) => e.serverId).sort()).toEqual(serverIds.map((id) => gid("Server", id)).sort());
     expect(JSON.stringify(events)).not.toContain("sk_first_secret_value");
 
     const state = await deploymentState(first.id);
@@ -115,13 +115,13 @@ describe("deploying", () => {
     const state = await deploymentState(started.data.deployment.id);
     expect(state.status).toBe("FAILED");
     expect(state.error).toContain("host-b");
-    const byServer = Object.fromEntries(state.targets.map((t: { serverId: string; status: string }) => [t.serverId, t.status]));
+    const byServer = Object.fromEntries(state.targets.map((t: { server: { id: string }; status: string }) => [rawId(t.server.id), t.status]));
     expect(byServer[serverIds[1]!]).toBe("FAILED");
     expect(byServer[serverIds[0]!]).toBe("REVERTED");
     expect(byServer[serverIds[2]!]).toBe("REVERTED");
     for (const id of serverIds) expect(gateway.running.get(id)).toBe(first.imageTag);
     const reverts = events.filter((e) => e.step === "revert");
-    expect(reverts.map((e) => e.serverId).sort()).toEqual([serverIds[0], serverIds[2]].sort());
+    expect(reverts.map((e) => e.serverId).sort()).toEqual([serverIds[0]!, serverIds[2]!].map((id) => gid("Server", id)).sort());
     expect(events.at(-1)).toMatchObject({ step: "finished", level: "ERROR" });
     expect(JSON.stringify(events)).not.toContain("sk_first_secret_value");
     const running = await server.app.deps.db.serviceServer.findMany();

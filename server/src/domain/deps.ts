@@ -6,6 +6,7 @@ import type { Logger } from "../logger.js";
 import type { SecretBox } from "./crypto/secret-box.js";
 import type { BuildContextSource } from "./deployments/build-context-source.js";
 import type { ServerGateway } from "./deployments/server-gateway.js";
+import type { ServerConnections } from "./servers/server-connections.js";
 
 /** Everything domain functions reach outside themselves through; built once by buildApp(). */
 export interface Deps {
@@ -15,7 +16,9 @@ export interface Deps {
   bus: EventBus;
   queue: JobQueue;
   log: Logger;
-  /** Reaches the agents on servers (through SSH in production). */
+  /** Pinned SSH connections to servers, and agent clients through them. */
+  connections: ServerConnections;
+  /** What deployments do on servers (through `connections` in production). */
   servers: ServerGateway;
   /** Turns uploaded archives and git refs into build contexts. */
   buildContexts: BuildContextSource;

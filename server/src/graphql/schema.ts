@@ -8,6 +8,7 @@ import "./types/project.js";
 import "./types/service.js";
 import "./types/deploy-config.js";
 import "./types/operation.js";
+import "./types/server.js";
 import "./types/deployment.js";
 
 builder.queryType({});

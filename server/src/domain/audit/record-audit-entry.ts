@@ -7,6 +7,7 @@ import type { Deps } from "../deps.js";
 const RECORDED_ARGUMENTS = new Set([
   "id", "name", "description", "provider", "scopes", "projectId", "serviceId", "kind", "port",
   "healthCheckPath", "email", "expiresInDays", "afterSeq", "type", "repository", "ref", "image", "serverIds",
+  "host", "sshPort", "sshUser", "hostnames", "deploymentId", "keepImages",
 ]);
 
 export interface AuditEntry {

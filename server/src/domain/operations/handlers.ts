@@ -2,6 +2,7 @@ import { CLEANUP_HANDLER, runImageCleanup } from "../deployments/cleanup-operati
 import { DEPLOY_HANDLER, type DeployJob } from "../deployments/create-deployment.js";
 import { runDeployment } from "../deployments/run-deployment.js";
 import type { Deps } from "../deps.js";
+import { registerServerOperations } from "../servers/server-operations.js";
 import { registerOperation } from "./run-operation.js";
 
 /**
@@ -12,4 +13,5 @@ export function registerOperationHandlers(deps: Deps): void {
   // Rollbacks are deployments too: same handler, same health-gated path.
   registerOperation<DeployJob>(deps, DEPLOY_HANDLER, (ctx, job) => runDeployment(deps, ctx, job, deps.buildContexts));
   registerOperation<{ serviceId: string }>(deps, CLEANUP_HANDLER, (ctx, input) => runImageCleanup(deps, ctx, input));
+  registerServerOperations(deps);
 }

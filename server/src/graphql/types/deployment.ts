@@ -20,7 +20,7 @@ builder.scalarType("File", {
 const DeploymentTargetObject = builder.prismaObject("DeploymentTarget", {
   description: "The outcome of one deployment on one server.",
   fields: (t) => ({
-    serverId: t.exposeString("serverId"),
+    server: t.relation("server"),
     status: t.expose("status", { type: TargetStatusEnum }),
     containerId: t.exposeString("containerId", { nullable: true }),
     error: t.exposeString("error", { nullable: true }),

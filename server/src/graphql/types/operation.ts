@@ -2,6 +2,7 @@ import { EventLevelEnum, OperationKindEnum, OperationStatusEnum } from "./enums.
 import { subscribeToOperationEvents } from "../../domain/operations/stream-operation-events.js";
 import { listOperations } from "../../domain/operations/queries.js";
 import type { OperationEvent } from "../../generated/prisma/client.js";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "../builder.js";
 
 
@@ -13,7 +14,12 @@ export const OperationEventObject = builder.prismaObject("OperationEvent", {
     level: t.expose("level", { type: EventLevelEnum }),
     message: t.exposeString("message"),
     progress: t.exposeFloat("progress", { nullable: true }),
-    serverId: t.exposeString("serverId", { nullable: true }),
+    serverId: t.field({
+      type: "ID",
+      nullable: true,
+      description: "The global id of the server the event happened on; null for the control plane's own steps.",
+      resolve: (event) => (event.serverId ? encodeGlobalID("Server", event.serverId) : null),
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });

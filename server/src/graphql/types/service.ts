@@ -39,7 +39,7 @@ const EnvVarObject = builder.objectRef<{ key: string; value: string | null; secr
 
 builder.prismaObject("ServiceServer", {
   fields: (t) => ({
-    serverId: t.exposeString("serverId"),
+    server: t.relation("server"),
     currentDeployment: t.relation("currentDeployment", { nullable: true }),
     addedAt: t.expose("addedAt", { type: "DateTime" }),
   }),

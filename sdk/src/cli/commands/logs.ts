@@ -1,0 +1,49 @@
+import type { Command } from "commander";
+import type { SlipwayClient } from "../../client.js";
+import { OperationEventHistoryDocument, OperationSubjectDocument } from "../../generated/graphql.js";
+import { CliError, ExitCode } from "../exit-codes.js";
+import { listServers, serverNames } from "../lookup.js";
+import { eventJson, formatEventLine, type OperationEvent } from "../output/events.js";
+import { connect } from "../session.js";
+
+const PAGE = 500;
+
+export function registerLogs(program: Command): void {
+  program
+    .command("logs")
+    .description("Print the events of a deployment's or another operation's run")
+    .argument("<id>", "a deployment id or an operation id")
+    .option("-f, --follow", "keep printing new events live until the operation ends")
+    .option("--json", "print one JSON object per event")
+    .action(async (id: string, options: { follow?: boolean; json?: boolean }) => {
+      const client = await connect();
+      const operationId = await operationOf(client, id);
+      const names = serverNames(await listServers(client));
+      const print = (event: OperationEvent) =>
+        process.stdout.write(`${options.json ? eventJson(event) : formatEventLine(event, names)}\n`);
+      const events = options.follow ? client.operationEvents(operationId) : history(client, operationId);
+      for await (const event of events) print(event);
+      await client.close();
+    });
+}
+
+async function operationOf(client: SlipwayClient, id: string): Promise<string> {
+  const subject = (await client.request(OperationSubjectDocument, { id })).node;
+  if (subject?.__typename === "Operation") return subject.id;
+  if (subject?.__typename === "Deployment") {
+    if (!subject.operation) throw new CliError(`Deployment ${id} has no recorded operation`, ExitCode.Usage);
+    return subject.operation.id;
+  }
+  throw new CliError(`No deployment or operation has the id "${id}"`, ExitCode.Usage);
+}
+
+async function* history(client: SlipwayClient, operationId: string): AsyncGenerator<OperationEvent> {
+  let afterSeq = 0;
+  while (true) {
+    const node = (await client.request(OperationEventHistoryDocument, { id: operationId, afterSeq, first: PAGE })).node;
+    const events = node && "events" in node ? node.events : [];
+    yield* events;
+    if (events.length < PAGE) return;
+    afterSeq = events.at(-1)!.seq;
+  }
+}

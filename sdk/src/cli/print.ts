@@ -1,0 +1,4 @@
+/** A listing: its text, or with --json the data it was made from. */
+export function printListing(json: boolean | undefined, value: unknown, text: string): void {
+  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : text}\n`);
+}

@@ -1,0 +1,76 @@
+import { lookup } from "node:dns/promises";
+import { isIPv4 } from "node:net";
+import { DEFAULT_AGENT_PORT } from "@slipway/agent/protocol";
+import { z } from "zod";
+import type { Operation } from "../../generated/prisma/client.js";
+import type { Viewer } from "../auth/viewer.js";
+import type { Deps } from "../deps.js";
+import { ConflictError, ValidationError } from "../errors.js";
+import { startOperation } from "../operations/run-operation.js";
+import { isUniqueViolation } from "../projects/projects.js";
+import { parseInput, port, resourceName } from "../validation.js";
+import { ADOPT_SERVER_HANDLER, type ServerOperationInput } from "./server-operations.js";
+
+const hostname = z
+  .string()
+  .max(253)
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "must be an IPv4 address or a hostname");
+
+export const AdoptServerInput = z.object({
+  name: resourceName,
+  host: z.string().trim().toLowerCase().pipe(z.union([z.ipv4(), hostname], { error: "must be an IPv4 address or a hostname" })),
+  sshPort: port.default(22),
+  sshUser: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a POSIX user name (lowercase letters, digits, _ and -)")
+    .default("root"),
+});
+
+/**
+ * Registers an existing SSH host (status PROVISIONING) and starts the operation that pins its host
+ * key and installs the agent. Adopted hosts are never "managed": Slipway did not create them.
+ */
+export async function adoptServer(deps: Deps, viewer: Viewer, input: unknown): Promise<Operation> {
+  const parsed = parseInput(AdoptServerInput, input);
+  const address = await resolveIpv4(parsed.host);
+  const taken = await deps.db.server.findFirst({ where: { publicIpv4: address, sshPort: parsed.sshPort }, select: { name: true } });
+  if (taken) throw new ConflictError(`${address}:${parsed.sshPort} is already the server "${taken.name}"`);
+  let serverId: string;
+  try {
+    const server = await deps.db.server.create({
+      data: {
+        name: parsed.name,
+        kind: "SSH_HOST",
+        publicIpv4: address,
+        sshPort: parsed.sshPort,
+        sshUser: parsed.sshUser,
+        status: "PROVISIONING",
+        managed: false,
+        agentPort: DEFAULT_AGENT_PORT,
+      },
+    });
+    serverId = server.id;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`A server named "${parsed.name}" already exists`);
+    throw error;
+  }
+  return startOperation<ServerOperationInput & { name: string }>(deps, {
+    handler: ADOPT_SERVER_HANDLER,
+    kind: "ADOPT",
+    title: `Adopt ${parsed.name} (${parsed.sshUser}@${address}:${parsed.sshPort})`,
+    input: { serverId, name: parsed.name },
+    actorId: viewer.userId,
+  });
+}
+
+async function resolveIpv4(host: string): Promise<string> {
+  if (isIPv4(host)) return host;
+  try {
+    return (await lookup(host, { family: 4 })).address;
+  } catch {
+    throw new ValidationError(`Invalid input: host: ${host} does not resolve to an IPv4 address`, [
+      { path: ["host"], message: "does not resolve to an IPv4 address" },
+    ]);
+  }
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import type { Server } from "../../generated/prisma/client.js";
+import { AgentClient } from "../../integrations/agent-client/agent-client.js";
+import { HostKeyMismatchError } from "../../integrations/ssh/errors.js";
+import type { SshConnection } from "../../integrations/ssh/connection.js";
+import { loadOrCreateSshIdentity, type SshIdentity } from "../../integrations/ssh/identity.js";
+import { SshPool } from "../../integrations/ssh/pool.js";
+import type { Deps } from "../deps.js";
+
+/** The purpose the agent token is encrypted under (bound as associated data). */
+export const AGENT_TOKEN_PURPOSE = "agent-token";
+
+type ConnectionDeps = Pick<Deps, "db" | "secrets" | "config">;
+
+/**
+ * The control plane's way to its servers: one pinned SSH connection per server (shared, kept
+ * alive, reopened on demand) and, through it, an agent client per server.
+ */
+export class ServerConnections {
+  private readonly pool: SshPool;
+  private identityCache: SshIdentity | null = null;
+  private readonly agents = new Map<string, { key: string; client: AgentClient }>();
+
+  constructor(private readonly deps: ConnectionDeps) {
+    this.pool = new SshPool(() => this.identity());
+  }
+
+  identity(): SshIdentity {
+    this.identityCache ??= loadOrCreateSshIdentity(this.deps.config.dataDir);
+    return this.identityCache;
+  }
+
+  /**
+   * The server's SSH connection. On first contact the key it presents is pinned (written only if
+   * nothing was pinned meanwhile) before anything runs; later, any other key is refused.
+   */
+  ssh(server: Pick<Server, "id" | "publicIpv4" | "sshPort" | "sshUser" | "hostKeyFingerprint">): Promise<SshConnection> {
+    if (!server.publicIpv4) throw new Error("The server has no address yet");
+    const { db } = this.deps;
+    return this.pool.connection(server.id, {
+      host: server.publicIpv4,
+      port: server.sshPort,
+      username: server.sshUser,
+      pinnedFingerprint: server.hostKeyFingerprint,
+      onFirstContact: async (fingerprint) => {
+        const pinned = await db.server.updateMany({ where: { id: server.id, hostKeyFingerprint: null }, data: { hostKeyFingerprint: fingerprint } });
+        if (pinned.count === 1) return;
+        const current = await db.server.findUniqueOrThrow({ where: { id: server.id }, select: { hostKeyFingerprint: true } });
+        if (current.hostKeyFingerprint !== fingerprint) throw new HostKeyMismatchError(current.hostKeyFingerprint ?? "(none)", fingerprint);
+      },
+    });
+  }
+
+  /** A client for the server's agent, tunnelled through its SSH connection. */
+  agent(server: Server): AgentClient {
+    if (!server.agentTokenCiphertext) throw new Error(`The server "${server.name}" has no agent token: install the agent first`);
+    const key = `${server.agentTokenCiphertext}|${server.agentPort}|${server.publicIpv4}|${server.hostKeyFingerprint}`;
+    const cached = this.agents.get(server.id);
+    if (cached?.key === key) return cached.client;
+    void cached?.client.close();
+    const token = this.deps.secrets.decrypt(server.agentTokenCiphertext, AGENT_TOKEN_PURPOSE);
+    const client = new AgentClient({
+      token,
+      connect: async () => {
+        // Re-read the row: the pin may have been set (or changed) since this client was made.
+        const current = await this.deps.db.server.findUniqueOrThrow({ where: { id: server.id } });
+        return (await this.ssh(current)).forward(current.agentPort);
+      },
+    });
+    this.agents.set(server.id, { key, client });
+    return client;
+  }
+
+  /** Closes the server's connections; the next use reconnects (and checks the host key again). */
+  forget(serverId: string): void {
+    const cached = this.agents.get(serverId);
+    this.agents.delete(serverId);
+    void cached?.client.close();
+    this.pool.drop(serverId);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.agents.values()].map(({ client }) => client.close()));
+    this.agents.clear();
+    await this.pool.close();
+  }
+}
+
+/** A new agent bearer token: 256 random bits, hex. */
+export function newAgentToken(): string {
+  return randomBytes(32).toString("hex");
+}

@@ -1,0 +1,236 @@
+import type { Socket } from "node:net";
+import type { Duplex, Readable } from "node:stream";
+import {
+  AGENT_API_PREFIX, AgentError, AgentStreamLine, BuildQuery, ExportQuery, HealthResponse, ImageList, LoadResult, LogsQuery, PullRequest,
+  ReleaseRequest, RemoveImagesRequest, RemoveImagesResult, ServiceName, ServiceStatus, StatsResponse,
+} from "@slipway/agent/protocol";
+import { Pool, type Dispatcher } from "undici";
+import type { z } from "zod";
+
+export interface AgentClientOptions {
+  /** Opens a new byte stream to the agent (an SSH channel to its loopback port). */
+  connect: () => Promise<Duplex>;
+  token: string;
+  /** Parallel requests to one agent (a long build must not block a health check). */
+  connections?: number;
+  /** For plain calls; streaming calls wait as long as the agent keeps sending. */
+  timeoutMs?: number;
+}
+
+/** The agent answered with an error (or not in the protocol's shape). Never carries the token. */
+export class AgentRequestError extends Error {
+  override name = "AgentRequestError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_LINE_BYTES = 1024 * 1024;
+// A stream (build, release) may be quiet for a while (a slow layer, a long health check).
+const STREAM_IDLE_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * The agent's HTTP API (agent/src/protocol) over a tunnel: requests are built from the protocol's
+ * schemas and every answer is validated before it is returned.
+ */
+export class AgentClient {
+  private readonly pool: Pool;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: AgentClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    // The origin is never resolved: every connection is the tunnel `connect` opens.
+    this.pool = new Pool("http://slipway-agent", {
+      connections: options.connections ?? 4,
+      connect: (_opts, callback) => {
+        options.connect().then(
+          (stream) => callback(null, stream as unknown as Socket),
+          (error: Error) => callback(error, null),
+        );
+      },
+    });
+  }
+
+  async health(): Promise<HealthResponse> {
+    return this.json("GET", "/health", HealthResponse);
+  }
+
+  /** Deploy or roll back: streams progress; the last line is the ReleaseResult (see streamResult). */
+  release(request: z.input<typeof ReleaseRequest>): AsyncGenerator<AgentStreamLine> {
+    return this.stream("POST", "/releases", { body: JSON.stringify(ReleaseRequest.parse(request)), contentType: "application/json" });
+  }
+
+  /** Builds from a tar build context; the result is an ImageSummary. */
+  build(query: z.input<typeof BuildQuery>, context: Readable): AsyncGenerator<AgentStreamLine> {
+    return this.stream("POST", "/images/build", { query: BuildQuery.parse(query), body: context, contentType: "application/x-tar" });
+  }
+
+  /** Pulls an image and retags it; the result is an ImageSummary. */
+  pull(request: z.input<typeof PullRequest>): AsyncGenerator<AgentStreamLine> {
+    return this.stream("POST", "/images/pull", { body: JSON.stringify(PullRequest.parse(request)), contentType: "application/json" });
+  }
+
+  /** Loads a `docker save` tar. */
+  async load(tar: Readable): Promise<z.infer<typeof LoadResult>> {
+    const response = await this.send("POST", "/images/load", { body: tar, contentType: "application/x-tar", streaming: true });
+    if (isNdjson(response)) return streamResult(this.lines(response), LoadResult);
+    return parseJson(response, LoadResult);
+  }
+
+  /** A `docker save` tar of one tag, as a stream; the caller must consume or destroy it. */
+  async export(tag: string): Promise<Readable> {
+    const response = await this.send("GET", "/images/export", { query: ExportQuery.parse({ tag }), streaming: true });
+    return response.body;
+  }
+
+  async listImages(service?: string): Promise<z.infer<typeof ImageList>> {
+    return this.json("GET", "/images", ImageList, { query: service === undefined ? {} : { service: ServiceName.parse(service) } });
+  }
+
+  async removeImages(ids: string[]): Promise<z.infer<typeof RemoveImagesResult>> {
+    const body = JSON.stringify(RemoveImagesRequest.parse({ ids }));
+    return this.json("POST", "/images/remove", RemoveImagesResult, { body, contentType: "application/json" });
+  }
+
+  async serviceStatus(service: string): Promise<ServiceStatus> {
+    return this.json("GET", `/services/${encodeURIComponent(ServiceName.parse(service))}`, ServiceStatus);
+  }
+
+  /** The last lines of the service's current container, as `log` lines; the result is LogsResult. */
+  serviceLogs(service: string, query: z.input<typeof LogsQuery> = {}): AsyncGenerator<AgentStreamLine> {
+    const { tail } = LogsQuery.parse(query);
+    return this.stream("GET", `/services/${encodeURIComponent(ServiceName.parse(service))}/logs`, { query: { tail: String(tail) } });
+  }
+
+  async stats(): Promise<z.infer<typeof StatsResponse>> {
+    return this.json("GET", "/stats", StatsResponse);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  private async json<S extends z.ZodType>(method: Dispatcher.HttpMethod, path: string, schema: S, request: RequestParts = {}): Promise<z.infer<S>> {
+    return parseJson(await this.send(method, path, request), schema);
+  }
+
+  private async *stream(method: Dispatcher.HttpMethod, path: string, request: RequestParts): AsyncGenerator<AgentStreamLine> {
+    const response = await this.send(method, path, { ...request, streaming: true });
+    if (!isNdjson(response)) {
+      response.body.destroy();
+      throw new AgentRequestError(response.statusCode, "bad_response", `The agent answered ${path} without a stream (${String(response.headers["content-type"])})`);
+    }
+    yield* this.lines(response);
+  }
+
+  private async *lines(response: Dispatcher.ResponseData): AsyncGenerator<AgentStreamLine> {
+    let buffered = "";
+    try {
+      for await (const chunk of response.body) {
+        buffered += (chunk as Buffer).toString("utf8");
+        let newline: number;
+        while ((newline = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line) yield parseLine(line);
+        }
+        if (buffered.length > MAX_LINE_BYTES) throw new AgentRequestError(response.statusCode, "bad_response", "The agent sent a line longer than 1 MiB");
+      }
+      if (buffered.trim()) yield parseLine(buffered.trim());
+    } finally {
+      // Stopping early (an error line, a caller that gave up) must free the connection.
+      if (!response.body.destroyed) response.body.destroy();
+    }
+  }
+
+  private async send(method: Dispatcher.HttpMethod, path: string, request: RequestParts & { streaming?: boolean }): Promise<Dispatcher.ResponseData> {
+    const search = new URLSearchParams(request.query ?? {}).toString();
+    const response = await this.pool.request({
+      method,
+      path: `${AGENT_API_PREFIX}${path}${search ? `?${search}` : ""}`,
+      headers: {
+        authorization: `Bearer ${this.options.token}`,
+        accept: "application/json, application/x-ndjson",
+        ...(request.contentType ? { "content-type": request.contentType } : {}),
+      },
+      body: request.body,
+      headersTimeout: request.streaming ? STREAM_IDLE_TIMEOUT_MS : this.timeoutMs,
+      bodyTimeout: request.streaming ? STREAM_IDLE_TIMEOUT_MS : this.timeoutMs,
+    });
+    if (response.statusCode >= 400) {
+      const text = await response.body.text().catch(() => "");
+      throw agentError(response.statusCode, path, text);
+    }
+    return response;
+  }
+}
+
+interface RequestParts {
+  query?: Record<string, string>;
+  body?: string | Readable;
+  contentType?: string;
+}
+
+/**
+ * Consumes a stream to its end and returns its result, validated; an `error` line (or a stream
+ * without a result) throws. Every other line goes to `onLine`, for progress events.
+ */
+export async function streamResult<S extends z.ZodType>(
+  lines: AsyncIterable<AgentStreamLine>,
+  schema: S,
+  onLine?: (line: AgentStreamLine) => void | Promise<void>,
+): Promise<z.infer<S>> {
+  for await (const line of lines) {
+    if (line.type === "error") throw new AgentRequestError(200, line.code, line.message);
+    if (line.type === "result") {
+      const parsed = schema.safeParse(line.result);
+      if (!parsed.success) throw new AgentRequestError(200, "bad_response", `The agent's result is not in the expected shape: ${parsed.error.message}`);
+      return parsed.data;
+    }
+    await onLine?.(line);
+  }
+  throw new AgentRequestError(200, "bad_response", "The agent's stream ended without a result");
+}
+
+function isNdjson(response: Dispatcher.ResponseData): boolean {
+  return String(response.headers["content-type"] ?? "").startsWith("application/x-ndjson");
+}
+
+function parseLine(line: string): AgentStreamLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new AgentRequestError(200, "bad_response", "The agent sent a stream line that is not JSON");
+  }
+  const parsed = AgentStreamLine.safeParse(value);
+  if (!parsed.success) throw new AgentRequestError(200, "bad_response", `The agent sent a stream line not in the protocol: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+async function parseJson<S extends z.ZodType>(response: Dispatcher.ResponseData, schema: S): Promise<z.infer<S>> {
+  const text = await response.body.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AgentRequestError(response.statusCode, "bad_response", "The agent's answer is not JSON");
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AgentRequestError(response.statusCode, "bad_response", `The agent's answer is not in the expected shape: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+function agentError(status: number, path: string, text: string): AgentRequestError {
+  try {
+    const parsed = AgentError.safeParse(JSON.parse(text));
+    if (parsed.success) return new AgentRequestError(status, parsed.data.error.code, parsed.data.error.message);
+  } catch {
+    // Not JSON: fall through to a generic message.
+  }
+  return new AgentRequestError(status, `http_${status}`, `The agent answered ${path} with HTTP ${status}`);
+}

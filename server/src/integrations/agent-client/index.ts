@@ -1,0 +1,1 @@
+export { AgentClient, AgentRequestError, streamResult, type AgentClientOptions } from "./agent-client.js";

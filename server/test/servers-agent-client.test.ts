@@ -1,0 +1,157 @@
+// The agent client's protocol handling, against a small fake agent on loopback (the tunnel is a
+// plain TCP stream here; servers.test.ts runs the same client through SSH to the real agent).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { connect, type AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { ImageSummary } from "@slipway/agent/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentClient, AgentRequestError, streamResult } from "../src/integrations/agent-client/agent-client.js";
+
+const TOKEN = "t".repeat(64);
+const image = { id: "sha256:abc", tags: ["slipway/shop-web:deploy_12345678"], sizeBytes: 10, createdAt: "2026-01-01T00:00:00Z", service: "web", deployment: null, inUse: false };
+const seen: { method: string; url: string; auth: string | undefined; type: string | undefined; body: Buffer }[] = [];
+let fake: Server;
+let client: AgentClient;
+let opened = 0;
+
+async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  const url = req.url ?? "";
+  if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { error: { code: "unauthorized", message: "bad token" } });
+  if (url === "/v1/health") {
+    return json(res, 200, { version: "9.9.9", uptimeSeconds: 1, docker: { ok: true, version: "27", error: null }, nginx: { ok: true, error: null } });
+  }
+  if (url === "/v1/stats") return json(res, 200, { cpuPercent: "not a number" });
+  if (url.startsWith("/v1/images/build?")) {
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    res.write(JSON.stringify({ type: "progress", step: "build", message: `got ${body.length} bytes` }) + "\n");
+    // A line split across two writes must still arrive whole.
+    const log = JSON.stringify({ type: "log", step: "build", line: "Step 1/1 : FROM x" }) + "\n";
+    res.write(log.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 20));
+    res.write(log.slice(10));
+    return void res.end(JSON.stringify({ type: "result", result: image }) + "\n");
+  }
+  if (url === "/v1/images/pull") {
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    return void res.end(JSON.stringify({ type: "error", code: "pull_failed", message: "manifest unknown" }) + "\n");
+  }
+  if (url === "/v1/releases") {
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    return void res.end("this is not json\n");
+  }
+  if (url === "/v1/images/load") return json(res, 200, { loaded: [body.toString("utf8")] });
+  if (url === "/v1/images/export?tag=slipway%2Fshop-web%3Adeploy_12345678") {
+    res.writeHead(200, { "content-type": "application/x-tar" });
+    return void res.end(Buffer.from("TARBYTES"));
+  }
+  if (url === "/v1/services/web") return json(res, 404, { error: { code: "not_found", message: "no service web" } });
+  if (url === "/v1/images/remove") {
+    return json(res, 200, { removed: JSON.parse(body.toString("utf8")).ids, reclaimedBytes: 5, refused: [] });
+  }
+  json(res, 500, "not in the protocol");
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(value));
+}
+
+function clientWith(token: string): AgentClient {
+  const { port } = fake.address() as AddressInfo;
+  return new AgentClient({
+    token,
+    connect: async () => {
+      opened += 1;
+      return connect({ host: "127.0.0.1", port });
+    },
+  });
+}
+
+beforeAll(async () => {
+  fake = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, type: req.headers["content-type"], body });
+      void handle(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+  client = clientWith(TOKEN);
+});
+
+afterAll(async () => {
+  await client.close();
+  await new Promise((resolve) => fake.close(resolve));
+});
+
+describe("the agent client", () => {
+  it("sends the bearer token and validates JSON answers", async () => {
+    expect((await client.health()).version).toBe("9.9.9");
+    expect(seen.at(-1)).toMatchObject({ method: "GET", url: "/v1/health", auth: `Bearer ${TOKEN}` });
+    await expect(client.stats()).rejects.toThrow(/not in the expected shape/);
+    expect(opened).toBeGreaterThanOrEqual(1);
+  });
+
+  it("streams NDJSON lines from a streamed request body and returns the validated result", async () => {
+    const context = Readable.from([Buffer.alloc(70_000, 1), Buffer.alloc(30_000, 2)]);
+    const lines: unknown[] = [];
+    const built = await streamResult(
+      client.build({ tag: "slipway/shop-web:deploy_12345678", service: "web", deployment: "00000000-0000-4000-8000-000000000001" }, context),
+      ImageSummary,
+      (line) => void lines.push(line),
+    );
+    expect(built).toEqual(image);
+    expect(lines).toEqual([
+      { type: "progress", step: "build", message: "got 100000 bytes" },
+      { type: "log", step: "build", line: "Step 1/1 : FROM x" },
+    ]);
+    expect(seen.at(-1)).toMatchObject({
+      method: "POST",
+      url: "/v1/images/build?tag=slipway%2Fshop-web%3Adeploy_12345678&service=web&deployment=00000000-0000-4000-8000-000000000001",
+      type: "application/x-tar",
+    });
+  });
+
+  it("turns an error line, a line outside the protocol and an agent error into AgentRequestError", async () => {
+    const pull = client.pull({ image: "nginx:1", tag: "slipway/a:deploy_1", service: "web", deployment: "00000000-0000-4000-8000-000000000001" });
+    await expect(streamResult(pull, ImageSummary)).rejects.toMatchObject({ name: "AgentRequestError", code: "pull_failed", message: "manifest unknown" });
+
+    const release = client.release({
+      service: "web", deployment: "00000000-0000-4000-8000-000000000001", image: "slipway/a:deploy_1", port: 3000, env: {},
+      healthCheck: { path: "/", timeoutSeconds: 5 }, domains: [],
+    });
+    await expect(release.next()).rejects.toThrow(/not JSON/);
+
+    const missing = client.serviceStatus("web");
+    await expect(missing).rejects.toBeInstanceOf(AgentRequestError);
+    await expect(missing).rejects.toMatchObject({ status: 404, code: "not_found", message: "no service web" });
+
+    const wrongToken = clientWith("w".repeat(64));
+    try {
+      const refused = wrongToken.health();
+      await expect(refused).rejects.toMatchObject({ status: 401, code: "unauthorized" });
+      await expect(refused).rejects.not.toThrow(/w{64}/);
+    } finally {
+      await wrongToken.close();
+    }
+  });
+
+  it("refuses requests the protocol forbids before sending them (streams at once, calls by rejecting)", async () => {
+    const before = seen.length;
+    await expect(client.serviceStatus("../etc")).rejects.toThrow();
+    expect(() => client.pull({ image: "UPPER CASE", tag: "x", service: "web", deployment: "nope" })).toThrow();
+    await expect(client.removeImages(Array.from({ length: 501 }, (_, i) => String(i)))).rejects.toThrow();
+    expect(seen.length).toBe(before);
+  });
+
+  it("loads a streamed tar, exports one as a stream, and removes images", async () => {
+    expect(await client.load(Readable.from([Buffer.from("slipway/a:"), Buffer.from("deploy_1")]))).toEqual({ loaded: ["slipway/a:deploy_1"] });
+    const exported = await client.export("slipway/shop-web:deploy_12345678");
+    const chunks: Buffer[] = [];
+    for await (const chunk of exported) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe("TARBYTES");
+    expect(await client.removeImages(["sha256:abc"])).toEqual({ removed: ["sha256:abc"], reclaimedBytes: 5, refused: [] });
+  });
+});
