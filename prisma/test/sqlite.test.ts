@@ -22,10 +22,15 @@ import {
 
 afterEach(runCleanups);
 
+function committedMigrations(): string[] {
+  return readdirSync(prismaPaths.migrations, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+}
+
 describe("committed migrations", () => {
-  it("has exactly one initial migration and a SQLite lock file", () => {
-    const dirs = readdirSync(prismaPaths.migrations, { withFileTypes: true }).filter((d) => d.isDirectory());
-    expect(dirs.map((d) => d.name)).toEqual([expect.stringMatching(/^\d{14}_init$/)]);
+  it("starts with the initial migration, names every one by timestamp, and has a SQLite lock file", () => {
+    const names = committedMigrations();
+    expect(names[0]).toMatch(/^\d{14}_init$/);
+    for (const name of names) expect(name).toMatch(/^\d{14}_[a-z0-9_]+$/);
     expect(readFileSync(path.join(prismaPaths.migrations, "migration_lock.toml"), "utf8")).toContain('provider = "sqlite"');
   });
 
@@ -36,12 +41,11 @@ describe("committed migrations", () => {
     const applied = withSqlite(file, (db) =>
       db.prepare("SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations").all(),
     ) as Array<{ migration_name: string; finished_at: string | null; rolled_back_at: string | null }>;
-    expect(applied).toHaveLength(1);
-    expect(applied[0]!.migration_name).toMatch(/_init$/);
-    expect(applied[0]!.finished_at).not.toBeNull();
+    expect(applied.map((m) => m.migration_name).sort()).toEqual(committedMigrations());
+    for (const migration of applied) expect(migration.finished_at).not.toBeNull();
 
     await applyMigrations(url); // nothing pending: must not fail
-    expect(withSqlite(file, (db) => db.prepare("SELECT count(*) AS n FROM _prisma_migrations").get())).toEqual({ n: 1 });
+    expect(withSqlite(file, (db) => db.prepare("SELECT count(*) AS n FROM _prisma_migrations").get())).toEqual({ n: committedMigrations().length });
   });
 
   it("migrate:check (diff --exit-code) is clean: the migrations produce exactly the schema", async () => {
@@ -89,7 +93,7 @@ describe("committed migrations", () => {
 
     expect(sqliteTables(file)).toEqual([...modelNames(), "_prisma_migrations"].sort());
     expect(withSqlite(file, (db) => db.prepare('SELECT count(*) AS n FROM "User"').get())).toEqual({ n: 0 });
-    expect(withSqlite(file, (db) => db.prepare("SELECT count(*) AS n FROM _prisma_migrations").get())).toEqual({ n: 1 });
+    expect(withSqlite(file, (db) => db.prepare("SELECT count(*) AS n FROM _prisma_migrations").get())).toEqual({ n: committedMigrations().length });
   });
 });
 
