@@ -35,6 +35,6 @@ describe("auth, version, layout", () => {
 
   it("exports the package version and the shim", () => {
     expect(AGENT_VERSION).toBe(pkg.version);
-    expect(AGENT_SHIM_CONTENTS).toBe('#!/bin/sh\nexec node /opt/slipway/agent/slipway-agent.mjs "$@"\n');
+    expect(AGENT_SHIM_CONTENTS).toBe('#!/bin/sh\nexec node --max-semi-space-size=1 --max-old-space-size=64 /opt/slipway/agent/slipway-agent.mjs "$@"\n');
   });
 });

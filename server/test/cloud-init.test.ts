@@ -113,7 +113,7 @@ write_files:
   - path: /opt/slipway/bin/slipway-agent
     content: |
       #!/bin/sh
-      exec node /opt/slipway/agent/slipway-agent.mjs "$@"
+      exec node --max-semi-space-size=1 --max-old-space-size=64 /opt/slipway/agent/slipway-agent.mjs "$@"
     permissions: "0755"
     owner: root:root
     defer: true

@@ -18,7 +18,7 @@ describe("the agent bootstrap plan", () => {
         description: "Upload the agent bundle, its shim and its configuration",
         files: [
           { path: "/opt/slipway/agent/slipway-agent.mjs", localPath: "/build/slipway-agent.mjs", mode: 0o644 },
-          { path: "/opt/slipway/bin/slipway-agent", contents: '#!/bin/sh\nexec node /opt/slipway/agent/slipway-agent.mjs "$@"\n', mode: 0o755 },
+          { path: "/opt/slipway/bin/slipway-agent", contents: '#!/bin/sh\nexec node --max-semi-space-size=1 --max-old-space-size=64 /opt/slipway/agent/slipway-agent.mjs "$@"\n', mode: 0o755 },
           { path: "/opt/slipway/agent.json", contents: agentConfigFile(config), mode: 0o600 },
         ],
       },

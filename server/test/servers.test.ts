@@ -169,7 +169,7 @@ describe("adopting a server", { timeout: 180_000 }, () => {
     const fs = lab.host(HOST).fs;
     expect(statSync(path.join(fs, "opt/slipway/agent.json")).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(fs, "opt/slipway/bin/slipway-agent")).mode & 0o777).toBe(0o755);
-    expect(readFileSync(path.join(fs, "opt/slipway/bin/slipway-agent"), "utf8")).toBe('#!/bin/sh\nexec node /opt/slipway/agent/slipway-agent.mjs "$@"\n');
+    expect(readFileSync(path.join(fs, "opt/slipway/bin/slipway-agent"), "utf8")).toBe('#!/bin/sh\nexec node --max-semi-space-size=1 --max-old-space-size=64 /opt/slipway/agent/slipway-agent.mjs "$@"\n');
     const token = server.app.deps.secrets.decrypt(row.agentTokenCiphertext!, AGENT_TOKEN_PURPOSE);
     expect(token).toMatch(/^[0-9a-f]{64}$/);
     const config = JSON.parse(readFileSync(path.join(fs, "opt/slipway/agent.json"), "utf8"));
