@@ -3,7 +3,8 @@
 // keeps under its own budget (1,200 calls per 5 minutes) and, after a 429, waits out the block
 // (which stops every call with the token) before trying again.
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { backoffDelayMs, sendJson } from "../http.js";
 import { CloudflareApiError, CloudflareRateLimitError, CloudflareUnavailableError, type CloudflareMessage } from "./errors.js";
 import type { ResultInfo } from "./types.js";
 
@@ -143,36 +144,19 @@ export class CloudflareTransport {
   }
 
   private async send(method: string, url: URL, body: unknown) {
-    const timeoutMs = this.options.requestTimeoutMs;
-    const response = await request(url, {
+    return sendJson({
       method: method as Dispatcher.HttpMethod,
-      headers: {
-        authorization: `Bearer ${this.options.token}`,
-        accept: "application/json",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-      ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+      url,
+      token: this.options.token,
+      body,
+      timeoutMs: this.options.requestTimeoutMs,
+      dispatcher: this.options.dispatcher,
     });
-    const text = await response.body.text();
-    let parsed: unknown = null;
-    if (text !== "") {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = null;
-      }
-    }
-    return { status: response.statusCode, headers: response.headers, body: parsed };
   }
 
+
   private async backoff(label: string, failures: number, reason: string): Promise<void> {
-    const { baseDelayMs, maxDelayMs } = this.options.retry;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));
-    const delayMs = Math.round(ceiling / 2 + this.options.random() * (ceiling / 2));
+    const delayMs = backoffDelayMs(failures, this.options.retry, this.options.random);
     this.options.onEvent?.({ kind: "retry", call: label, attempt: failures + 1, delayMs, reason });
     await this.options.sleep(delayMs);
   }

@@ -1,7 +1,8 @@
 // The one place that talks HTTP to DigitalOcean: bearer auth, per-attempt deadlines, bounded
 // retries with exponential backoff and jitter, and waiting out the rate limit instead of failing.
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { backoffDelayMs, sendJson } from "../http.js";
 import {
   DigitalOceanApiError, DigitalOceanError, DigitalOceanRateLimitError, DigitalOceanUnavailableError,
 } from "./errors.js";
@@ -129,31 +130,16 @@ export class DigitalOceanTransport {
   }
 
   private async send(method: CallSpec["method"], url: URL, body: unknown) {
-    const timeoutMs = this.options.requestTimeoutMs;
-    const response = await request(url, {
+    return sendJson({
       method,
-      headers: {
-        authorization: `Bearer ${this.options.token}`,
-        accept: "application/json",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-      ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+      url,
+      token: this.options.token,
+      body,
+      timeoutMs: this.options.requestTimeoutMs,
+      dispatcher: this.options.dispatcher,
     });
-    const text = await response.body.text();
-    let parsed: unknown = null;
-    if (text !== "") {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = null;
-      }
-    }
-    return { status: response.statusCode, headers: response.headers, body: parsed };
   }
+
 
   private observe(headers: Record<string, string | string[] | undefined>): void {
     const remaining = Number(headers["ratelimit-remaining"]);
@@ -190,9 +176,7 @@ export class DigitalOceanTransport {
   }
 
   private async backoff(label: string, failures: number, reason: string): Promise<void> {
-    const { baseDelayMs, maxDelayMs } = this.options.retry;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));
-    const delayMs = Math.round(ceiling / 2 + this.options.random() * (ceiling / 2));
+    const delayMs = backoffDelayMs(failures, this.options.retry, this.options.random);
     this.options.onEvent?.({ kind: "retry", call: label, attempt: failures + 1, delayMs, reason });
     await this.options.sleep(delayMs);
   }
