@@ -14,6 +14,8 @@ nginx
 openssh-server
 openssh-client
 busybox-static
+docker-registry
+tini
 util-linux
 procps
 tar

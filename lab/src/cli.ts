@@ -1,12 +1,14 @@
 // `npm run lab`: the local cloud for demos and manual testing, as root.
 //   npm run lab [-- start] [--do-port N] [--cf-port N] ...   serve until SIGINT/SIGTERM, then clean up
 //   npm run lab -- teardown [--purge]                         clean up after a crash
+//   --instance NAME (or SLIPWAY_LAB_INSTANCE): which lab, 'default' (default) or 'test'
 // The instructions go to stdout; progress goes to stderr.
 
 import { Lab } from './hosts/index.js';
 import { labBanner } from './lab-cli/banner.js';
 import { parseLabCliArgs, USAGE, type LabCliOptions } from './lab-cli/options.js';
-import { startLabSession, type LabSession } from './lab-cli/session.js';
+import { startLabSession, teardownHint, type LabSession } from './lab-cli/session.js';
+import { labConfigFor } from './hosts/layout.js';
 
 const log = (m: string): void => {
   process.stderr.write(`[lab] ${m}\n`);
@@ -17,7 +19,7 @@ async function serve(opts: LabCliOptions): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      log(`${signal} again: still cleaning up (if this hangs, npm run lab -- teardown)`);
+      log(`${signal} again: still cleaning up (if this hangs, ${teardownHint(opts.instance)})`);
       return;
     }
     log(`${signal}: stopping...`);
@@ -31,7 +33,7 @@ async function serve(opts: LabCliOptions): Promise<void> {
     })().then(
       () => process.exit(0),
       (e: unknown) => {
-        log(`cleanup failed: ${e instanceof Error ? e.message : String(e)}; run: npm run lab -- teardown`);
+        log(`cleanup failed: ${e instanceof Error ? e.message : String(e)}; run: ${teardownHint(opts.instance)}`);
         process.exit(1);
       },
     );
@@ -51,6 +53,7 @@ async function serve(opts: LabCliOptions): Promise<void> {
       caFile: session.caFile,
       subnet: session.lab.config.subnet,
       runUserData: opts.runUserData,
+      teardownCommand: teardownHint(opts.instance),
     }),
   );
   // The HTTP servers keep the process alive until a signal arrives.
@@ -63,7 +66,7 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${USAGE}\n`);
       return;
     case 'teardown': {
-      const report = await new Lab({ log }).teardown({ purge: opts.purge });
+      const report = await new Lab({ config: labConfigFor(opts.instance), log }).teardown({ purge: opts.purge });
       log(`torn down: hosts ${report.hosts.join(', ') || 'none'}; ${report.netns.length} namespaces, ${report.links.length} links, ${report.iptablesRules} iptables rules, ${report.killedPids.length} processes`);
       return;
     }

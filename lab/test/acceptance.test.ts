@@ -3,6 +3,8 @@
 // CA issues a certificate that host A's nginx serves; a host cut off times out; teardown leaves
 // nothing. Needs root and the Debian packages of lab/scripts/install-deps.sh: without them every
 // test here fails with a message saying what is missing (nothing is skipped).
+// The hosts live in the lab's test instance (TEST_LAB_CONFIG), never in the default lab that other
+// suites and `npm run lab` use: this file's teardowns only remove the test instance's hosts.
 import "reflect-metadata";
 import { createHash, webcrypto } from "node:crypto";
 import { execFileSync } from "node:child_process";
@@ -14,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCloudflareSimulator, type CloudflareSimulator } from "../src/cloudflare/index.js";
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from "../src/digitalocean/index.js";
 import { Lab, teardownLab } from "../src/hosts/index.js";
-import { generateKey, httpGet, labLeftovers, sshExec, tcpProbe, type KeyPair } from "./hosts-support.js";
+import { generateKey, httpGet, labLeftovers, labRules, sshExec, tcpProbe, TEST_LAB_CONFIG, type KeyPair } from "./hosts-support.js";
 import { cloudflareClient } from "./support/cloudflare-client.js";
 import { digitalOceanClient } from "./support/digitalocean-client.js";
 import { DROPLET_DEFAULTS, waitForAction } from "./support/digitalocean-helpers.js";
@@ -22,6 +24,7 @@ import { DROPLET_DEFAULTS, waitForAction } from "./support/digitalocean-helpers.
 const NAMES = ["acc-a", "acc-b", "acc-c"] as const;
 type Name = (typeof NAMES)[number];
 const APP_HOST = "app.example.test";
+const config = TEST_LAB_CONFIG;
 
 let lab: Lab;
 let doSim: DigitalOceanSimulator | undefined;
@@ -42,9 +45,9 @@ function ip(name: Name): string {
 describe("lab acceptance: DigitalOcean and Cloudflare simulators over real lab hosts", { timeout: 60_000 }, () => {
   beforeAll(async () => {
     // Throws one clear error naming what is missing (root, programs, Debian packages).
-    new Lab().preflight();
-    await teardownLab();
-    lab = new Lab({ log: (m) => console.log(`[lab] ${m}`) });
+    new Lab({ config }).preflight();
+    await teardownLab({ config });
+    lab = new Lab({ config, log: (m) => console.log(`[lab] ${m}`) });
     await lab.setup();
     doSim = await startDigitalOceanSimulator({ provider: lab, actionDelayMs: 100 });
     cfSim = await startCloudflareSimulator();
@@ -56,7 +59,7 @@ describe("lab acceptance: DigitalOcean and Cloudflare simulators over real lab h
   afterAll(async () => {
     await doSim?.close();
     await cfSim?.close();
-    await teardownLab();
+    await teardownLab({ config });
   }, 120_000);
 
   it("creates three droplets over HTTP that answer SSH with their own Docker Engine", async () => {
@@ -90,7 +93,7 @@ describe("lab acceptance: DigitalOcean and Cloudflare simulators over real lab h
       expect(body.droplet.status).toBe("active");
       const v4 = body.droplet.networks.v4 as { ip_address: string; type: string }[];
       const publicV4 = v4.find((n) => n.type === "public")?.ip_address;
-      expect(publicV4).toMatch(/^10\.213\.0\.\d+$/);
+      expect(publicV4?.startsWith(`${config.subnet}.`), publicV4).toBe(true);
       ips[name] = publicV4!;
     }
     expect(new Set(Object.values(ips)).size).toBe(3);
@@ -213,20 +216,19 @@ describe("lab acceptance: DigitalOcean and Cloudflare simulators over real lab h
 
     await doSim!.close();
     doSim = undefined;
-    const report = await teardownLab();
+    const report = await teardownLab({ config });
     expect(report.hosts).toEqual(expect.arrayContaining(["acc-a", "acc-b"]));
     expect(report.hosts).not.toContain("acc-c");
-    expect(await settled(() => labLeftovers(known))).toEqual([]);
+    expect(await settled(() => labLeftovers(known, config))).toEqual([]);
 
-    const again = new Lab();
+    const again = new Lab({ config });
     await again.setup();
     await again.setup();
-    const rules = execFileSync("/usr/sbin/iptables-save", { encoding: "utf8" }).split("\n").filter((l) => l.includes("slipway-lab"));
-    expect(rules).toHaveLength(1);
-    const addrs = execFileSync("/usr/sbin/ip", ["-o", "addr", "show", "dev", "slwlab-br0"], { encoding: "utf8" });
+    expect(labRules(config)).toHaveLength(1);
+    const addrs = execFileSync("/usr/sbin/ip", ["-o", "addr", "show", "dev", config.bridge], { encoding: "utf8" });
     expect(addrs.match(/inet /g)).toHaveLength(1);
-    await teardownLab();
-    expect(await settled(() => labLeftovers(known))).toEqual([]);
+    await teardownLab({ config });
+    expect(await settled(() => labLeftovers(known, config))).toEqual([]);
   });
 });
 

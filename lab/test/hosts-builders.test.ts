@@ -10,11 +10,18 @@ import {
 } from '../src/hosts/images.js';
 import {
   DEFAULT_LAB_CONFIG as cfg,
+  LAB_INSTANCES,
+  MAX_SLOT,
+  TEST_LAB_CONFIG,
   hostNaming,
+  labConfigFor,
+  labInstanceName,
+  labMatchers,
   pickSlot,
   validateHostName,
   validateImageId,
 } from '../src/hosts/layout.js';
+import { dockerDaemonConfigSteps, dockerDaemonJson } from '../src/hosts/docker-daemon-config.js';
 import { NGINX_CONF, nginxDefaultConfigSteps } from '../src/hosts/nginx-default-config.js';
 import { parseStat, selectHostProcesses, type ProcInfo } from '../src/hosts/processes.js';
 import { prerequisiteProblems } from '../src/hosts/preflight.js';
@@ -40,6 +47,61 @@ describe('layout', () => {
       logs: '/var/lib/slipway-lab/hosts/web-1/logs',
       stateFile: '/var/lib/slipway-lab/hosts/web-1/host.json',
     });
+  });
+
+  it('gives the test instance its own folder, subnet, bridge and names', () => {
+    expect(labConfigFor('default')).toEqual(cfg);
+    expect(labConfigFor('test')).toEqual(TEST_LAB_CONFIG);
+    expect(() => labConfigFor('nope')).toThrow(/unknown lab instance "nope" \(known: default, test\)/);
+    expect(() => labConfigFor('toString')).toThrow(/unknown lab instance/);
+    expect(labInstanceName(undefined, {})).toBe('default');
+    expect(labInstanceName(undefined, { SLIPWAY_LAB_INSTANCE: 'test' })).toBe('test');
+    expect(labInstanceName('default', { SLIPWAY_LAB_INSTANCE: 'test' })).toBe('default');
+    expect(hostNaming(TEST_LAB_CONFIG, 'web-1', 3)).toMatchObject({
+      ipv4: '10.214.0.13',
+      netns: 'slipway-labtest-3',
+      netnsPath: '/var/run/netns/slipway-labtest-3',
+      veth: 'slwtest3',
+      cgroupParent: '/slipway-labtest-3',
+      dir: '/var/lib/slipway-lab-test/hosts/web-1',
+    });
+    // The longest veth name fits Linux's 15 characters in every instance.
+    for (const c of Object.values(LAB_INSTANCES)) expect(() => hostNaming(c, 'x', MAX_SLOT)).not.toThrow();
+  });
+
+  it("never takes another instance's names for its own", () => {
+    const instances = Object.entries(LAB_INSTANCES);
+    for (const [name, c] of instances) {
+      const hosts = [1, 2, 9, 10, 99, 100, MAX_SLOT].map((slot) => hostNaming(c, 'web-1', slot));
+      const netns = hosts.map((h) => h.netns);
+      const links = [c.bridge, ...hosts.map((h) => h.veth)];
+      const cgroups = hosts.map((h) => h.cgroupParent.slice(1));
+      const comments = [c.ruleComment, `${c.ruleComment}-cutoff`];
+      const texts = [
+        ...hosts.map((h) => `nsenter --net=${h.netnsPath} -- unshare --mount --uts -- sleep infinity`),
+        ...hosts.map((h) => `dockerd --containerd=/run/containerd/containerd.sock --cgroup-parent ${h.cgroupParent}`),
+        ...hosts.map((h) => `nsfs ${h.netnsPath} nsfs rw 0 0`),
+        ...hosts.map((h) => `tar --create --file ${h.dir}/x.tar.gz`),
+        `-A FORWARD -i ${c.bridge} -o ${c.bridge} -m comment --comment ${c.ruleComment} -j ACCEPT`,
+      ];
+      for (const [other, o] of instances) {
+        const m = labMatchers(o);
+        const same = name === other;
+        for (const n of netns) expect(m.netns(n), `${other} netns ${n}`).toBe(same);
+        for (const n of links) expect(m.link(n), `${other} link ${n}`).toBe(same);
+        for (const n of cgroups) expect(m.cgroup(n), `${other} cgroup ${n}`).toBe(same);
+        for (const n of comments) expect(m.ruleComment(n), `${other} comment ${n}`).toBe(same);
+        for (const t of texts) expect(m.mentionedIn(t), `${other} text ${t}`).toBe(same);
+      }
+    }
+    // Names of something else are nobody's.
+    for (const c of Object.values(LAB_INSTANCES)) {
+      const m = labMatchers(c);
+      expect(m.netns('slipway-lab-x')).toBe(false);
+      expect(m.link('docker0')).toBe(false);
+      expect(m.mentionedIn('/tmp/slipway-lab-cli-abc/lab-ca.pem')).toBe(false);
+      expect(m.mentionedIn('-A FORWARD -m comment --comment slipway-labx -j ACCEPT')).toBe(false);
+    }
   });
 
   it('picks the smallest free slot', () => {
@@ -99,11 +161,17 @@ describe('network commands', () => {
       '-A FORWARD -i slwlab-br0 -o slwlab-br0 -m comment --comment slipway-lab -j ACCEPT',
       '-A FORWARD -i eth0 -m comment --comment "someone else" -j ACCEPT',
       '-A FORWARD -i eth0 -m comment --comment slipway-labx -j ACCEPT',
+      '-A FORWARD -i slwtest-br0 -o slwtest-br0 -m comment --comment slipway-lab-test -j ACCEPT',
+      '-A FORWARD -i eth0 -m comment --comment slipway-lab-other -j ACCEPT',
       'COMMIT',
     ].join('\n');
     expect(C.labRuleDeletes(save, cfg).map((c) => c.argv)).toEqual([
       ['/usr/sbin/iptables', '-w', '-t', 'raw', '-D', 'PREROUTING', '-i', 'eth0', '-m', 'comment', '--comment', 'slipway-lab-cutoff', '-j', 'DROP'],
       ['/usr/sbin/iptables', '-w', '-t', 'filter', '-D', 'FORWARD', '-i', 'slwlab-br0', '-o', 'slwlab-br0', '-m', 'comment', '--comment', 'slipway-lab', '-j', 'ACCEPT'],
+    ]);
+    // The test instance's teardown takes its own rule only (and the default lab's never takes it).
+    expect(C.labRuleDeletes(save, TEST_LAB_CONFIG).map((c) => c.argv)).toEqual([
+      ['/usr/sbin/iptables', '-w', '-t', 'filter', '-D', 'FORWARD', '-i', 'slwtest-br0', '-o', 'slwtest-br0', '-m', 'comment', '--comment', 'slipway-lab-test', '-j', 'ACCEPT'],
     ]);
     expect(C.splitSaveLine('-A X -m comment --comment "a \\"b\\" c" -j DROP')).toEqual([
       '-A', 'X', '-m', 'comment', '--comment', 'a "b" c', '-j', 'DROP',
@@ -214,6 +282,19 @@ describe('files', () => {
     expect(authorizedKeys([])).toBe('');
     expect(() => authorizedKeys(['command="rm -rf /" ssh-rsa AAAA'])).toThrow(/not an OpenSSH public key/);
     expect(() => authorizedKeys(['ssh-rsa AAAA\nssh-rsa BBBB'])).toThrow();
+  });
+
+  it('writes daemon.json with insecure registries only when asked, keeping existing settings', () => {
+    expect(dockerDaemonConfigSteps('/h/etc/docker', null, [])).toEqual([]);
+    expect(dockerDaemonConfigSteps('/h/etc/docker', null, ['10.213.0.1:5055'])).toEqual([
+      { kind: 'write', file: { path: '/h/etc/docker/daemon.json', contents: '{\n  "insecure-registries": [\n    "10.213.0.1:5055"\n  ]\n}\n', mode: 0o644 } },
+    ]);
+    expect(JSON.parse(dockerDaemonJson('{"log-driver":"local","insecure-registries":["old:1"]}', ['10.213.0.0/24', 'reg.test'])!)).toEqual({
+      'log-driver': 'local',
+      'insecure-registries': ['10.213.0.0/24', 'reg.test'],
+    });
+    expect(() => dockerDaemonJson(null, ['http://10.213.0.1:5000'])).toThrow(/not a registry address/);
+    expect(() => dockerDaemonJson(null, ['a b'])).toThrow(/not a registry address/);
   });
 
   it('captures persistent paths without host keys, and restores them', () => {

@@ -1,16 +1,20 @@
 // The lab's real hosts, for real: network namespaces, dockerd, nginx and sshd on this machine.
 // Needs root and Debian's docker.io, nginx, openssh-server (lab/scripts/install-deps.sh): when
 // they are missing the tests fail with a message saying so.
+// Everything here runs in the lab's test instance (TEST_LAB_CONFIG: its own folder, subnet,
+// bridge and names), so tearing it down never touches the default lab other suites use.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, teardownLab } from '../src/hosts/index.js';
-import { generateKey, httpGet, labLeftovers, rssKiB, sshExec, tcpProbe, type KeyPair } from './hosts-support.js';
+import { DEFAULT_LAB_CONFIG, labMatchers } from '../src/hosts/layout.js';
+import { generateKey, httpGet, labLeftovers, labRules, rssKiB, sshExec, tcpProbe, TEST_LAB_CONFIG, TEST_LAB_INSTANCE, type KeyPair } from './hosts-support.js';
 
 const BASE = { id: 'debian-12-x64', archivePath: null };
 const NAMES = ['lab-a', 'lab-b', 'lab-c'] as const;
+const config = TEST_LAB_CONFIG;
 
 let lab: Lab;
 let key: KeyPair;
@@ -19,15 +23,15 @@ const bootMs: Record<string, number> = {};
 
 function prerequisites(): void {
   // Throws one clear error (root, programs and the Debian packages they come from).
-  new Lab().preflight();
+  new Lab({ config }).preflight();
 }
 
 // Long timeouts here as well as in vitest.config.ts (booting hosts takes seconds, not milliseconds).
 describe('lab hosts (real namespaces, dockerd, nginx, sshd)', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     prerequisites();
-    await teardownLab();
-    lab = new Lab({ log: (m) => console.log(`[lab] ${m}`) });
+    await teardownLab({ config });
+    lab = new Lab({ config, log: (m) => console.log(`[lab] ${m}`) });
     await lab.setup();
     key = generateKey();
     const t0 = Date.now();
@@ -44,11 +48,12 @@ describe('lab hosts (real namespaces, dockerd, nginx, sshd)', { timeout: 120_000
   }, 180_000);
 
   afterAll(async () => {
-    await teardownLab();
+    await teardownLab({ config });
   }, 120_000);
 
   it('gives each host its own address on the lab network', () => {
-    expect(Object.values(ips).sort()).toEqual(['10.213.0.11', '10.213.0.12', '10.213.0.13']);
+    expect(config.subnet).not.toBe(DEFAULT_LAB_CONFIG.subnet);
+    expect(Object.values(ips).sort()).toEqual([11, 12, 13].map((n) => `${config.subnet}.${n}`));
     expect(lab.list().map((h) => h.name).sort()).toEqual([...NAMES]);
   });
 
@@ -214,7 +219,7 @@ describe('lab hosts (real namespaces, dockerd, nginx, sshd)', { timeout: 120_000
   });
 
   it('stores user data, and runs it inside the host when asked to', async () => {
-    const runner = new Lab({ userData: 'run' });
+    const runner = new Lab({ config, userData: 'run' });
     const other = generateKey();
     const e = await runner.boot({
       name: 'lab-e',
@@ -260,30 +265,35 @@ describe('lab hosts (real namespaces, dockerd, nginx, sshd)', { timeout: 120_000
     // ...and one booted by another process that has exited since (state and pids on disk only).
     const cli = await promisify(execFile)(
       join(process.cwd(), '..', 'node_modules', '.bin', 'tsx'),
-      ['src/hosts/cli.ts', 'boot', 'lab-crash-2'],
+      ['src/hosts/cli.ts', '--instance', TEST_LAB_INSTANCE, 'boot', 'lab-crash-2'],
       { cwd: process.cwd(), encoding: 'utf8' },
     );
     expect(JSON.parse(cli.stdout)).toMatchObject({ name: 'lab-crash-2' });
-    known.push(...new Lab().processes('lab-crash-2'));
+    known.push(...new Lab({ config }).processes('lab-crash-2'));
     await lab.cutOff('lab-c');
 
-    const report = await teardownLab();
+    const report = await teardownLab({ config });
     expect(report.hosts.sort()).toEqual(['lab-a', 'lab-b', 'lab-c', 'lab-crash-2']);
     expect(report.netns.length).toBe(1); // lab-crash-1's, found by name only
-    const left = await settled(() => labLeftovers(known));
+    // Only the test instance's names were touched (the default lab may be in use by other suites).
+    const ours = labMatchers(config);
+    expect(report.netns.filter((n) => !ours.netns(n))).toEqual([]);
+    expect(report.links.filter((l) => !ours.link(l))).toEqual([]);
+    expect(report.cgroups.filter((c) => labMatchers(DEFAULT_LAB_CONFIG).mentionedIn(c))).toEqual([]);
+    const left = await settled(() => labLeftovers(known, config));
     expect(left).toEqual([]);
-    expect(execFileSync('/usr/sbin/ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('slipway-lab');
+    const netns = execFileSync('/usr/sbin/ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n');
+    expect(netns.filter((l) => l.startsWith(config.netnsPrefix))).toEqual([]);
 
     // Setup twice, then teardown again: still nothing left.
-    const again = new Lab();
+    const again = new Lab({ config });
     await again.setup();
     await again.setup();
-    const rules = execFileSync('/usr/sbin/iptables-save', { encoding: 'utf8' }).split('\n').filter((l) => l.includes('slipway-lab'));
-    expect(rules).toHaveLength(1);
-    expect(execFileSync('/usr/sbin/ip', ['-o', 'addr', 'show', 'dev', 'slwlab-br0'], { encoding: 'utf8' }).match(/inet /g)).toHaveLength(1);
-    await teardownLab();
-    await teardownLab();
-    expect(await settled(() => labLeftovers(known))).toEqual([]);
+    expect(labRules(config)).toHaveLength(1);
+    expect(execFileSync('/usr/sbin/ip', ['-o', 'addr', 'show', 'dev', config.bridge], { encoding: 'utf8' }).match(/inet /g)).toHaveLength(1);
+    await teardownLab({ config });
+    await teardownLab({ config });
+    expect(await settled(() => labLeftovers(known, config))).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import ssh2 from 'ssh2';
+import { labConfigFor, labMatchers, type LabConfig } from '../src/hosts/layout.js';
 
 const { Client, utils } = ssh2;
 
@@ -96,41 +97,67 @@ export function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number
   });
 }
 
-/** Everything the lab could leave on the machine, as text lines (empty when clean). */
-export function labLeftovers(knownPids: readonly number[] = []): string[] {
+/**
+ * The lab instance the lab's own real-host suites use: its own folder, subnet, bridge and names,
+ * so their teardowns never touch the default lab that other suites (server/, agent/) and
+ * `npm run lab` boot hosts in, maybe at this very moment.
+ */
+export const TEST_LAB_CONFIG: LabConfig = labConfigFor('test');
+export const TEST_LAB_INSTANCE = 'test';
+
+/**
+ * Everything one lab instance could leave on the machine, as text lines (empty when clean). Only
+ * that instance's names count: another instance's hosts are not its leftovers.
+ */
+export function labLeftovers(knownPids: readonly number[], config: LabConfig): string[] {
+  const ours = labMatchers(config);
   const out: string[] = [];
   const netns = execFileSync('/usr/sbin/ip', ['netns', 'list'], { encoding: 'utf8' });
-  for (const l of netns.split('\n')) if (l.includes('slipway-lab')) out.push(`netns: ${l}`);
+  for (const l of netns.split('\n')) if (l && ours.netns(l.split(' ')[0]!)) out.push(`netns: ${l}`);
   const links = execFileSync('/usr/sbin/ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
-  for (const l of links.split('\n')) if (/slwlab/.test(l)) out.push(`link: ${l.slice(0, 80)}`);
+  for (const l of links.split('\n')) {
+    // "421: slwlab1@if2: <...>": the name, without the peer's "@ifN".
+    const name = /^\d+:\s+([^:@\s]+)/.exec(l)?.[1];
+    if (name && ours.link(name)) out.push(`link: ${l.slice(0, 80)}`);
+  }
   for (const l of readFileSync('/proc/mounts', 'utf8').split('\n')) {
-    if (/slipway-lab|\/run\/netns\/slipway/.test(l)) out.push(`mount: ${l}`);
+    if (ours.mentionedIn(l)) out.push(`mount: ${l}`);
   }
   const rules = execFileSync('/usr/sbin/iptables-save', { encoding: 'utf8' });
-  for (const l of rules.split('\n')) if (l.includes('slipway-lab') || l.includes('slwlab')) out.push(`iptables: ${l}`);
+  for (const l of rules.split('\n')) if (l.startsWith('-A ') && ours.mentionedIn(l)) out.push(`iptables: ${l}`);
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (knownPids.includes(Number(pid)) || /slipway-lab|slwlab/.test(cmd)) {
+      if (knownPids.includes(Number(pid)) || ours.mentionedIn(cmd)) {
         out.push(`process ${pid}: ${cmd}`);
       }
     } catch {
       /* gone */
     }
   }
+  // cgroup v2: /sys/fs/cgroup/NAME; v1: /sys/fs/cgroup/CONTROLLER/NAME.
   if (existsSync('/sys/fs/cgroup')) {
     for (const c of readdirSync('/sys/fs/cgroup')) {
       const d = `/sys/fs/cgroup/${c}`;
+      if (ours.cgroup(c)) out.push(`cgroup: ${d}`);
       try {
-        for (const e of readdirSync(d)) if (e.startsWith('slipway-lab')) out.push(`cgroup: ${d}/${e}`);
+        for (const e of readdirSync(d)) if (ours.cgroup(e)) out.push(`cgroup: ${d}/${e}`);
       } catch {
         /* not a directory */
       }
     }
   }
   return out;
+}
+
+/** iptables rules of one lab instance in the root namespace (iptables-save lines). */
+export function labRules(config: LabConfig): string[] {
+  const ours = labMatchers(config);
+  return execFileSync('/usr/sbin/iptables-save', { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith('-A ') && ours.mentionedIn(l));
 }
 
 /** Sum of RSS (KiB) of the given pids. */

@@ -1,5 +1,7 @@
 // `npm run lab`: its options and banner (pure), then the real thing as a subprocess (root, the
 // Debian packages of lab/scripts/install-deps.sh; without them the real tests fail, never skip).
+// The real runs use the lab's test instance (`--instance test` / SLIPWAY_LAB_INSTANCE=test), so
+// their teardowns never touch the default lab other suites use.
 import { spawn, type ChildProcess } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -11,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab, teardownLab } from "../src/hosts/index.js";
 import { labBanner } from "../src/lab-cli/banner.js";
 import { DEFAULT_PORTS, DEFAULT_TOKENS, parseLabCliArgs } from "../src/lab-cli/options.js";
-import { generateKey, labLeftovers, sshExec, tcpProbe } from "./hosts-support.js";
+import { DEFAULT_LAB_CONFIG } from "../src/hosts/layout.js";
+import { generateKey, labLeftovers, sshExec, tcpProbe, TEST_LAB_CONFIG, TEST_LAB_INSTANCE } from "./hosts-support.js";
 import { digitalOceanClient } from "./support/digitalocean-client.js";
 import { DROPLET_DEFAULTS, waitForAction } from "./support/digitalocean-helpers.js";
 
@@ -19,6 +22,7 @@ describe("npm run lab: options", () => {
   it("defaults to fixed loopback ports, fixed lab tokens, example.test and a CA file in the lab's folder", () => {
     expect(parseLabCliArgs([], {}, "/var/lib/slipway-lab")).toEqual({
       command: "start",
+      instance: "default",
       purge: false,
       digitalOceanPort: 4610,
       cloudflarePort: 4620,
@@ -31,6 +35,21 @@ describe("npm run lab: options", () => {
       runUserData: false,
     });
     expect(DEFAULT_PORTS).toEqual({ digitalOcean: 4610, cloudflare: 4620 });
+    expect(parseLabCliArgs([], {}).caFile).toBe(`${DEFAULT_LAB_CONFIG.root}/lab-ca.pem`);
+  });
+
+  it("chooses the lab instance by --instance over SLIPWAY_LAB_INSTANCE, with its own folder", () => {
+    expect(parseLabCliArgs(["teardown", "--instance", "test"], {})).toMatchObject({
+      command: "teardown",
+      instance: "test",
+      caFile: `${TEST_LAB_CONFIG.root}/lab-ca.pem`,
+      cloudflareStateDir: `${TEST_LAB_CONFIG.root}/cloudflare`,
+    });
+    expect(parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: "test" }).instance).toBe("test");
+    expect(parseLabCliArgs(["--instance", "default"], { SLIPWAY_LAB_INSTANCE: "test" }).instance).toBe("default");
+    expect(parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: " " }).instance).toBe("default");
+    expect(() => parseLabCliArgs(["--instance", "mine"], {})).toThrow(/unknown lab instance "mine" \(known: default, test\)/);
+    expect(() => parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: "prod" })).toThrow(/unknown lab instance "prod"/);
   });
 
   it("takes flags over SLIPWAY_LAB_* variables over defaults", () => {
@@ -86,6 +105,10 @@ interface Running {
 
 /** `npm run lab -- ARGS` in its own process group (so a test can kill all of it, like a crash). */
 function npmRunLab(args: string[], env: Record<string, string> = {}): Running {
+  // Never the default lab: other suites may be using it right now.
+  const i = args.indexOf("--instance");
+  const instance = i >= 0 ? args[i + 1] : env.SLIPWAY_LAB_INSTANCE;
+  if (instance !== TEST_LAB_INSTANCE) throw new Error(`npmRunLab: pass --instance ${TEST_LAB_INSTANCE} (or SLIPWAY_LAB_INSTANCE)`);
   const child = spawn("npm", ["run", "--silent", "lab", "--", ...args], {
     cwd: LAB_DIR,
     env: { ...process.env, ...env },
@@ -156,9 +179,11 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
   let running: Running | undefined;
   let tmp: string;
 
+  const config = TEST_LAB_CONFIG;
+
   beforeAll(async () => {
-    new Lab().preflight();
-    await teardownLab();
+    new Lab({ config }).preflight();
+    await teardownLab({ config });
     tmp = mkdtempSync(join(tmpdir(), "slipway-lab-cli-"));
   });
 
@@ -170,14 +195,18 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
         /* gone */
       }
     }
-    await teardownLab();
+    await teardownLab({ config });
     rmSync(tmp, { recursive: true, force: true });
   }, 120_000);
 
   it("serves both simulators as printed, boots droplets as lab hosts, and cleans up on SIGINT", async () => {
     const [doPort, cfPort] = [await freePort(), await freePort()];
     const caFile = join(tmp, "lab-ca.pem");
-    running = npmRunLab(["--do-port", String(doPort), "--ca-file", caFile, "--action-delay-ms", "100"], { SLIPWAY_LAB_CF_PORT: String(cfPort) });
+    // The instance from the environment here; the other runs pass --instance.
+    running = npmRunLab(["--do-port", String(doPort), "--ca-file", caFile, "--action-delay-ms", "100"], {
+      SLIPWAY_LAB_CF_PORT: String(cfPort),
+      SLIPWAY_LAB_INSTANCE: TEST_LAB_INSTANCE,
+    });
     const out = await waitForOutput(running, "Press Ctrl-C");
 
     const env = /^\s*SLIPWAY_DIGITALOCEAN_API_URL=(\S+) SLIPWAY_CLOUDFLARE_API_URL=(\S+)$/m.exec(out);
@@ -189,6 +218,8 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
     const cfToken = /Cloudflare token:\s+(\S+)/.exec(out)![1]!;
     expect(out).toContain("Cloudflare zone: example.test");
     expect(out).toContain(caFile);
+    expect(out).toContain(`${config.subnet}.11`);
+    expect(out).toContain(`npm run lab -- teardown --instance ${TEST_LAB_INSTANCE}`);
 
     // The printed URLs answer with the printed tokens (and only with them).
     const account = await request(`${doUrl}/v2/account`, { headers: { authorization: `Bearer ${doToken}` } });
@@ -215,9 +246,10 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
     expect(await waitForAction(call, created.body.links.actions[0].id, 60_000, 250)).toBe("completed");
     const droplet = (await call("GET", `/v2/droplets/${created.body.droplet.id}`)).body.droplet;
     const ip = droplet.networks.v4[0].ip_address as string;
+    expect(ip.startsWith(`${config.subnet}.`), ip).toBe(true);
     const ssh = await sshExec(ip, key, "hostname");
     expect(ssh.stdout).toBe("cli-1\n");
-    const known = new Lab().processes("cli-1");
+    const known = new Lab({ config }).processes("cli-1");
     expect(known.length).toBeGreaterThan(3);
 
     // SIGINT to npm (forwarded to the lab): droplets destroyed, lab torn down, exit 0.
@@ -225,26 +257,26 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
     const exit = await exitedWithin(running, 30_000);
     expect(exit, running.stderr()).toEqual({ code: 0, signal: null });
     expect(running.stderr()).toContain("destroyed droplets: cli-1");
-    expect(await settled(() => labLeftovers(known))).toEqual([]);
+    expect(await settled(() => labLeftovers(known, config))).toEqual([]);
     expect(await settled(() => cliProcesses(doPort))).toEqual([]);
     expect(await tcpProbe("127.0.0.1", doPort)).toBe("refused");
     expect(await tcpProbe("127.0.0.1", cfPort)).toBe("refused");
   });
 
   it("refuses to start on a port in use, leaving a running lab alone", async () => {
-    await new Lab().setup();
+    await new Lab({ config }).setup();
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      running = npmRunLab(["--do-port", String(port), "--cf-port", String(await freePort()), "--ca-file", join(tmp, "ca2.pem")]);
+      running = npmRunLab(["--instance", TEST_LAB_INSTANCE, "--do-port", String(port), "--cf-port", String(await freePort()), "--ca-file", join(tmp, "ca2.pem")]);
       const exit = await exitedWithin(running, 30_000);
       expect(exit.code).toBe(1);
       expect(running.stderr()).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`);
       // The bridge and forward rule of the lab already set up are still there.
-      expect(labLeftovers().filter((l) => /slwlab-br0|slipway-lab/.test(l)).length).toBeGreaterThanOrEqual(2);
-      await teardownLab();
-      expect(await settled(() => labLeftovers())).toEqual([]);
+      expect(labLeftovers([], config).filter((l) => l.includes(config.bridge)).length).toBeGreaterThanOrEqual(2);
+      await teardownLab({ config });
+      expect(await settled(() => labLeftovers([], config))).toEqual([]);
     } finally {
       await new Promise((r) => blocker.close(r));
     }
@@ -252,23 +284,23 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
 
   it("cleans up after a crash with npm run lab -- teardown", async () => {
     const [doPort, cfPort] = [await freePort(), await freePort()];
-    running = npmRunLab(["--do-port", String(doPort), "--cf-port", String(cfPort), "--ca-file", join(tmp, "ca3.pem"), "--action-delay-ms", "0"]);
+    running = npmRunLab(["--instance", TEST_LAB_INSTANCE, "--do-port", String(doPort), "--cf-port", String(cfPort), "--ca-file", join(tmp, "ca3.pem"), "--action-delay-ms", "0"]);
     const out = await waitForOutput(running, "Press Ctrl-C");
     const doToken = /DigitalOcean token: (\S+)/.exec(out)![1]!;
     const call = digitalOceanClient(`http://127.0.0.1:${doPort}`, doToken);
     const created = await call("POST", "/v2/droplets", { body: { ...DROPLET_DEFAULTS, name: "cli-crash" } });
     expect(await waitForAction(call, created.body.links.actions[0].id, 60_000, 250)).toBe("completed");
-    const known = new Lab().processes("cli-crash");
+    const known = new Lab({ config }).processes("cli-crash");
 
     // A crash: every process of the CLI dies at once; the host's daemons live on.
     process.kill(-running.child.pid!, "SIGKILL");
     await exitedWithin(running, 10_000);
-    expect(labLeftovers().some((l) => l.startsWith("netns:"))).toBe(true);
+    expect(labLeftovers([], config).some((l) => l.startsWith("netns:"))).toBe(true);
 
-    const teardown = npmRunLab(["teardown"]);
+    const teardown = npmRunLab(["teardown", "--instance", TEST_LAB_INSTANCE]);
     const exit = await exitedWithin(teardown, 60_000);
     expect(exit, teardown.stderr()).toEqual({ code: 0, signal: null });
     expect(teardown.stderr()).toMatch(/torn down: hosts [^;]*\bcli-crash\b/);
-    expect(await settled(() => labLeftovers(known))).toEqual([]);
+    expect(await settled(() => labLeftovers(known, config))).toEqual([]);
   });
 });

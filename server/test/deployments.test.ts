@@ -40,6 +40,7 @@ afterAll(async () => server?.stop());
 beforeEach(() => {
   gateway.calls.length = 0;
   gateway.failReleaseOn.clear();
+  gateway.loseContactOn.clear();
 });
 
 async function setEnv(vars: { key: string; value: string; secret?: boolean }[]) {
@@ -128,6 +129,28 @@ describe("deploying", () => {
     expect(new Set(running.map((r) => r.currentDeploymentId))).toEqual(new Set([rawId(first.id)]));
   });
 
+  it("puts back a server it lost contact with mid-release too: its agent may have switched alone", async () => {
+    gateway.loseContactOn.add(serverIds[2]!);
+    const started = await deploy("registry.test/shop/web:2b");
+    const events = await finish(started.data.operation.id);
+
+    const state = await deploymentState(started.data.deployment.id);
+    expect(state.status).toBe("FAILED");
+    const byServer = Object.fromEntries(state.targets.map((t: { server: { id: string }; status: string; error: string }) => [rawId(t.server.id), t]));
+    expect(byServer[serverIds[2]!]).toMatchObject({ status: "FAILED", error: `lost contact with the server: closed; put back ${first.imageTag}` });
+    expect(byServer[serverIds[0]!].status).toBe("REVERTED");
+    expect(byServer[serverIds[1]!].status).toBe("REVERTED");
+    for (const id of serverIds) expect(gateway.running.get(id)).toBe(first.imageTag);
+    const reverts = events.filter((e) => e.step === "revert");
+    expect(reverts.map((e) => e.serverId).sort()).toEqual(serverIds.map((id) => gid("Server", id)).sort());
+    expect(reverts.find((e) => e.serverId === gid("Server", serverIds[2]!))!.message).toBe(
+      `Putting back ${first.imageTag} (contact was lost mid-release: it may have switched)`,
+    );
+    expect(events.find((e) => e.step === "release" && e.level === "ERROR")!.message).toBe("Not switched: lost contact with the server: closed");
+    const running = await server.app.deps.db.serviceServer.findMany();
+    expect(new Set(running.map((r) => r.currentDeploymentId))).toEqual(new Set([rawId(first.id)]));
+  });
+
   it("rolls back by reusing the earlier image and its env, without building or pulling", async () => {
     await setEnv([{ key: "GREETING", value: "three" }]);
     const third = await deploy("registry.test/shop/web:3");
@@ -193,6 +216,28 @@ describe("deploying", () => {
       const tags = (gateway.images.get(id) ?? []).flatMap((i) => i.tags).sort();
       expect(tags).toEqual([newest.imageTag, older.imageTag].sort());
     }
+  });
+});
+
+describe("cleaning up a fleet", () => {
+  it("asks every server at once, not one after another", async () => {
+    const { cleanupServiceImages } = await import("../src/domain/deployments/cleanup-images.js");
+    const { db } = server.app.deps;
+    const raw = rawId(serviceId);
+    const rows = await db.serviceServer.findMany({ where: { serviceId: raw } });
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    let inFlight = 0;
+    let most = 0;
+    const slow = Object.create(gateway) as RecordingGateway;
+    slow.listImages = async (serverId: string) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      inFlight--;
+      return gateway.listImages(serverId);
+    };
+    const summary = await cleanupServiceImages({ ...server.app.deps, servers: slow }, raw);
+    expect(most).toBe(rows.length);
+    expect(summary.kept.length).toBeGreaterThan(0);
   });
 });
 

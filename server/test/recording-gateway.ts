@@ -19,6 +19,8 @@ export class RecordingGateway implements ServerGateway {
   /** Every build context received, as the raw tar bytes. */
   readonly contexts: Buffer[] = [];
   failReleaseOn = new Set<string>();
+  /** Servers whose next release switches but whose answer is lost (a connection cut mid-release). */
+  loseContactOn = new Set<string>();
   failureMessage = "health check never passed";
 
   private store(serverId: string, tag: string, service: string, deployment: string): ImageSummary {
@@ -63,6 +65,11 @@ export class RecordingGateway implements ServerGateway {
   async release(serverId: string, request: ReleaseRequest, onLine: LineSink): Promise<ReleaseResult> {
     this.calls.push({ kind: "release", serverId, image: request.image, env: request.env, domains: request.domains });
     await onLine({ type: "progress", step: "health", message: "waiting for the health check", progress: 0.5 });
+    if (this.loseContactOn.delete(serverId)) {
+      // The agent goes on alone and switches; its answer never arrives.
+      this.running.set(serverId, request.image);
+      throw new Error("closed");
+    }
     if (this.failReleaseOn.has(serverId)) {
       return { outcome: "failed", state: "unhealthy", containerId: null, previousContainerId: null, error: this.failureMessage };
     }

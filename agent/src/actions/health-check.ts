@@ -1,9 +1,10 @@
 // Waits until a new container answers its health check: HTTP GET on its loopback port, 2xx or
-// 3xx, polled every POLL_MS until the deadline. Fails early when the container exits.
+// 3xx, polled until the deadline. Fails early when the container exits.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
 
+const FIRST_POLL_MS = 25;
 const POLL_MS = 200;
 const REQUEST_TIMEOUT_MS = 2_000;
 const STATE_EVERY_POLLS = 5;
@@ -27,11 +28,21 @@ export async function waitHealthy(
       const st = (await docker.getContainer(containerId).inspect()).State;
       if (!st.Running && !st.Restarting) return { healthy: false, reason: `container exited with code ${st.ExitCode} before it became healthy` };
     }
-    if (Date.now() + POLL_MS > deadline) {
+    const delay = pollDelayMs(poll);
+    if (Date.now() + delay > deadline) {
       return { healthy: false, reason: `health check GET ${url.path} did not pass within ${timeoutSeconds}s (last: ${last})` };
     }
-    await sleep(POLL_MS);
+    await sleep(delay);
   }
+}
+
+/**
+ * The pause after failed probe number `poll` (0-based): 25, 50, 100, then every 200 ms. Most apps
+ * answer a few tens of ms after their container starts; a flat 200 ms made every release wait for
+ * the second probe.
+ */
+export function pollDelayMs(poll: number): number {
+  return Math.min(POLL_MS, FIRST_POLL_MS * 2 ** poll);
 }
 
 function probe(port: number, path: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {

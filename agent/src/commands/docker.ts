@@ -23,7 +23,9 @@ export function slipwayLabels(service: string, deployment: string): Record<strin
 
 /**
  * The new container of a release: env injected at run time, the app port published on loopback
- * only at a port Docker picks (read back by inspect), restarted unless stopped on purpose.
+ * only at a port Docker picks (read back by inspect), restarted unless stopped on purpose. Docker's
+ * init runs as PID 1 so the app gets SIGTERM with its default action: an app that installs no
+ * handler (`node server.js`, busybox httpd) stops at once instead of after the stop timeout.
  */
 export function containerCreateOptions(spec: ContainerSpec): ContainerCreateOptions {
   const portKey = `${spec.port}/tcp`;
@@ -36,6 +38,7 @@ export function containerCreateOptions(spec: ContainerSpec): ContainerCreateOpti
     HostConfig: {
       PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
       RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 },
+      Init: true,
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
     },
   };

@@ -8,7 +8,7 @@ describe("docker builders", () => {
     expect(containerName("shop-web", DEP)).toBe("slipway-shop-web-0f8fad5b");
   });
 
-  it("creates the container with env at run time, labels, loopback-only publishing and unless-stopped", () => {
+  it("creates the container with env at run time, labels, loopback-only publishing, unless-stopped and an init", () => {
     expect(containerCreateOptions({ service: "web", deployment: DEP, image: "slipway/web:deploy_0f8fad5b", port: 8080, env: { A: "1", SECRET: "s3cr3t" } })).toEqual({
       name: "slipway-web-0f8fad5b",
       Image: "slipway/web:deploy_0f8fad5b",
@@ -18,6 +18,7 @@ describe("docker builders", () => {
       HostConfig: {
         PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] },
         RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 },
+        Init: true,
         LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
       },
     });

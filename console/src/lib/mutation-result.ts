@@ -1,7 +1,7 @@
 import type { CombinedError } from "urql";
 import { describeRequestError, toFieldErrors, type Problem } from "./errors";
 
-type Member =
+export type Member =
   | { __typename: string; data: unknown }
   | {
       __typename: string;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, onTestFailed } from "vitest";
 
 export const consoleDir = fileURLToPath(new URL("../..", import.meta.url));
 export const repoRoot = path.resolve(consoleDir, "..");
@@ -154,6 +155,37 @@ export async function startApiServer(admin: Admin): Promise<{ url: string; dataD
   return { url, dataDir, process: running };
 }
 
+export interface InProcessApi {
+  url: string;
+  dataDir: string;
+  admin: Admin;
+  digitalOceanToken: string;
+  process: Running;
+}
+
+/**
+ * The API with deploys that really run (orchestration, events, database) against recording
+ * servers and the DigitalOcean simulator: see api-in-process.ts. Fails, never skips, if it can't start.
+ */
+export async function startInProcessApi(): Promise<InProcessApi> {
+  const dataDir = makeTempDir("slipway-e2e-data-");
+  const running = start("API server (in-process gateway)", bin("tsx"), [path.join(consoleDir, "test/e2e/api-in-process.ts")], {
+    cwd: repoRoot,
+    env: { SLIPWAY_DATA_DIR: dataDir },
+  });
+  let ready: Omit<InProcessApi, "process"> | undefined;
+  await waitUntil(
+    running,
+    async () => {
+      const line = /^READY (.+)$/m.exec(running.output)?.[1];
+      if (line) ready = JSON.parse(line);
+      return ready !== undefined;
+    },
+    120_000,
+  );
+  return { ...ready!, dataDir, process: running };
+}
+
 /**
  * Builds the console if there is no production build yet (`next start` needs one), or always when
  * SLIPWAY_E2E_REBUILD=1, so a stale build is never tested by mistake.
@@ -208,4 +240,47 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+export interface TestBed<Api> {
+  api: Api;
+  web: { url: string; process: Running };
+  browser: { context: BrowserContext; close: () => Promise<void> };
+  page: Page;
+}
+
+/**
+ * Registers the suite's set-up: checks the prerequisites (a missing one fails the suite, it is
+ * never skipped), starts the API and the console, opens Chromium, and tears all of it down after;
+ * a failing test leaves a screenshot. The fields are filled in once `beforeAll` has run.
+ */
+export function useTestBed<Api extends { url: string; dataDir: string; process: Running }>(startApi: () => Promise<Api>): TestBed<Api> {
+  const bed = {} as TestBed<Api>;
+  beforeAll(async () => {
+    const missing = missingPrerequisites();
+    if (missing.length > 0) {
+      throw new Error(`The browser test cannot run; missing:\n${missing.map((item) => `  - ${item}`).join("\n")}`);
+    }
+    bed.api = await startApi();
+    bed.web = await startConsole(bed.api.url);
+    bed.browser = await launchBrowser();
+    bed.page = await bed.browser.context.newPage();
+  });
+  afterAll(async () => {
+    await bed.browser?.close();
+    await bed.web?.process.stop();
+    await bed.api?.process.stop();
+    if (bed.api?.dataDir) rmSync(bed.api.dataDir, { recursive: true, force: true });
+  });
+  beforeEach(({ task }) => {
+    onTestFailed(() => screenshot(bed.page, `failed-${task.name.replace(/\W+/g, "-")}`));
+  });
+  return bed;
+}
+
+/** A full-page screenshot at phone width (390 × 844), then back to the desktop size. */
+export async function phoneScreenshot(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, name);
+  await page.setViewportSize({ width: 1280, height: 800 });
 }

@@ -1,44 +1,15 @@
-import { rmSync } from "node:fs";
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
-import {
-  launchBrowser,
-  missingPrerequisites,
-  screenshot,
-  startApiServer,
-  startConsole,
-  type Running,
-} from "./harness";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { phoneScreenshot, screenshot, startApiServer, useTestBed, type TestBed } from "./harness";
 
 const admin = { email: "admin@example.com", password: "e2e-correct-horse-battery" };
 
 describe("console in Chromium against the real API", () => {
-  let server: { url: string; dataDir: string; process: Running };
-  let web: { url: string; process: Running };
-  let browser: { context: BrowserContext; close: () => Promise<void> };
+  const bed = useTestBed(() => startApiServer(admin));
+  let web: TestBed<unknown>["web"];
   let page: Page;
-
-  beforeAll(async () => {
-    // Never skipped: CI installs Chromium, so a missing prerequisite is a failure to fix.
-    const missing = missingPrerequisites();
-    if (missing.length > 0) {
-      throw new Error(`The browser test cannot run; missing:\n${missing.map((item) => `  - ${item}`).join("\n")}`);
-    }
-    server = await startApiServer(admin);
-    web = await startConsole(server.url);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await web?.process.stop();
-    await server?.process.stop();
-    if (server?.dataDir) rmSync(server.dataDir, { recursive: true, force: true });
-  });
-
-  beforeEach(({ task }) => {
-    onTestFailed(() => screenshot(page, `failed-${task.name.replace(/\W+/g, "-")}`));
+  beforeAll(() => {
+    ({ web, page } = bed);
   });
 
   const tab = (name: string) =>
@@ -99,14 +70,14 @@ describe("console in Chromium against the real API", () => {
   });
 
   it("shows the other tabs and settings pages", async () => {
-    for (const [name, title, file] of [
-      ["Deploy", "Deploy", "09-deploy"],
-      ["Deployments", "Deployments", "10-deployments"],
-      ["Infrastructure", "Infrastructure", "11-infrastructure"],
+    for (const [name, title, file, shows] of [
+      ["Deploy", "Deploy", "09-deploy", "There are no servers yet"],
+      ["Deployments", "Deployments", "10-deployments", "No deployments yet"],
+      ["Infrastructure", "Infrastructure", "11-infrastructure", "No servers yet"],
     ] as const) {
       await tab(name).click();
       await heading(title).waitFor();
-      await page.getByText("Coming in a later release").waitFor();
+      await page.getByText(shows, { exact: false }).first().waitFor();
       await screenshot(page, file);
     }
 
@@ -122,6 +93,6 @@ describe("console in Chromium against the real API", () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await tab("Projects").click();
     await page.getByRole("list", { name: "Projects" }).getByRole("link", { name: "storefront" }).waitFor();
-    await screenshot(page, "14-projects-phone");
+    await phoneScreenshot(page, "14-projects-phone");
   });
 });

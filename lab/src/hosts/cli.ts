@@ -3,11 +3,33 @@
 //   tsx src/hosts/cli.ts boot NAME [PUBKEY_FILE...] | destroy NAME | capture NAME IMAGE_ID
 //   tsx src/hosts/cli.ts cut-off NAME | restore NAME | power-off NAME | power-on NAME | reboot NAME
 //   tsx src/hosts/cli.ts stop|kill|start NAME docker|nginx|sshd|agent
+// Every command acts on one lab instance: --instance NAME (or SLIPWAY_LAB_INSTANCE), default the
+// default lab; the lab's own tests use `--instance test`.
 import { readFileSync } from 'node:fs';
 import { Lab } from './lab.js';
+import { labConfigFor, labInstanceName } from './layout.js';
 
-async function main(argv: string[]): Promise<void> {
-  const lab = new Lab({ log: (m) => console.error(m) });
+/** Takes `--instance NAME` / `--instance=NAME` out of argv. */
+function takeInstanceFlag(argv: readonly string[]): { flag: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let flag: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    if (x === '--instance') {
+      flag = argv[++i];
+      if (flag === undefined) throw new Error('--instance needs a name');
+    } else if (x.startsWith('--instance=')) {
+      flag = x.slice('--instance='.length);
+    } else {
+      rest.push(x);
+    }
+  }
+  return { flag, rest };
+}
+
+async function main(args: string[]): Promise<void> {
+  const { flag, rest: argv } = takeInstanceFlag(args);
+  const lab = new Lab({ config: labConfigFor(labInstanceName(flag, process.env)), log: (m) => console.error(m) });
   const [cmd, a, b, ...rest] = argv;
   const need = (v: string | undefined, what: string): string => {
     if (!v) throw new Error(`missing ${what}`);
@@ -59,7 +81,7 @@ async function main(argv: string[]): Promise<void> {
       await lab.startService(need(a, 'NAME'), need(b, 'SERVICE'));
       break;
     default:
-      throw new Error('usage: setup | teardown [--purge] | list | boot NAME [PUBKEY_FILE...] | destroy NAME | capture NAME IMAGE_ID | cut-off NAME | restore NAME | power-off NAME | power-on NAME | reboot NAME | stop|kill|start NAME SERVICE');
+      throw new Error('usage: [--instance default|test] setup | teardown [--purge] | list | boot NAME [PUBKEY_FILE...] | destroy NAME | capture NAME IMAGE_ID | cut-off NAME | restore NAME | power-off NAME | power-on NAME | reboot NAME | stop|kill|start NAME SERVICE');
   }
 }
 

@@ -2,7 +2,7 @@
 // in ../exec.ts runs them; tests compare these builders' output exactly.
 
 import type { Command, DaemonCommand } from '../exec.js';
-import { BIN, gatewayIp, type HostNaming, type LabConfig } from './layout.js';
+import { BIN, cutOffRuleComment, gatewayIp, labMatchers, type HostNaming, type LabConfig } from './layout.js';
 
 const SHORT = 15_000;
 
@@ -63,10 +63,12 @@ export function iptablesSave(): Command {
 }
 
 /**
- * Delete commands for every rule in iptables-save output that carries the lab's comment.
- * Pure: parses the text; "-A CHAIN rest" becomes "iptables -w -t TABLE -D CHAIN rest".
+ * Delete commands for every rule in iptables-save output that carries one of this lab instance's
+ * comments (exactly: another instance's rules, e.g. `slipway-lab-test` next to `slipway-lab`,
+ * are left alone). Pure: parses the text; "-A CHAIN rest" becomes "iptables -w -t TABLE -D CHAIN rest".
  */
 export function labRuleDeletes(iptablesSaveOutput: string, cfg: LabConfig): Command[] {
+  const ours = labMatchers(cfg);
   const out: Command[] = [];
   let table = 'filter';
   for (const line of iptablesSaveOutput.split('\n')) {
@@ -78,7 +80,7 @@ export function labRuleDeletes(iptablesSaveOutput: string, cfg: LabConfig): Comm
     const words = splitSaveLine(line);
     const ci = words.indexOf('--comment');
     const comment = ci >= 0 ? words[ci + 1] : undefined;
-    if (comment === undefined || !(comment === cfg.ruleComment || comment.startsWith(`${cfg.ruleComment}-`))) continue;
+    if (comment === undefined || !ours.ruleComment(comment)) continue;
     out.push(cmd([BIN.iptables, '-w', '-t', table, '-D', ...words.slice(1)], { okExitCodes: [0, 1] }));
   }
   return out;
@@ -225,7 +227,7 @@ export function restoreArchive(fsDir: string, archivePath: string): Command {
 // conntrack), so connections time out rather than being refused.
 
 export function cutOffRuleArgs(cfg: LabConfig): string[][] {
-  const c = `${cfg.ruleComment}-cutoff`;
+  const c = cutOffRuleComment(cfg);
   return [
     ['PREROUTING', '-i', 'eth0', '-m', 'comment', '--comment', c, '-j', 'DROP'],
     ['OUTPUT', '-o', 'eth0', '-m', 'comment', '--comment', c, '-j', 'DROP'],

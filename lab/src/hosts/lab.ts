@@ -36,6 +36,7 @@ import {
   hostNaming,
   hostsDir,
   imagesDir,
+  labMatchers,
   pickSlot,
   snapshotsDir,
   validateHostName,
@@ -43,6 +44,7 @@ import {
   type HostNaming,
   type LabConfig,
 } from './layout.js';
+import { dockerDaemonConfigSteps } from './docker-daemon-config.js';
 import { nginxDefaultConfigSteps } from './nginx-default-config.js';
 import {
   isSameProcess,
@@ -69,6 +71,11 @@ export interface LabOptions {
    * HOST_BIND_PATHS are the host's own: a script that installs packages would change the machine.
    */
   userData?: 'store' | 'run';
+  /**
+   * Registries (`host:port` or a CIDR) every host's dockerd reaches over plain HTTP: written into
+   * the host's /etc/docker/daemon.json as `insecure-registries` before dockerd starts.
+   */
+  insecureRegistries?: string[];
 }
 
 interface ProcRef {
@@ -131,6 +138,7 @@ export class Lab implements HostProvider {
   private readonly registered: ServiceDefinition[];
   private readonly log: (m: string) => void;
   private readonly userDataMode: 'store' | 'run';
+  private readonly insecureRegistries: string[];
   private chain: Promise<unknown> = Promise.resolve();
   private imagesReady: Promise<Map<string, string>> | null = null;
 
@@ -139,6 +147,7 @@ export class Lab implements HostProvider {
     this.registered = [...(opts.services ?? [])];
     this.log = opts.log ?? (() => {});
     this.userDataMode = opts.userData ?? 'store';
+    this.insecureRegistries = [...(opts.insecureRegistries ?? [])];
   }
 
   /** Registers (or replaces) a service definition, e.g. the agent once it exists. */
@@ -237,12 +246,16 @@ export class Lab implements HostProvider {
   }
 
   /**
-   * Removes every host and everything the lab put on the machine outside its folder: processes,
-   * namespaces, mounts, interfaces, iptables rules, cgroups. Works from state files and from the
-   * names alone (after a crash). With purge, the cached images and snapshots go too.
+   * Removes every host of this lab instance (its config) and everything it put on the machine
+   * outside its folder: processes, namespaces, mounts, interfaces, iptables rules, cgroups. Works
+   * from state files and from the names alone (after a crash). Other instances' hosts and names
+   * are never touched. With purge, the cached images and snapshots go too.
    */
   async teardown(opts: { purge?: boolean } = {}): Promise<TeardownReport> {
     const cfg = this.config;
+    // Only this instance's names: another instance's hosts (e.g. the default lab's next to the
+    // test instance's) are not leftovers of this one.
+    const ours = labMatchers(cfg);
     const report: TeardownReport = { hosts: [], killedPids: [], netns: [], links: [], iptablesRules: 0, cgroups: [], unmounted: [] };
     // 1. Hosts with state files.
     for (const st of this.readAllStates()) {
@@ -265,9 +278,8 @@ export class Lab implements HostProvider {
     }
     // 3. Interfaces.
     const links = JSON.parse((await run(C.linkList())).stdout || '[]') as { ifname: string }[];
-    const vethRe = new RegExp(`^${escapeRe(cfg.vethPrefix)}\\d+$`);
     for (const l of links) {
-      if (vethRe.test(l.ifname) || l.ifname === cfg.bridge) {
+      if (ours.link(l.ifname)) {
         await run(C.linkDelete(l.ifname));
         report.links.push(l.ifname);
       }
@@ -277,7 +289,7 @@ export class Lab implements HostProvider {
     await runAll(deletes);
     report.iptablesRules = deletes.length;
     // 5. cgroups of containers.
-    report.cgroups.push(...(await removeCgroups((n) => n.startsWith(cfg.cgroupPrefix) && /\d+$/.test(n))));
+    report.cgroups.push(...(await removeCgroups((n) => ours.cgroup(n))));
     // 6. The /run/netns mount `ip netns add` makes, once no namespace is left in it.
     if (isMountPoint('/run/netns') && existsSync('/run/netns') && readdirSync('/run/netns').length === 0) {
       await run(C.unmountNetnsDir());
@@ -563,6 +575,9 @@ export class Lab implements HostProvider {
     if (!existsSync(join(etcContainerd, 'config.toml')) && existsSync('/etc/containerd/config.toml')) {
       await applyFsSteps([{ kind: 'copy', from: '/etc/containerd/config.toml', to: join(etcContainerd, 'config.toml') }]);
     }
+    const etcDocker = hostFsPath(h, '/etc/docker');
+    const daemonJson = join(etcDocker, 'daemon.json');
+    await applyFsSteps(dockerDaemonConfigSteps(etcDocker, existsSync(daemonJson) ? readFileSync(daemonJson, 'utf8') : null, this.insecureRegistries));
     const etcSsh = hostFsPath(h, '/etc/ssh');
     const steps: FsStep[] = [];
     if (!existsSync(join(etcSsh, 'sshd_config'))) {
@@ -682,8 +697,8 @@ export class Lab implements HostProvider {
   private async labNetns(): Promise<string[]> {
     const out = (await run(C.netnsList())).stdout.trim();
     const list = out ? (JSON.parse(out) as { name: string }[]) : [];
-    const re = new RegExp(`^${escapeRe(this.config.netnsPrefix)}\\d+$`);
-    return list.map((n) => n.name).filter((n) => re.test(n));
+    const ours = labMatchers(this.config);
+    return list.map((n) => n.name).filter((n) => ours.netns(n));
   }
 
   private readState(name: string): HostState | null {
@@ -743,7 +758,10 @@ export async function setupLab(opts: LabOptions = {}): Promise<Lab> {
   return lab;
 }
 
-/** Removes every lab host and leftover; safe after a crash and when nothing is there. */
+/**
+ * Removes every host and leftover of one lab instance (opts.config; the default lab without it):
+ * safe after a crash and when nothing is there. Tests of their own hosts pass their own config.
+ */
 export async function teardownLab(opts: LabOptions & { purge?: boolean } = {}): Promise<TeardownReport> {
   return new Lab(opts).teardown({ purge: opts.purge });
 }

@@ -29,6 +29,101 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   ruleComment: 'slipway-lab',
 };
 
+/**
+ * The lab's own test suites' instance: its own folder, subnet, bridge and names, so those suites
+ * (which tear their lab down) never touch the default lab other suites and `npm run lab` use.
+ * No name of one instance matches another's (see labMatchers; hosts-builders.test.ts checks it).
+ */
+export const TEST_LAB_CONFIG: LabConfig = {
+  root: '/var/lib/slipway-lab-test',
+  subnet: '10.214.0',
+  bridge: 'slwtest-br0',
+  netnsPrefix: 'slipway-labtest-',
+  vethPrefix: 'slwtest',
+  cgroupPrefix: 'slipway-labtest-',
+  ruleComment: 'slipway-lab-test',
+};
+
+/** Named lab instances: `default` (what `new Lab()` uses) and `test` (the lab's own suites). */
+export const LAB_INSTANCES: Readonly<Record<string, LabConfig>> = {
+  default: DEFAULT_LAB_CONFIG,
+  test: TEST_LAB_CONFIG,
+};
+
+export const DEFAULT_LAB_INSTANCE = 'default';
+
+/** Environment variable the lab's command lines read the instance from (a flag wins over it). */
+export const LAB_INSTANCE_ENV = 'SLIPWAY_LAB_INSTANCE';
+
+/** The configuration of a named lab instance (a copy); throws on an unknown name. */
+export function labConfigFor(instance: string): LabConfig {
+  const cfg = Object.hasOwn(LAB_INSTANCES, instance) ? LAB_INSTANCES[instance] : undefined;
+  if (!cfg) {
+    throw new Error(`unknown lab instance ${JSON.stringify(instance)} (known: ${Object.keys(LAB_INSTANCES).join(', ')})`);
+  }
+  return { ...cfg };
+}
+
+/** The instance named by a flag, else by SLIPWAY_LAB_INSTANCE, else the default one. */
+export function labInstanceName(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  const fromEnv = env[LAB_INSTANCE_ENV]?.trim();
+  const name = flag ?? (fromEnv ? fromEnv : DEFAULT_LAB_INSTANCE);
+  labConfigFor(name);
+  return name;
+}
+
+/** Comment of the raw-table rules that cut a host off (inside the host's namespace). */
+export function cutOffRuleComment(cfg: LabConfig): string {
+  return `${cfg.ruleComment}-cutoff`;
+}
+
+/**
+ * Whether a name belongs to this lab instance (and to no other: the patterns are exact, so the
+ * default lab's `slipway-lab-` does not take the test instance's `slipway-labtest-1`, nor its rule
+ * comment `slipway-lab` the test instance's `slipway-lab-test`). Pure.
+ */
+export interface LabMatchers {
+  netns(name: string): boolean;
+  /** The bridge or one of the hosts' root-side veths. */
+  link(name: string): boolean;
+  /** Top-level cgroup of a host's containers. */
+  cgroup(name: string): boolean;
+  /** Comment of an iptables rule the lab added. */
+  ruleComment(comment: string): boolean;
+  /** Free text (a command line, a /proc/mounts line, an iptables-save line) naming any of the above or the lab's folder. */
+  mentionedIn(text: string): boolean;
+}
+
+export function labMatchers(cfg: LabConfig): LabMatchers {
+  const netnsRe = new RegExp(`^${escapeRe(cfg.netnsPrefix)}\\d+$`);
+  const vethRe = new RegExp(`^${escapeRe(cfg.vethPrefix)}\\d+$`);
+  const cgroupRe = new RegExp(`^${escapeRe(cfg.cgroupPrefix)}\\d+$`);
+  const comments = [cfg.ruleComment, cutOffRuleComment(cfg)];
+  // A name inside text: not preceded or followed by another name character.
+  const before = '(?<![A-Za-z0-9_.-])';
+  const after = '(?![A-Za-z0-9_.-])';
+  const names = [
+    `${escapeRe(cfg.netnsPrefix)}\\d+`,
+    `${escapeRe(cfg.vethPrefix)}\\d+`,
+    `${escapeRe(cfg.cgroupPrefix)}\\d+`,
+    escapeRe(cfg.bridge),
+    ...comments.map(escapeRe),
+    escapeRe(cfg.root.replace(/\/+$/, '')),
+  ];
+  const textRe = new RegExp(`${before}(?:${names.join('|')})${after}`);
+  return {
+    netns: (n) => netnsRe.test(n),
+    link: (n) => n === cfg.bridge || vethRe.test(n),
+    cgroup: (n) => cgroupRe.test(n),
+    ruleComment: (c) => comments.includes(c),
+    mentionedIn: (t) => textRe.test(t),
+  };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Slots 1..MAX_SLOT; a host's address is subnet.(10 + slot). */
 export const MAX_SLOT = 200;
 const HOST_OCTET_OFFSET = 10;

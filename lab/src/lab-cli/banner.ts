@@ -10,6 +10,8 @@ export interface LabBannerInfo {
   /** First three octets of the hosts' addresses, e.g. "10.213.0". */
   subnet: string;
   runUserData: boolean;
+  /** What cleans up after a crash (default: npm run lab -- teardown). */
+  teardownCommand?: string;
 }
 
 export function labBanner(i: LabBannerInfo): string {
@@ -38,6 +40,6 @@ and snapshots of droplets. An executable /opt/slipway/bin/slipway-agent is start
 User data is ${i.runUserData ? 'run inside the host (#! scripts), like cloud-init' : 'stored, not run (--run-user-data runs #! scripts)'}.
 
 Press Ctrl-C to stop: the lab's droplets are destroyed and the lab is torn down.
-After a crash: npm run lab -- teardown
+After a crash: ${i.teardownCommand ?? 'npm run lab -- teardown'}
 `;
 }

@@ -3,10 +3,12 @@
 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_LAB_CONFIG } from '../hosts/layout.js';
+import { DEFAULT_LAB_INSTANCE, LAB_INSTANCE_ENV, LAB_INSTANCES, labConfigFor, labInstanceName } from '../hosts/layout.js';
 
 export interface LabCliOptions {
   command: 'start' | 'teardown' | 'help';
+  /** Which lab instance (labConfigFor): 'default', or 'test' (the lab's own test suites). */
+  instance: string;
   /** teardown --purge: also remove the cached base images, snapshots and the lab CA. */
   purge: boolean;
   digitalOceanPort: number;
@@ -40,6 +42,7 @@ export const ENV = {
   zones: 'SLIPWAY_LAB_ZONES',
   caFile: 'SLIPWAY_LAB_CA_FILE',
   actionDelayMs: 'SLIPWAY_LAB_ACTION_DELAY_MS',
+  instance: LAB_INSTANCE_ENV,
 } as const;
 
 export const USAGE = `usage: npm run lab [-- [start] [options]]    set up the lab and serve the simulators until Ctrl-C
@@ -54,6 +57,8 @@ options (environment variable in brackets):
   --ca-file PATH       where to write the lab CA certificate (${ENV.caFile})
   --action-delay-ms N  DigitalOcean action latency (${ENV.actionDelayMs}, default 1000)
   --run-user-data      run droplets' #! user data inside them (default: only stored)
+  --instance NAME      which lab: ${Object.keys(LAB_INSTANCES).join(" or ")} (${ENV.instance}; without it: ${DEFAULT_LAB_INSTANCE});
+                       teardown only touches that lab's hosts, folder and names
   --purge              with teardown: also remove cached images, snapshots and the lab CA`;
 
 const ZONE_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
@@ -63,7 +68,8 @@ const CF_TOKEN_RE = /^[A-Za-z0-9_-]{20,512}$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function parseLabCliArgs(argv: readonly string[], env: Env = {}, labRoot = DEFAULT_LAB_CONFIG.root): LabCliOptions {
+/** labRoot: where the CA and Cloudflare state go by default (the instance's folder when not given). */
+export function parseLabCliArgs(argv: readonly string[], env: Env = {}, labRoot?: string): LabCliOptions {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -78,6 +84,7 @@ export function parseLabCliArgs(argv: readonly string[], env: Env = {}, labRoot 
       'action-delay-ms': { type: 'string' },
       'run-user-data': { type: 'boolean' },
       purge: { type: 'boolean' },
+      instance: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -88,16 +95,19 @@ export function parseLabCliArgs(argv: readonly string[], env: Env = {}, labRoot 
   if (values.purge && command !== 'teardown') throw new Error('--purge goes with teardown');
 
   const pick = (flag: string | undefined, name: keyof typeof ENV): string | undefined => flag ?? nonEmpty(env[ENV[name]]);
+  const instance = labInstanceName(values.instance, env);
+  const root = labRoot ?? labConfigFor(instance).root;
   const zones = values.zone ?? pick(undefined, 'zones')?.split(',').map((z) => z.trim()).filter(Boolean) ?? ['example.test'];
   for (const z of zones) if (!ZONE_RE.test(z)) throw new Error(`not a zone name: ${JSON.stringify(z)}`);
   const digitalOceanToken = pick(values['do-token'], 'digitalOceanToken') ?? DEFAULT_TOKENS.digitalOcean;
   if (!DO_TOKEN_RE.test(digitalOceanToken)) throw new Error('the DigitalOcean token must be 20 to 512 printable characters without spaces');
   const cloudflareToken = pick(values['cf-token'], 'cloudflareToken') ?? DEFAULT_TOKENS.cloudflare;
   if (!CF_TOKEN_RE.test(cloudflareToken)) throw new Error('the Cloudflare token must be 20 to 512 of A-Z a-z 0-9 _ -');
-  const cloudflareStateDir = join(labRoot, 'cloudflare');
+  const cloudflareStateDir = join(root, 'cloudflare');
 
   return {
     command,
+    instance,
     purge: values.purge ?? false,
     digitalOceanPort: port(pick(values['do-port'], 'digitalOceanPort'), DEFAULT_PORTS.digitalOcean, 'DigitalOcean port'),
     cloudflarePort: port(pick(values['cf-port'], 'cloudflarePort'), DEFAULT_PORTS.cloudflare, 'Cloudflare port'),
@@ -105,7 +115,7 @@ export function parseLabCliArgs(argv: readonly string[], env: Env = {}, labRoot 
     cloudflareToken,
     zones: [...new Set(zones)],
     cloudflareStateDir,
-    caFile: pick(values['ca-file'], 'caFile') ?? join(labRoot, 'lab-ca.pem'),
+    caFile: pick(values['ca-file'], 'caFile') ?? join(root, 'lab-ca.pem'),
     actionDelayMs: integer(pick(values['action-delay-ms'], 'actionDelayMs'), 1000, 0, 600_000, 'action delay'),
     runUserData: values['run-user-data'] ?? false,
   };

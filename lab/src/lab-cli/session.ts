@@ -5,6 +5,7 @@ import { writeFile } from '../exec.js';
 import { startCloudflareSimulator, type CloudflareSimulator } from '../cloudflare/index.js';
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from '../digitalocean/index.js';
 import { Lab, type TeardownReport } from '../hosts/index.js';
+import { DEFAULT_LAB_INSTANCE, labConfigFor } from '../hosts/layout.js';
 import type { LabCliOptions } from './options.js';
 
 export interface LabSession {
@@ -17,11 +18,11 @@ export interface LabSession {
 }
 
 export async function startLabSession(opts: LabCliOptions, log: (m: string) => void): Promise<LabSession> {
-  const lab = new Lab({ log, userData: opts.runUserData ? 'run' : 'store' });
+  const lab = new Lab({ config: labConfigFor(opts.instance), log, userData: opts.runUserData ? 'run' : 'store' });
   lab.preflight();
   const leftovers = lab.list().map((h) => h.name);
   if (leftovers.length > 0) {
-    log(`lab hosts left from an earlier run: ${leftovers.join(', ')} (npm run lab -- teardown removes them)`);
+    log(`lab hosts left from an earlier run: ${leftovers.join(', ')} (${teardownHint(opts.instance)} removes them)`);
   }
   // The ports first: a second `npm run lab` must fail before it touches the running one's lab.
   const started: { digitalOcean?: DigitalOceanSimulator; cloudflare?: CloudflareSimulator } = {};
@@ -83,4 +84,9 @@ async function listening<T>(what: string, port: number, start: () => Promise<T>)
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
     throw new Error(`the ${what} simulator cannot listen on 127.0.0.1:${port}: the port is in use (choose another with a flag or variable, see --help)`);
   }
+}
+
+/** The command that tears this instance down. */
+export function teardownHint(instance: string): string {
+  return instance === DEFAULT_LAB_INSTANCE ? 'npm run lab -- teardown' : `npm run lab -- teardown --instance ${instance}`;
 }

@@ -10,6 +10,9 @@ import "./types/deploy-config.js";
 import "./types/operation.js";
 import "./types/server.js";
 import "./types/deployment.js";
+import "./types/snapshot.js";
+import "./types/provisioning.js";
+import "./types/domain.js";
 
 builder.queryType({});
 builder.mutationType({});

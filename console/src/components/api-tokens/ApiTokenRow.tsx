@@ -1,27 +1,18 @@
 "use client";
 
-import { useState } from "react";
-import { useMutation } from "urql";
 import { RevokeApiTokenDocument, type ApiTokenFieldsFragment } from "@slipway/sdk";
-import { toOutcome } from "@/lib/mutation-result";
 import { ConfirmAction } from "../ConfirmAction";
+import { FormError } from "../FormError";
 import { RelativeTime } from "../RelativeTime";
+import { useAction } from "../useAction";
 import { tokenState } from "./tokenState";
 
 const STATE_LABELS = { active: "Active", revoked: "Revoked", expired: "Expired" } as const;
 const STATE_CLASSES = { active: "status--good", revoked: "status--bad", expired: "status--unknown" } as const;
 
 export function ApiTokenRow({ token }: { token: ApiTokenFieldsFragment }) {
-  const [{ fetching }, revoke] = useMutation(RevokeApiTokenDocument);
-  const [message, setMessage] = useState<string | null>(null);
+  const revoke = useAction(RevokeApiTokenDocument, (data) => data.revokeApiToken);
   const state = tokenState(token);
-
-  async function onRevoke() {
-    setMessage(null);
-    const result = await revoke({ id: token.id });
-    const outcome = toOutcome(result.error, result.data?.revokeApiToken);
-    if (!outcome.ok) setMessage(outcome.problem.message);
-  }
 
   return (
     <li className={state === "active" ? "row" : "row row--inactive"}>
@@ -54,7 +45,7 @@ export function ApiTokenRow({ token }: { token: ApiTokenFieldsFragment }) {
             </code>
           ))}
         </p>
-        <div role="alert">{message ? <p className="form-error">{message}</p> : null}</div>
+        <FormError message={revoke.message} />
       </div>
       {state === "active" ? (
         <div className="row__actions">
@@ -62,8 +53,8 @@ export function ApiTokenRow({ token }: { token: ApiTokenFieldsFragment }) {
             label="Revoke"
             confirmLabel="Revoke token"
             question={`Revoke “${token.name}”? Anything using it stops working.`}
-            busy={fetching}
-            onConfirm={onRevoke}
+            busy={revoke.fetching}
+            onConfirm={() => revoke.run({ id: token.id })}
           />
         </div>
       ) : null}

@@ -5,8 +5,7 @@ import { useMutation } from "urql";
 import { CreateApiTokenDocument, type ApiTokensQuery } from "@slipway/sdk";
 import { pointAtFields, type Problem } from "@/lib/errors";
 import { toOutcome } from "@/lib/mutation-result";
-import { FormError } from "../FormError";
-import { SubmitButton } from "../SubmitButton";
+import { FormFooter } from "../FormFooter";
 import { TextField } from "../TextField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
 import type { NewToken } from "./NewTokenNotice";
@@ -61,12 +60,7 @@ export function CreateApiTokenForm({
       />
       <ScopePicker scopes={availableScopes} error={problem?.fieldErrors.scopes} />
       <ExpirySelect />
-      <FormError message={problem?.message} />
-      <div className="form__actions">
-        <SubmitButton busy={fetching} busyLabel="Creating token…">
-          Create token
-        </SubmitButton>
-      </div>
+      <FormFooter problem={problem} busy={fetching} submit="Create token" busyLabel="Creating token…" />
     </form>
   );
 }

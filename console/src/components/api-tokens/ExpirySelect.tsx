@@ -1,6 +1,6 @@
 "use client";
 
-import { useId } from "react";
+import { SelectField } from "../SelectField";
 
 export const EXPIRY_CHOICES = [
   { days: 30, label: "30 days" },
@@ -11,19 +11,13 @@ export const EXPIRY_CHOICES = [
 
 /** A select named "expiresInDays"; 0 means the token never expires. */
 export function ExpirySelect() {
-  const id = useId();
   return (
-    <div className="field field--narrow">
-      <label className="field__label" htmlFor={id}>
-        Expires after
-      </label>
-      <select id={id} name="expiresInDays" className="field__input" defaultValue="90">
-        {EXPIRY_CHOICES.map((choice) => (
-          <option key={choice.days} value={choice.days}>
-            {choice.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      label="Expires after"
+      name="expiresInDays"
+      className="field--narrow"
+      defaultValue="90"
+      options={EXPIRY_CHOICES.map((choice) => ({ value: String(choice.days), label: choice.label }))}
+    />
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import { CopyButton } from "../CopyButton";
+import { CopyableValue } from "../CopyableValue";
 
 export interface NewToken {
   name: string;
@@ -19,20 +19,7 @@ export function NewTokenNotice({ token, onDismiss }: { token: NewToken; onDismis
       <p className="panel__description">
         Copy it now and keep it somewhere safe. <strong>It won't be shown again.</strong>
       </p>
-      <div className="secret">
-        <label className="visually-hidden" htmlFor="new-token-value">
-          New API token
-        </label>
-        <input
-          id="new-token-value"
-          className="field__input secret__value"
-          readOnly
-          value={token.secret}
-          spellCheck={false}
-          onFocus={(event) => event.currentTarget.select()}
-        />
-        <CopyButton text={token.secret} label="Copy token" />
-      </div>
+      <CopyableValue label="New API token" value={token.secret} copyLabel="Copy token" />
       <div className="form__actions">
         <button type="button" className="button button--primary" onClick={onDismiss}>
           I've copied it

@@ -5,8 +5,7 @@ import { useMutation } from "urql";
 import { SetCredentialDocument } from "@slipway/sdk";
 import { pointAtFields, type Problem } from "@/lib/errors";
 import { toOutcome } from "@/lib/mutation-result";
-import { FormError } from "../FormError";
-import { SubmitButton } from "../SubmitButton";
+import { FormFooter } from "../FormFooter";
 import { TextField } from "../TextField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
 import type { ProviderInfo } from "./providers";
@@ -67,13 +66,13 @@ export function CredentialForm({ info, existingNames }: { info: ProviderInfo; ex
           error={problem?.fieldErrors.token}
         />
       </div>
-      <FormError message={problem?.message} />
-      <div role="status">{saved ? <p className="form-success">{saved}</p> : null}</div>
-      <div className="form__actions">
-        <SubmitButton busy={fetching} busyLabel="Saving…">
-          Save token
-        </SubmitButton>
-      </div>
+      <FormFooter
+        problem={problem}
+        busy={fetching}
+        submit="Save token"
+        busyLabel="Saving…"
+        status={<div role="status">{saved ? <p className="form-success">{saved}</p> : null}</div>}
+      />
     </form>
   );
 }

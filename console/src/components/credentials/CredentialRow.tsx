@@ -1,15 +1,14 @@
 "use client";
 
-import { useState } from "react";
-import { useMutation } from "urql";
 import {
   DeleteCredentialDocument,
   VerifyCredentialDocument,
   type CredentialFieldsFragment,
 } from "@slipway/sdk";
-import { toOutcome } from "@/lib/mutation-result";
 import { ConfirmAction } from "../ConfirmAction";
+import { FormError } from "../FormError";
 import { RelativeTime } from "../RelativeTime";
+import { useAction } from "../useAction";
 import { CredentialStatus } from "./CredentialStatus";
 
 export function CredentialRow({
@@ -19,23 +18,8 @@ export function CredentialRow({
   credential: CredentialFieldsFragment;
   providerLabel: string;
 }) {
-  const [verifying, verify] = useMutation(VerifyCredentialDocument);
-  const [deleting, remove] = useMutation(DeleteCredentialDocument);
-  const [message, setMessage] = useState<string | null>(null);
-
-  async function onVerify() {
-    setMessage(null);
-    const result = await verify({ id: credential.id });
-    const outcome = toOutcome(result.error, result.data?.verifyCredential);
-    if (!outcome.ok) setMessage(outcome.problem.message);
-  }
-
-  async function onDelete() {
-    setMessage(null);
-    const result = await remove({ id: credential.id });
-    const outcome = toOutcome(result.error, result.data?.deleteCredential);
-    if (!outcome.ok) setMessage(outcome.problem.message);
-  }
+  const verifying = useAction(VerifyCredentialDocument, (data) => data.verifyCredential);
+  const deleting = useAction(DeleteCredentialDocument, (data) => data.deleteCredential);
 
   return (
     <li className="row">
@@ -47,14 +31,14 @@ export function CredentialRow({
         <p className="row__meta">
           <CredentialStatus credential={credential} />
         </p>
-        <div role="alert">{message ? <p className="form-error">{message}</p> : null}</div>
+        <FormError message={verifying.message ?? deleting.message} />
       </div>
       <div className="row__actions">
         <button
           type="button"
           className="button button--secondary"
           disabled={verifying.fetching}
-          onClick={onVerify}
+          onClick={() => verifying.run({ id: credential.id })}
           aria-label={`Verify ${providerLabel} token ${credential.name}`}
         >
           {verifying.fetching ? "Verifying…" : "Verify"}
@@ -64,7 +48,7 @@ export function CredentialRow({
           confirmLabel="Delete token"
           question={`Delete the ${providerLabel} token “${credential.name}”?`}
           busy={deleting.fetching}
-          onConfirm={onDelete}
+          onConfirm={() => deleting.run({ id: credential.id })}
         />
       </div>
     </li>

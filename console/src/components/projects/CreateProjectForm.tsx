@@ -7,8 +7,7 @@ import { CreateProjectDocument } from "@slipway/sdk";
 import { pointAtFields, type Problem } from "@/lib/errors";
 import { toOutcome } from "@/lib/mutation-result";
 import { checkName, NAME_HINT } from "@/lib/names";
-import { FormError } from "../FormError";
-import { SubmitButton } from "../SubmitButton";
+import { FormFooter } from "../FormFooter";
 import { TextAreaField } from "../TextAreaField";
 import { TextField } from "../TextField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
@@ -59,12 +58,7 @@ export function CreateProjectForm() {
         hint="Optional. What lives in this project?"
         error={problem?.fieldErrors.description}
       />
-      <FormError message={problem?.message} />
-      <div className="form__actions">
-        <SubmitButton busy={fetching} busyLabel="Creating project…">
-          Create project
-        </SubmitButton>
-      </div>
+      <FormFooter problem={problem} busy={fetching} submit="Create project" busyLabel="Creating project…" />
     </form>
   );
 }

@@ -7,8 +7,7 @@ import { CreateServiceDocument } from "@slipway/sdk";
 import { pointAtFields, type FieldErrors, type Problem } from "@/lib/errors";
 import { toOutcome } from "@/lib/mutation-result";
 import { checkName, NAME_HINT } from "@/lib/names";
-import { FormError } from "../FormError";
-import { SubmitButton } from "../SubmitButton";
+import { FormFooter } from "../FormFooter";
 import { TextField } from "../TextField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
 import { projectPath } from "../projects/paths";
@@ -92,12 +91,7 @@ export function CreateServiceForm({ projectId }: { projectId: string }) {
         hint="Traffic moves to a new release only after this path answers with a 2xx status."
         error={problem?.fieldErrors.healthCheckPath}
       />
-      <FormError message={problem?.message} />
-      <div className="form__actions">
-        <SubmitButton busy={fetching} busyLabel="Adding service…">
-          Add service
-        </SubmitButton>
-      </div>
+      <FormFooter problem={problem} busy={fetching} submit="Add service" busyLabel="Adding service…" />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ProjectQuery } from "@slipway/sdk";
+import { servicePath } from "@/lib/paths";
 import { EmptyState } from "../EmptyState";
 import { RelativeTime } from "../RelativeTime";
 
@@ -26,7 +27,9 @@ export function ServiceList({ services, addHref }: { services: Service[]; addHre
     <ul className="card-list" aria-label="Services">
       {services.map((service) => (
         <li key={service.id} className="card">
-          <h3 className="card__title">{service.name}</h3>
+          <h3 className="card__title">
+            <Link href={servicePath(service.id)}>{service.name}</Link>
+          </h3>
           <dl className="facts">
             <div>
               <dt>Port</dt>

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const SECTIONS = [
   { href: "/settings/credentials", label: "Credentials" },
   { href: "/settings/api-tokens", label: "API tokens" },
+  { href: "/settings/users", label: "Users" },
 ] as const;
 
 export function SettingsNav() {

@@ -1,5 +1,8 @@
 import type { Deps } from "../deps.js";
+import { mapBounded } from "./bounded.js";
 import { agentServiceName } from "./release-config.js";
+
+const CLEANUP_CONCURRENCY = 8;
 
 export interface CleanupSummary {
   removed: number;
@@ -17,15 +20,17 @@ export async function cleanupServiceImages(deps: Deps, serviceId: string): Promi
   const keep = await tagsToKeep(deps, serviceId, service.keepImages);
   const servers = await deps.db.serviceServer.findMany({ where: { serviceId }, select: { serverId: true } });
   const name = agentServiceName(service.project, service);
-  let removed = 0;
-  let reclaimedBytes = 0;
-  for (const { serverId } of servers) {
+  // Servers are independent: one at a time, a fleet's cleanup took a round trip per server.
+  const results = await mapBounded(servers, CLEANUP_CONCURRENCY, async ({ serverId }) => {
     const images = await deps.servers.listImages(serverId, name);
     const doomed = images.filter((image) => !image.inUse && !image.tags.some((tag) => keep.has(tag))).map((image) => image.id);
-    if (doomed.length === 0) continue;
-    const result = await deps.servers.removeImages(serverId, doomed);
-    removed += result.removed.length;
-    reclaimedBytes += result.reclaimedBytes;
+    return doomed.length === 0 ? null : deps.servers.removeImages(serverId, doomed);
+  });
+  let removed = 0;
+  let reclaimedBytes = 0;
+  for (const result of results) {
+    removed += result?.removed.length ?? 0;
+    reclaimedBytes += result?.reclaimedBytes ?? 0;
   }
   return { removed, reclaimedBytes, kept: [...keep].sort() };
 }

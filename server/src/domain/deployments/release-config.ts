@@ -33,11 +33,12 @@ export function secretValuesOf(deps: Deps, deployment: Pick<Deployment, "envCiph
   return secretKeys.map((key) => env[key]).filter((value): value is string => value !== undefined);
 }
 
-/** What the agent needs to run a deployment: exactly the config snapshot it recorded. */
+/** What the agent needs to run a deployment: exactly the config snapshot it recorded, and its domains' certificate. */
 export function releaseRequestFor(
   deps: Deps,
   deployment: Deployment,
   names: { project: Pick<Project, "name">; service: Pick<Service, "name"> },
+  tls: ReleaseRequest["tls"] = null,
 ): ReleaseRequest {
   const domains = deployment.domains as string[];
   return {
@@ -48,7 +49,7 @@ export function releaseRequestFor(
     env: openEnv(deps, deployment).env,
     healthCheck: { path: deployment.healthCheckPath, timeoutSeconds: deployment.healthCheckTimeoutSeconds },
     domains: [defaultHostname(names.project, names.service), ...domains],
-    tls: null,
+    tls,
     drainSeconds: 2,
   };
 }

@@ -1,6 +1,8 @@
 import type { AgentStreamLine, ReleaseRequest, ReleaseResult } from "@slipway/agent/protocol";
 import type { Deployment, DeploymentTarget, Project, Server, Service } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
+import { prepareReleaseTls, storedReleaseTls } from "../domains/prepare-release-tls.js";
+import { syncDnsAfterRelease } from "../domains/sync-dns-records.js";
 import type { OperationContext } from "../operations/run-operation.js";
 import { mapBounded } from "./bounded.js";
 import type { DeployJob } from "./create-deployment.js";
@@ -27,15 +29,19 @@ export async function runDeployment(deps: Deps, ctx: OperationContext, job: Depl
   await setStatus(deps, deployment.id, { status: "BUILDING", startedAt: new Date() });
 
   try {
+    // Before anything is built: a certificate that cannot be had fails the deploy early.
+    const tls = await prepareReleaseTls(deps, ctx, deployment);
     await placeImage(deps, ctx, deployment, service, job, sources);
     await setStatus(deps, deployment.id, { status: "DEPLOYING" });
-    const request = releaseRequestFor(deps, deployment, names);
+    const request = releaseRequestFor(deps, deployment, names, tls);
     const outcomes = await mapBounded(deployment.targets, RELEASE_CONCURRENCY, (target) =>
       releaseOn(deps, ctx, deployment.id, target, request),
     );
     const failed = outcomes.filter((o) => o.result.outcome !== "switched");
     if (failed.length > 0) {
-      await putBack(deps, ctx, deployment, outcomes.filter((o) => o.result.outcome === "switched").map((o) => o.target));
+      // A server we lost contact with mid-release has most likely switched anyway (its agent goes
+      // on alone), so it is put back too, like the servers that said they switched.
+      await putBack(deps, ctx, deployment, outcomes.filter((o) => o.result.outcome === "switched" || !o.reached));
       throw new Error(`Failed on ${failed.map((o) => `${o.target.server.name}: ${o.result.error ?? "unknown error"}`).join("; ")}`);
     }
     await recordRunning(deps, deployment);
@@ -45,6 +51,8 @@ export async function runDeployment(deps: Deps, ctx: OperationContext, job: Depl
     throw error;
   }
 
+  // The release is live whatever DNS does: a DNS problem is reported and retried by the next deploy.
+  await syncDnsAfterRelease(deps, ctx, deployment);
   await ctx.emit({ step: "cleanup", message: "Removing images beyond the retention policy" });
   const cleaned = await cleanupServiceImages(deps, deployment.serviceId).catch((error: unknown) => {
     void ctx.emit({ step: "cleanup", level: "WARN", message: `Image cleanup failed: ${(error as Error).message}` });
@@ -108,23 +116,32 @@ async function hasImage(deps: Deps, serverId: string, service: string, tag: stri
 interface ReleaseOutcome {
   target: TargetWithServer;
   result: ReleaseResult;
+  /** False when the agent's answer never came (connection lost): what the server runs is unknown. */
+  reached: boolean;
 }
 
 async function releaseOn(deps: Deps, ctx: OperationContext, deploymentId: string, target: TargetWithServer, request: ReleaseRequest): Promise<ReleaseOutcome> {
   await setTarget(deps, deploymentId, target.serverId, { status: "STARTING" });
-  const result = await releaseOnServer(deps, ctx, target.serverId, request);
+  const { result, reached } = await releaseOnServer(deps, ctx, target.serverId, request);
   const switched = result.outcome === "switched";
   await setTarget(deps, deploymentId, target.serverId, { status: switched ? "SWITCHED" : "FAILED", containerId: result.containerId, error: result.error });
-  return { target, result };
+  return { target, result, reached };
 }
 
 /** Asks one server to switch to a release; a server that cannot be reached is a failed release. */
-async function releaseOnServer(deps: Deps, ctx: OperationContext, serverId: string, request: ReleaseRequest): Promise<ReleaseResult> {
+async function releaseOnServer(
+  deps: Deps,
+  ctx: OperationContext,
+  serverId: string,
+  request: ReleaseRequest,
+): Promise<{ result: ReleaseResult; reached: boolean }> {
   let result: ReleaseResult;
+  let reached = true;
   try {
     result = await deps.servers.release(serverId, request, forwardLines(ctx, serverId));
   } catch (error) {
-    result = { outcome: "failed", state: "failed", containerId: null, previousContainerId: null, error: (error as Error).message };
+    reached = false;
+    result = { outcome: "failed", state: "failed", containerId: null, previousContainerId: null, error: `lost contact with the server: ${(error as Error).message}` };
   }
   const switched = result.outcome === "switched";
   await ctx.emit({
@@ -134,24 +151,35 @@ async function releaseOnServer(deps: Deps, ctx: OperationContext, serverId: stri
     progress: 1,
     serverId,
   });
-  return result;
+  return { result, reached };
 }
 
-/** Returns the servers this deployment already switched to the release they ran before. */
-async function putBack(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment, switched: TargetWithServer[]): Promise<void> {
-  await mapBounded(switched, RELEASE_CONCURRENCY, async (target) => {
+/**
+ * Returns servers to the release they ran before: those this deployment switched, and those it
+ * lost contact with mid-release (they may have switched; releasing the earlier one is harmless).
+ */
+async function putBack(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment, outcomes: ReleaseOutcome[]): Promise<void> {
+  await mapBounded(outcomes, RELEASE_CONCURRENCY, async ({ target, reached, result: failure }) => {
     if (!target.previousDeploymentId) {
       await ctx.emit({ step: "revert", level: "WARN", serverId: target.serverId, message: "No earlier release on this server to return to" });
       return;
     }
     const previous = await deps.db.deployment.findUniqueOrThrow({ where: { id: target.previousDeploymentId } });
     const names = { project: deployment.service.project, service: deployment.service };
-    await ctx.emit({ step: "revert", level: "WARN", serverId: target.serverId, message: `Putting back ${previous.imageTag}` });
-    const result = await releaseOnServer(deps, ctx, target.serverId, releaseRequestFor(deps, previous, names));
-    await setTarget(deps, deployment.id, target.serverId, {
-      status: result.outcome === "switched" ? "REVERTED" : "FAILED",
-      error: result.outcome === "switched" ? "reverted: another server failed" : `revert failed: ${result.error}`,
-    });
+    const why = reached ? "" : " (contact was lost mid-release: it may have switched)";
+    await ctx.emit({ step: "revert", level: "WARN", serverId: target.serverId, message: `Putting back ${previous.imageTag}${why}` });
+    const tls = await storedReleaseTls(deps, previous);
+    const { result } = await releaseOnServer(deps, ctx, target.serverId, releaseRequestFor(deps, previous, names, tls));
+    const back = result.outcome === "switched";
+    await setTarget(
+      deps,
+      deployment.id,
+      target.serverId,
+      reached
+        ? { status: back ? "REVERTED" : "FAILED", error: back ? "reverted: another server failed" : `revert failed: ${result.error}` }
+        : // The release itself failed here: the target stays FAILED, saying what became of the server.
+          { status: "FAILED", error: back ? `${failure.error}; put back ${previous.imageTag}` : `${failure.error}; revert failed too: ${result.error}` },
+    );
   });
 }
 

@@ -2,6 +2,8 @@ import { CLEANUP_HANDLER, runImageCleanup } from "../deployments/cleanup-operati
 import { DEPLOY_HANDLER, type DeployJob } from "../deployments/create-deployment.js";
 import { runDeployment } from "../deployments/run-deployment.js";
 import type { Deps } from "../deps.js";
+import { registerServerRecordsCleanup } from "../domains/remove-server-records.js";
+import { registerProvisioningOperations } from "../provisioning/provisioning-operations.js";
 import { registerServerOperations } from "../servers/server-operations.js";
 import { registerOperation } from "./run-operation.js";
 
@@ -14,4 +16,6 @@ export function registerOperationHandlers(deps: Deps): void {
   registerOperation<DeployJob>(deps, DEPLOY_HANDLER, (ctx, job) => runDeployment(deps, ctx, job, deps.buildContexts));
   registerOperation<{ serviceId: string }>(deps, CLEANUP_HANDLER, (ctx, input) => runImageCleanup(deps, ctx, input));
   registerServerOperations(deps);
+  registerProvisioningOperations(deps);
+  registerServerRecordsCleanup();
 }

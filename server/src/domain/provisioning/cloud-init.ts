@@ -13,6 +13,8 @@ export const USER_DATA_MAX_BYTES = 64 * 1024;
 
 /** Run over SSH to wait until cloud-init has finished (exits non-zero if it failed). */
 export const CLOUD_INIT_WAIT_ARGV = ["cloud-init", "status", "--wait"] as const;
+/** Run over SSH to learn whether cloud-init runs at all on this host ("status: not run"). */
+export const CLOUD_INIT_STATUS_ARGV = ["cloud-init", "status"] as const;
 
 export interface CloudConfigFile {
   path: string;

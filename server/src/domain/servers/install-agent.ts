@@ -18,6 +18,24 @@ export class AgentInstallError extends Error {
   override name = "AgentInstallError";
 }
 
+/** Where the agent goes: a server row, or a droplet that is not a server (a snapshot's temporary one). */
+export interface AgentHost {
+  /** For events; null for a host that is not a recorded server. */
+  serverId: string | null;
+  sshUser: string;
+  address: string;
+  sshPort: number;
+  agentPort: number;
+  /** True when this connection pins the host key (nothing was pinned before). */
+  firstContact: boolean;
+  token: string;
+  /** The host's pinned SSH connection, opened afresh. */
+  connect(): Promise<SshConnection>;
+  /** Called once the prerequisites passed, before the agent learns the token's hash. */
+  tokenChosen(): Promise<void>;
+  health(): Promise<HealthResponse>;
+}
+
 /**
  * Installs (or reinstalls) the agent on a server over SSH and waits until it answers through the
  * tunnel; then records the version it reports. Runs the bootstrap plan step by step, one event
@@ -25,30 +43,56 @@ export class AgentInstallError extends Error {
  */
 export async function installAgent(deps: Deps, ctx: OperationContext, serverId: string): Promise<Server> {
   const connections = deps.connections;
-  let server = await deps.db.server.findUniqueOrThrow({ where: { id: serverId } });
-  const emit = (step: string, message: string, progress?: number) => ctx.emit({ step, message, progress, serverId });
-
+  const server = await deps.db.server.findUniqueOrThrow({ where: { id: serverId } });
   // The token survives upgrades (its hash is in the agent's config); adoption makes the first one.
   const token = server.agentTokenCiphertext ? deps.secrets.decrypt(server.agentTokenCiphertext, AGENT_TOKEN_PURPOSE) : newAgentToken();
+  const health = await installAgentOn(ctx, {
+    serverId,
+    sshUser: server.sshUser,
+    address: server.publicIpv4 ?? "",
+    sshPort: server.sshPort,
+    agentPort: server.agentPort || DEFAULT_AGENT_PORT,
+    firstContact: server.hostKeyFingerprint === null,
+    token,
+    connect: async () => {
+      connections.forget(server.id);
+      return connections.ssh(server);
+    },
+    tokenChosen: async () => {
+      // The token is stored before the agent learns its hash, so an agent never runs with a token we lost.
+      if (!server.agentTokenCiphertext) {
+        await deps.db.server.update({ where: { id: server.id }, data: { agentTokenCiphertext: deps.secrets.encrypt(token, AGENT_TOKEN_PURPOSE) } });
+      }
+    },
+    health: async () => deps.connections.agent(await deps.db.server.findUniqueOrThrow({ where: { id: server.id } })).health(),
+  });
+  return deps.db.server.update({
+    where: { id: server.id },
+    data: { agentVersion: health.version, lastSeenAt: new Date(), status: "ACTIVE" },
+  });
+}
+
+/** The installation itself, on any host; resolves with the health of the agent it started. */
+export async function installAgentOn(ctx: OperationContext, host: AgentHost): Promise<HealthResponse> {
+  const emit = (step: string, message: string, progress?: number) => ctx.emit({ step, message, progress, serverId: host.serverId });
+  const token = host.token;
   ctx.redact(token);
   const bundle = agentBundlePath();
   const version = expectedAgentVersion();
 
-  await emit("connect", `Connecting to ${server.sshUser}@${server.publicIpv4}:${server.sshPort}`, 0);
-  const firstContact = server.hostKeyFingerprint === null;
-  connections.forget(server.id);
-  const ssh = await connections.ssh(server);
+  await emit("connect", `Connecting to ${host.sshUser}@${host.address}:${host.sshPort}`, 0);
+  const ssh = await host.connect();
   await emit(
     "host-key",
-    firstContact ? `Pinned the host key ${ssh.hostKeyFingerprint}` : `The host key matches the pinned ${ssh.hostKeyFingerprint}`,
+    host.firstContact ? `Pinned the host key ${ssh.hostKeyFingerprint}` : `The host key matches the pinned ${ssh.hostKeyFingerprint}`,
     0.1,
   );
 
   const plan = buildAgentBootstrap({
     bundleLocalPath: bundle,
-    sshUser: server.sshUser,
+    sshUser: host.sshUser,
     config: {
-      port: server.agentPort || DEFAULT_AGENT_PORT,
+      port: host.agentPort,
       tokenSha256: createHash("sha256").update(token).digest("hex"),
       dockerSocket: "/var/run/docker.sock",
       nginxDir: "/etc/nginx",
@@ -66,13 +110,7 @@ export async function installAgent(deps: Deps, ctx: OperationContext, serverId: 
   if (prerequisites.code !== 0) throw new AgentInstallError(`The prerequisites check failed: ${describe(prerequisites)}`);
   await emit("prerequisites", `docker, nginx and ${prerequisites.stdout.replace(/^node:/, "node").trim()} are installed`, 0.2);
 
-  // The token is stored before the agent learns its hash, so an agent never runs with a token we lost.
-  if (!server.agentTokenCiphertext) {
-    server = await deps.db.server.update({
-      where: { id: server.id },
-      data: { agentTokenCiphertext: deps.secrets.encrypt(token, AGENT_TOKEN_PURPOSE) },
-    });
-  }
+  await host.tokenChosen();
 
   const sizeKiB = Math.round(statSync(bundle).size / 1024);
   await runSteps(ssh, plan.install, (step) => emit(step.step, step.kind === "upload" ? `${step.description} (agent ${version}, ${sizeKiB} KiB)` : step.description, 0.4));
@@ -83,16 +121,13 @@ export async function installAgent(deps: Deps, ctx: OperationContext, serverId: 
   await runSteps(ssh, systemd ? plan.start.systemd : plan.start.detached, (step) => emit(step.step, step.description, 0.6));
 
   await emit("health", "Waiting for the agent to answer through the SSH tunnel", 0.7);
-  const health = await waitForHealth(deps, server, version);
+  const health = await waitForHealth(host, version);
   await emit(
     "health",
     `Agent ${health.version} answers; docker ${health.docker.ok ? `${health.docker.version ?? ""} ok` : `not ok (${health.docker.error})`}, nginx ${health.nginx.ok ? "ok" : `not ok (${health.nginx.error})`}`,
     0.95,
   );
-  return deps.db.server.update({
-    where: { id: server.id },
-    data: { agentVersion: health.version, lastSeenAt: new Date(), status: "ACTIVE" },
-  });
+  return health;
 }
 
 async function runSteps(ssh: SshConnection, steps: BootstrapStep[], announce: (step: BootstrapStep) => Promise<void>): Promise<void> {
@@ -107,13 +142,12 @@ async function runSteps(ssh: SshConnection, steps: BootstrapStep[], announce: (s
   }
 }
 
-async function waitForHealth(deps: Deps, server: Server, version: string): Promise<HealthResponse> {
+async function waitForHealth(host: AgentHost, version: string): Promise<HealthResponse> {
   const deadline = Date.now() + HEALTH_DEADLINE_MS;
   let lastProblem = "no answer yet";
   while (Date.now() < deadline) {
-    const current = await deps.db.server.findUniqueOrThrow({ where: { id: server.id } });
     try {
-      const health = await deps.connections.agent(current).health();
+      const health = await host.health();
       // An older agent may still be answering while the new one starts.
       if (health.version === version) return health;
       lastProblem = `it reports version ${health.version}, expected ${version}`;

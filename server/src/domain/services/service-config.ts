@@ -1,25 +1,17 @@
 import { z } from "zod";
 import type { Service, ServiceDomain, ServiceEnvVar } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
-import { ConflictError } from "../errors.js";
-import { isUniqueViolation } from "../projects/projects.js";
+import { ValidationError } from "../errors.js";
 import { envKey, envValue, parseInput } from "../validation.js";
 import { getServiceOrThrow } from "./services.js";
 
 const ENV_PURPOSE = "service-env";
 
-/** RFC 1123 host names, lowercase; anything else could end up inside an nginx config. */
-export const hostname = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(253)
-  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, "must be a host name like app.example.com");
-
 const SetEnvInput = z.object({
   serviceId: z.string().uuid(),
   vars: z
-    .array(z.object({ key: envKey, value: envValue, secret: z.boolean().default(false) }))
+    // A missing value keeps the stored one: secrets are never sent back, so editors can't resend them.
+    .array(z.object({ key: envKey, value: envValue.optional(), secret: z.boolean().default(false) }))
     .max(500)
     .refine((vars) => new Set(vars.map((v) => v.key)).size === vars.length, "a key appears twice"),
 });
@@ -28,11 +20,21 @@ const SetEnvInput = z.object({
 export async function setServiceEnv(deps: Deps, input: unknown): Promise<Service> {
   const { serviceId, vars } = parseInput(SetEnvInput, input);
   await requireService(deps, serviceId);
+  const stored = new Map((await listServiceEnv(deps, serviceId)).map((v) => [v.key, v.ciphertext]));
+  const unknown = vars.filter((v) => v.value === undefined && !stored.has(v.key)).map((v) => v.key);
+  if (unknown.length > 0) {
+    throw new ValidationError(`A new variable needs a value: ${unknown.join(", ")}`, unknown.map((key) => ({ path: ["vars", key], message: "needs a value" })));
+  }
   await deps.db.$transaction([
     deps.db.serviceEnvVar.deleteMany({ where: { serviceId } }),
     ...vars.map((v) =>
       deps.db.serviceEnvVar.create({
-        data: { serviceId, key: v.key, secret: v.secret, ciphertext: deps.secrets.encrypt(v.value, ENV_PURPOSE) },
+        data: {
+          serviceId,
+          key: v.key,
+          secret: v.secret,
+          ciphertext: v.value === undefined ? stored.get(v.key)! : deps.secrets.encrypt(v.value, ENV_PURPOSE),
+        },
       }),
     ),
   ]);
@@ -62,30 +64,7 @@ export async function readServiceEnv(deps: Deps, serviceId: string): Promise<Env
   return { env, secretKeys: vars.filter((v) => v.secret).map((v) => v.key) };
 }
 
-const SetDomainsInput = z.object({
-  serviceId: z.string().uuid(),
-  hostnames: z
-    .array(hostname)
-    .max(100)
-    .refine((names) => new Set(names).size === names.length, "a host name appears twice"),
-});
-
-/** Replaces the host names nginx routes to the service. */
-export async function setServiceDomains(deps: Deps, input: unknown): Promise<Service> {
-  const { serviceId, hostnames } = parseInput(SetDomainsInput, input);
-  await requireService(deps, serviceId);
-  try {
-    await deps.db.$transaction([
-      deps.db.serviceDomain.deleteMany({ where: { serviceId } }),
-      ...hostnames.map((name) => deps.db.serviceDomain.create({ data: { serviceId, hostname: name } })),
-    ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError("One of these host names already belongs to another service");
-    throw error;
-  }
-  return getServiceOrThrow(deps, serviceId);
-}
-
+/** The service's host names; domains/set-domains.ts changes them. */
 export async function listServiceDomains(deps: Deps, serviceId: string): Promise<ServiceDomain[]> {
   return deps.db.serviceDomain.findMany({ where: { serviceId }, orderBy: { hostname: "asc" } });
 }

@@ -1,6 +1,6 @@
 import { SourceTypeEnum } from "./enums.js";
 import { createService } from "../../domain/services/services.js";
-import { listServiceDomains, listServiceEnv, setServiceDomains, setServiceEnv, visibleEnvValue } from "../../domain/services/service-config.js";
+import { listServiceDomains, listServiceEnv, setServiceEnv, visibleEnvValue } from "../../domain/services/service-config.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { ProjectNode } from "./project.js";
@@ -71,7 +71,11 @@ builder.mutationField("createService", (t) =>
 );
 
 const EnvVarInput = builder.inputType("EnvVarInput", {
-  fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }), secret: t.boolean() }),
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    value: t.string({ description: "Leave out to keep the stored value (secrets are never sent back)." }),
+    secret: t.boolean(),
+  }),
 });
 
 builder.mutationFields((t) => ({
@@ -82,14 +86,9 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, NotFoundError] },
     args: { serviceId: t.arg.globalID({ required: true, for: ServiceNode }), vars: t.arg({ type: [EnvVarInput], required: true }) },
     resolve: (_root, args, ctx) =>
-      setServiceEnv(ctx.deps, { serviceId: args.serviceId.id, vars: args.vars.map((v) => ({ ...v, secret: v.secret ?? false })) }),
-  }),
-  setServiceDomains: t.field({
-    type: ServiceNode,
-    description: "Replaces the host names that route to the service. Takes effect with the next deployment.",
-    authScopes: { scope: "projects:write" },
-    errors: { types: [ValidationError, NotFoundError, ConflictError] },
-    args: { serviceId: t.arg.globalID({ required: true, for: ServiceNode }), hostnames: t.arg.stringList({ required: true }) },
-    resolve: (_root, args, ctx) => setServiceDomains(ctx.deps, { serviceId: args.serviceId.id, hostnames: args.hostnames }),
+      setServiceEnv(ctx.deps, {
+        serviceId: args.serviceId.id,
+        vars: args.vars.map((v) => ({ key: v.key, value: v.value ?? undefined, secret: v.secret ?? false })),
+      }),
   }),
 }));

@@ -96,7 +96,7 @@ export class DigitalOceanClient {
       token: options.token,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 20_000, ...options.retry },
-      rateLimit: { initialWaitMs: 2_000, maxWaitMs: 60_000, totalWaitMs: 15 * 60_000, ...options.rateLimit },
+      rateLimit: { initialWaitMs: 2_000, maxWaitMs: 60_000, totalWaitMs: 15 * 60_000, perMinute: 250, ...options.rateLimit },
       dispatcher: options.dispatcher,
       onEvent: options.onEvent,
       random: options.random ?? Math.random,

@@ -20,6 +20,12 @@ export interface RateLimitPolicy {
   maxWaitMs: number;
   /** The most one call may spend waiting for the rate limit before it fails. */
   totalWaitMs: number;
+  /**
+   * Calls this client sends in any 60 s (DigitalOcean allows 250 a minute per token). The headers
+   * describe only the hourly budget, so the client paces itself to the per-minute one instead of
+   * learning it from 429s; 0 turns pacing off.
+   */
+  perMinute: number;
 }
 
 export type TransportEvent =
@@ -58,12 +64,18 @@ export interface CallSpec {
   reconcile?: () => Promise<ApiResponse | undefined>;
 }
 
+const MINUTE_MS = 60_000;
+
 export const defaultSleep = (ms: number) => sleepFor(ms).then(() => undefined);
 
 export class DigitalOceanTransport {
   private readonly origin: string;
   /** The last ratelimit-* headers seen: the hourly budget left and when one slot frees. */
   private budget: { remaining: number; resetAtMs: number } | undefined;
+  /** Calls sent whose answer has not come yet: each may already count against the minute. */
+  private inFlight = 0;
+  /** When the answers to recent calls came, oldest first (DigitalOcean counted each call by then). */
+  private readonly answeredAt: number[] = [];
 
   constructor(private readonly options: TransportOptions) {
     this.origin = new URL(options.apiUrl).origin;
@@ -84,10 +96,11 @@ export class DigitalOceanTransport {
         if (adopted !== undefined) return adopted;
       }
       rateLimitWaited += await this.waitForBudget(label, rateLimitWaited);
+      rateLimitWaited += await this.pace(label, rateLimitWaited);
 
       let response: ApiResponse & { headers: Record<string, string | string[] | undefined> };
       try {
-        response = await this.send(spec.method, url, typeof spec.body === "function" ? (spec.body as () => unknown)() : spec.body);
+        response = await this.counted(() => this.send(spec.method, url, typeof spec.body === "function" ? (spec.body as () => unknown)() : spec.body));
       } catch (error) {
         failures += 1;
         lastFailure = error;
@@ -160,6 +173,46 @@ export class DigitalOceanTransport {
     await this.options.sleep(delayMs);
     this.budget = undefined; // the next response tells the truth again
     return delayMs;
+  }
+
+  /**
+   * Waits until sending one more call keeps this client within `perMinute` calls in any 60 s,
+   * then counts it; returns the time waited. Waiters wake when the oldest call leaves the window.
+   */
+  /** Ends a call paced by pace(): it leaves the in-flight count and is counted as answered now. */
+  private async counted<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } finally {
+      this.inFlight -= 1;
+      this.answeredAt.push(Date.now());
+    }
+  }
+
+  private async pace(label: string, alreadyWaited: number): Promise<number> {
+    const limit = this.options.rateLimit.perMinute;
+    if (!(limit > 0)) {
+      this.inFlight += 1;
+      return 0;
+    }
+    let waited = 0;
+    for (;;) {
+      const now = Date.now();
+      while (this.answeredAt.length > 0 && this.answeredAt[0]! <= now - MINUTE_MS) this.answeredAt.shift();
+      const used = this.inFlight + this.answeredAt.length;
+      if (used < limit) {
+        this.inFlight += 1;
+        return waited;
+      }
+      // The slot that frees first: the oldest answered call that keeps the window full (answer
+      // times are late enough to be safe: DigitalOcean counted each call before it answered).
+      const oldest = this.answeredAt[used - limit];
+      const delayMs = oldest === undefined ? 50 : oldest + MINUTE_MS - now + 1;
+      if (alreadyWaited + waited + delayMs > this.options.rateLimit.totalWaitMs) throw new DigitalOceanRateLimitError(label, delayMs);
+      this.options.onEvent?.({ kind: "rate-limited", call: label, delayMs, remaining: this.budget?.remaining });
+      await this.options.sleep(delayMs);
+      waited += delayMs;
+    }
   }
 
   /**

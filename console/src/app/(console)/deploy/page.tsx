@@ -1,16 +1,21 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/ComingSoon";
+import { Suspense } from "react";
+import { DeployForm } from "@/components/deploy/DeployForm";
+import { LoadingState } from "@/components/LoadingState";
+import { PageHeader } from "@/components/PageHeader";
 
 export const metadata: Metadata = { title: "Deploy" };
 
 export default function DeployPage() {
   return (
-    <ComingSoon title="Deploy">
-      <p>
-        Here you will release a service from an uploaded archive, a git ref or a prebuilt image, and
-        follow the rollout live, server by server.
-      </p>
-      <p>Until then, set up your projects and services, and save your provider credentials in Settings.</p>
-    </ComingSoon>
+    <>
+      <PageHeader
+        title="Deploy"
+        description="Release a service from an archive, a git ref or an image. The rollout opens live."
+      />
+      <Suspense fallback={<LoadingState label="Loading" />}>
+        <DeployForm />
+      </Suspense>
+    </>
   );
 }

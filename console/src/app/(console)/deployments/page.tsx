@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/ComingSoon";
+import { DeploymentsPage } from "@/components/deployments/DeploymentsPage";
+import { PageHeader } from "@/components/PageHeader";
 
 export const metadata: Metadata = { title: "Deployments" };
 
-export default function DeploymentsPage() {
+export default function Page() {
   return (
-    <ComingSoon title="Deployments">
-      <p>
-        Here you will see every release of every service: who deployed what and when, how it went,
-        and a one-step rollback to any earlier release.
-      </p>
-    </ComingSoon>
+    <>
+      <PageHeader title="Deployments" description="Every release of every service, newest first." />
+      <DeploymentsPage />
+    </>
   );
 }

@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/ComingSoon";
+import { InfrastructurePage } from "@/components/infrastructure/InfrastructurePage";
+import { PageHeader } from "@/components/PageHeader";
 
 export const metadata: Metadata = { title: "Infrastructure" };
 
-export default function InfrastructurePage() {
+export default function Page() {
   return (
-    <ComingSoon title="Infrastructure">
-      <p>
-        Here you will manage your servers and snapshots: create droplets on DigitalOcean, adopt any
-        server reachable over SSH, and see each agent&apos;s health and version.
-      </p>
-    </ComingSoon>
+    <>
+      <PageHeader title="Infrastructure" description="Your servers, their agents, and adding new ones." />
+      <InfrastructurePage />
+    </>
   );
 }

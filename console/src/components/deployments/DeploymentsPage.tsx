@@ -1,0 +1,82 @@
+"use client";
+
+import { useCallback, useMemo, useState } from "react";
+import { useQuery } from "urql";
+import { DeploymentsDocument, type DeploymentStatus } from "@slipway/sdk";
+import { Loaded } from "../Loaded";
+import { SelectField } from "../SelectField";
+import { ServicePicker } from "../ServicePicker";
+import { DeploymentTable } from "./DeploymentTable";
+
+export const PAGE_SIZE = 20;
+
+const STATUSES: DeploymentStatus[] = ["QUEUED", "BUILDING", "DEPLOYING", "SUCCEEDED", "FAILED", "CANCELLED"];
+
+/** Deployment history, filtered and paged on the server; cursors of earlier pages are kept for "Previous". */
+export function DeploymentsPage() {
+  const [serviceId, setServiceId] = useState("");
+  const [status, setStatus] = useState<DeploymentStatus | "">("");
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const after = cursors.at(-1) ?? null;
+  const context = useMemo(() => ({ additionalTypenames: ["Deployment"] }), []);
+  const deployments = useQuery({
+    query: DeploymentsDocument,
+    variables: { first: PAGE_SIZE, after, serviceId: serviceId || null, status: status || null },
+    context,
+  });
+
+  const pickService = useCallback((id: string) => {
+    setServiceId(id);
+    setCursors([null]);
+  }, []);
+
+  return (
+    <div className="stack">
+      <div className="filters" role="group" aria-label="Filters">
+        <ServicePicker serviceId={serviceId} onChange={pickService} anyLabel="All services" />
+        <SelectField
+          label="Status"
+          value={status}
+          onChange={(event) => {
+            setStatus(event.currentTarget.value as DeploymentStatus | "");
+            setCursors([null]);
+          }}
+          options={[{ value: "", label: "Any status" }, ...STATUSES.map((s) => ({ value: s, label: s.charAt(0) + s.slice(1).toLowerCase() }))]}
+        />
+      </div>
+      <Loaded query={deployments} what="deployments">
+        {(data) => {
+          const { edges, totalCount, pageInfo } = data.deployments;
+          const page = cursors.length;
+          const pages = Math.max(1, Math.ceil(totalCount / PAGE_SIZE));
+          return (
+            <>
+              <DeploymentTable deployments={edges.map((edge) => edge.node)} filtered={Boolean(serviceId || status)} />
+              <nav className="pager" aria-label="Pages">
+                <button
+                  type="button"
+                  className="button button--secondary"
+                  disabled={page === 1 || deployments[0].fetching}
+                  onClick={() => setCursors((list) => list.slice(0, -1))}
+                >
+                  Previous
+                </button>
+                <span className="pager__where" aria-live="polite">
+                  Page {page} of {pages} · {totalCount === 1 ? "1 deployment" : `${totalCount} deployments`}
+                </span>
+                <button
+                  type="button"
+                  className="button button--secondary"
+                  disabled={!pageInfo.hasNextPage || !pageInfo.endCursor || deployments[0].fetching}
+                  onClick={() => pageInfo.endCursor && setCursors((list) => [...list, pageInfo.endCursor])}
+                >
+                  Next
+                </button>
+              </nav>
+            </>
+          );
+        }}
+      </Loaded>
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+// Global IDs are opaque and may hold "/" or "=", so they are always encoded into paths.
+export const pathTo = (base: string, id: string) => `${base}/${encodeURIComponent(id)}`;
+
+export const servicePath = (id: string) => pathTo("/services", id);
+export const operationPath = (id: string) => pathTo("/operations", id);
+export const deployPath = (service: { id: string; projectId: string }) =>
+  `/deploy?${new URLSearchParams({ project: service.projectId, service: service.id })}`;

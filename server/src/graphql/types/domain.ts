@@ -1,0 +1,52 @@
+import type { Certificate } from "../../generated/prisma/client.js";
+import { hostnamesOf } from "../../domain/domains/certificates.js";
+import { listDomainStatuses, type DomainStatus } from "../../domain/domains/list-domain-statuses.js";
+import { setDomains } from "../../domain/domains/set-domains.js";
+import { builder } from "../builder.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { ServiceNode } from "./service.js";
+
+// The private key has no field: it lives encrypted on the row and only travels to the agents.
+const OriginCertificateObject = builder.objectRef<Certificate>("OriginCertificate").implement({
+  description: "A Cloudflare Origin CA certificate the servers present for a service's domains.",
+  fields: (t) => ({
+    hostnames: t.stringList({ resolve: (certificate) => hostnamesOf(certificate) }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+const DomainStatusObject = builder.objectRef<DomainStatus>("DomainStatus").implement({
+  fields: (t) => ({
+    hostname: t.exposeString("hostname"),
+    configured: t.exposeBoolean("configured", { description: "In the service's settings; takes effect at the next deploy." }),
+    live: t.exposeBoolean("live", { description: "Served by the deployment running now." }),
+    dnsRecordsSynced: t.exposeBoolean("dnsRecordsSynced", {
+      nullable: true,
+      description: "Whether the last DNS sync (at each deploy and rollback) put this live hostname's A records in step; null before any.",
+    }),
+    dnsCheckedAt: t.expose("dnsCheckedAt", { type: "DateTime", nullable: true }),
+    certificate: t.field({ type: OriginCertificateObject, nullable: true, resolve: (status) => status.certificate }),
+  }),
+});
+
+builder.objectField(ServiceNode, "domainStatuses", (t) =>
+  t.field({
+    type: [DomainStatusObject],
+    description: "Each configured or live host name: DNS and certificate state.",
+    resolve: (service, _args, ctx) => listDomainStatuses(ctx.deps, service.id),
+  }),
+);
+
+builder.mutationField("setDomains", (t) =>
+  t.field({
+    type: ServiceNode,
+    description:
+      "Replaces the host names that route to the service. They take effect with the next deploy or rollback, which routes them, " +
+      "gets their origin certificate and points their Cloudflare DNS at the servers.",
+    authScopes: { scope: "projects:write" },
+    errors: { types: [ValidationError, NotFoundError, ConflictError] },
+    args: { serviceId: t.arg.globalID({ required: true, for: ServiceNode }), hostnames: t.arg.stringList({ required: true }) },
+    resolve: (_root, args, ctx) => setDomains(ctx.deps, { serviceId: args.serviceId.id, hostnames: args.hostnames }),
+  }),
+);

@@ -1,0 +1,96 @@
+// Domains on real lab hosts: two adopted hosts, a static site deployed with app.example.test, its
+// origin certificate (from the Cloudflare simulator's lab CA) installed into nginx on each host.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import https from "node:https";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startCloudflareSimulator, type CloudflareSimulator } from "@slipway/lab/cloudflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aRecords } from "./domains-fixture.js";
+import { tarGz } from "./fixtures/sources/archives.js";
+import { startTestServer, type TestServer } from "./harness.js";
+import {
+  adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, LAB_BASE_IMAGES_ENV, newLab, waitServing, type AdoptedHost,
+} from "./e2e-support.js";
+
+const suffix = randomBytes(3).toString("hex");
+const LAB_NAMES = ["a", "b"].map((n) => `dns-${n}-${suffix}`);
+const APP = "app.example.test";
+const lab = newLab();
+const booted: string[] = [];
+let sim: CloudflareSimulator;
+let server: TestServer;
+let dataDir: string;
+let hosts: AdoptedHost[];
+let serviceId: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "slipway-dns-"));
+  sim = await startCloudflareSimulator({ zones: ["example.test"] });
+  server = await startTestServer({ ...LAB_BASE_IMAGES_ENV, SLIPWAY_CLOUDFLARE_API_URL: sim.url }, dataDir);
+  const addresses = await bootHosts(lab, LAB_NAMES, dataDir, booted);
+  hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: `dns-web-${i + 1}`, address: addresses[i]! })));
+  serviceId = (await createProjectAndService(server, "dns", [{ name: "site", port: 8080 }])).services.site!;
+  const credential = await server.gql(
+    `mutation($input: SetCredentialInput!) { setCredential(input: $input) { __typename } }`,
+    { input: { provider: "CLOUDFLARE", token: sim.token } },
+    server.adminToken,
+  );
+  expect(credential.data.setCredential.__typename).toBe("MutationSetCredentialSuccess");
+}, 300_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await sim?.close();
+  // Only this file's hosts: the lab is shared with other runs.
+  await Promise.all(booted.map((name) => lab.destroy(name).catch(() => undefined)));
+  rmSync(dataDir, { recursive: true, force: true });
+}, 120_000);
+
+describe("HTTPS on real hosts", { timeout: 240_000 }, () => {
+  it("serves app.example.test over HTTPS with the origin certificate, trusted through the lab CA only", async () => {
+    const set = await server.gql(
+      `mutation($s: ID!, $h: [String!]!) { setDomains(serviceId: $s, hostnames: $h) { __typename } }`,
+      { s: serviceId, h: [APP] },
+      server.adminToken,
+    );
+    expect(set.data.setDomains.__typename).toBe("MutationSetDomainsSuccess");
+    const site = tarGz([{ path: "index.html", body: "<h1>hello over https</h1>\n" }]);
+    const started = await deployArchive(server, serviceId, site, "site.tar.gz", hosts.map((h) => h.id));
+    expect(started.__typename).toBe("MutationDeploySuccess");
+    const events = await follow(server, started.data!.operation.id);
+    expect(events.at(-1), JSON.stringify(events.filter((e) => e.level !== "DEBUG"))).toMatchObject({ step: "finished", message: "Succeeded" });
+
+    const addresses = hosts.map((h) => h.address);
+    expect(aRecords(sim)).toEqual(addresses.map((ip) => `${APP} ${ip} proxied`).sort());
+    await waitServing(addresses, APP, /hello over https/);
+    for (const address of addresses) {
+      const answer = await httpsGet(address, APP, sim.caCertPem);
+      expect(answer).toEqual({ status: 200, body: "<h1>hello over https</h1>\n" });
+      // Without the lab CA, the certificate is not trusted.
+      const untrusted = await httpsGet(address, APP).then(
+        () => "trusted",
+        (error: NodeJS.ErrnoException) => String(error.code),
+      );
+      expect(untrusted).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER_CERT/);
+    }
+  });
+});
+
+/** GET https://<servername>/ from `address` (SNI and Host: servername), trusting `ca` only when given. */
+function httpsGet(address: string, servername: string, ca?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = https.get(
+      { host: address, port: 443, path: "/", servername, headers: { host: servername }, agent: false, timeout: 5_000, ...(ca ? { ca } : {}) },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error("no answer within 5 s")));
+    request.on("error", reject);
+  });
+}

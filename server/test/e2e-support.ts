@@ -1,0 +1,427 @@
+// Shared by the end-to-end tests and the benchmarks: real lab hosts adopted through the API, plain
+// HTTP to each host's nginx by Host header, a request loop that counts failures, a throwaway
+// registry on the lab bridge, and a look at what is on a host (containers, images, site files).
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+import { Lab } from "@slipway/lab/hosts";
+import { loadOrCreateSshIdentity } from "../src/integrations/ssh/identity.js";
+import type { TestServer } from "./harness.js";
+
+const run = promisify(execFile);
+
+/** Where lab hosts reach the machine itself. */
+export const BRIDGE_ADDRESS = "10.213.0.1";
+/** Base images the lab preloads on every host; generated Dockerfiles use them. */
+export const LAB_BASE_IMAGES_ENV = { SLIPWAY_BASE_IMAGE_NODE: "slipway-lab/node:20", SLIPWAY_BASE_IMAGE_STATIC: "slipway-lab/busybox:latest" };
+
+export function newLab(): Lab {
+  // Every host's dockerd may pull over plain HTTP from the machine (a test registry on the bridge).
+  return new Lab({ insecureRegistries: [`${BRIDGE_ADDRESS}/32`] });
+}
+
+// ------------------------------------------------------------------ GraphQL documents
+
+export const EVENTS = `subscription($id: ID!) { operationEvents(operationId: $id) { seq step level message serverId } }`;
+export const ADOPT = `mutation($input: AdoptServerInput!) { adoptServer(input: $input) {
+  __typename ... on MutationAdoptServerSuccess { data { id } } ... on Error { message } } }`;
+export const DEPLOY = `mutation($input: DeployInput!, $archive: File) { deploy(input: $input, archive: $archive) {
+  __typename ... on MutationDeploySuccess { data { deployment { id imageTag status } operation { id } } }
+  ... on Error { message } ... on ValidationError { fieldErrors { path message } } } }`;
+export const ROLLBACK = `mutation($id: ID!) { rollback(deploymentId: $id) {
+  __typename ... on MutationRollbackSuccess { data { deployment { id imageTag } operation { id } } } ... on Error { message } } }`;
+export const DEPLOYMENT = `query($id: ID!) { node(id: $id) { ... on Deployment { status error imageTag
+  targets { server { id name } status error } } } }`;
+
+export interface Event {
+  seq: number;
+  step: string;
+  level: string;
+  message: string;
+  serverId: string | null;
+}
+
+export const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
+export const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
+
+// ------------------------------------------------------------------ hosts and the API
+
+export interface AdoptedHost {
+  /** The lab host's name. */
+  lab: string;
+  /** The server's name in Slipway. */
+  name: string;
+  address: string;
+  /** Global id of the server. */
+  id: string;
+}
+
+/** Boots lab hosts in parallel with the control plane's public key; retries a boot once. */
+export async function bootHosts(lab: Lab, names: string[], dataDir: string, booted: string[]): Promise<string[]> {
+  const publicKey = loadOrCreateSshIdentity(dataDir).publicKey;
+  const spec = (name: string) => ({ name, image: { id: "debian-12-x64", archivePath: null }, sshPublicKeys: [publicKey] });
+  return Promise.all(
+    names.map(async (name) => {
+      booted.push(name);
+      try {
+        return (await lab.boot(spec(name))).ipv4;
+      } catch {
+        // A lab boot now and then loses a race with its image import; once more is enough.
+        await lab.destroy(name).catch(() => undefined);
+        return (await lab.boot(spec(name))).ipv4;
+      }
+    }),
+  );
+}
+
+/** Adopts each host through the API (installing the agent over SSH) and waits for every one. */
+export async function adoptHosts(server: TestServer, hosts: { lab: string; name: string; address: string }[]): Promise<AdoptedHost[]> {
+  return Promise.all(
+    hosts.map(async (host) => {
+      const result = await server.gql(ADOPT, { input: { name: host.name, host: host.address } }, server.adminToken);
+      if (result.data?.adoptServer?.__typename !== "MutationAdoptServerSuccess") throw new Error(`adopt ${host.name}: ${JSON.stringify(result)}`);
+      const events = await follow(server, result.data.adoptServer.data.id);
+      if (events.at(-1)?.message !== "Succeeded") throw new Error(`adopt ${host.name}: ${JSON.stringify(events.at(-1))}`);
+      const row = await server.app.deps.db.server.findUniqueOrThrow({ where: { name: host.name } });
+      return { ...host, id: gid("Server", row.id) };
+    }),
+  );
+}
+
+/** Follows an operation to its end over the real subscription; calls onEvent for each event as it comes. */
+export async function follow(server: TestServer, operationId: string, onEvent?: (event: Event) => void): Promise<Event[]> {
+  const events: Event[] = [];
+  const client = server.ws(server.adminToken);
+  const result = await new Promise<{ errors: unknown[] }>((resolve) => {
+    const errors: unknown[] = [];
+    client.subscribe<{ operationEvents: Event }>(
+      { query: EVENTS, variables: { id: operationId } },
+      {
+        next: (value) => {
+          if (value.errors) return void errors.push(...value.errors);
+          const event = value.data!.operationEvents;
+          events.push(event);
+          onEvent?.(event);
+        },
+        error: (error) => {
+          errors.push(error);
+          resolve({ errors });
+        },
+        complete: () => resolve({ errors }),
+      },
+    );
+  });
+  await client.dispose();
+  if (result.errors.length) throw new Error(`subscription failed: ${JSON.stringify(result.errors)}`);
+  return events;
+}
+
+export async function createProjectAndService(
+  server: TestServer,
+  project: string,
+  services: { name: string; port?: number; healthCheckPath?: string }[],
+): Promise<{ projectId: string; services: Record<string, string> }> {
+  const created = await server.gql(
+    `mutation($name: String!) { createProject(input: {name: $name}) { __typename ... on MutationCreateProjectSuccess { data { id } } ... on Error { message } } }`,
+    { name: project },
+    server.adminToken,
+  );
+  const projectId = created.data?.createProject?.data?.id;
+  if (!projectId) throw new Error(`createProject: ${JSON.stringify(created)}`);
+  const ids: Record<string, string> = {};
+  for (const service of services) {
+    const result = await server.gql(
+      `mutation($input: CreateServiceInput!) { createService(input: $input) { __typename ... on MutationCreateServiceSuccess { data { id } } ... on Error { message } } }`,
+      { input: { projectId, ...service } },
+      server.adminToken,
+    );
+    const id = result.data?.createService?.data?.id;
+    if (!id) throw new Error(`createService ${service.name}: ${JSON.stringify(result)}`);
+    ids[service.name] = id;
+  }
+  return { projectId, services: ids };
+}
+
+export async function setEnv(server: TestServer, serviceId: string, vars: { key: string; value: string; secret?: boolean }[]): Promise<void> {
+  const result = await server.gql(
+    `mutation($s: ID!, $v: [EnvVarInput!]!) { setServiceEnv(serviceId: $s, vars: $v) { __typename ... on Error { message } } }`,
+    { s: serviceId, v: vars },
+    server.adminToken,
+  );
+  if (result.data?.setServiceEnv?.__typename !== "MutationSetServiceEnvSuccess") throw new Error(`setServiceEnv: ${JSON.stringify(result)}`);
+}
+
+/** Replaces a service's host names (`setDomains`; `setServiceDomains` in older schemas). */
+export async function setDomains(server: TestServer, serviceId: string, hostnames: string[]): Promise<void> {
+  for (const field of ["setDomains", "setServiceDomains"]) {
+    const result = await server.gql(
+      `mutation($s: ID!, $h: [String!]!) { ${field}(serviceId: $s, hostnames: $h) { __typename ... on Error { message } } }`,
+      { s: serviceId, h: hostnames },
+      server.adminToken,
+    );
+    if (result.errors?.[0]?.extensions?.code === "GRAPHQL_VALIDATION_FAILED") continue;
+    const typename = result.data?.[field]?.__typename as string | undefined;
+    if (!typename?.endsWith("Success")) throw new Error(`${field}: ${JSON.stringify(result)}`);
+    return;
+  }
+  throw new Error("the schema has neither setDomains nor setServiceDomains");
+}
+
+export interface Started {
+  __typename: string;
+  message?: string;
+  fieldErrors?: { path: string[]; message: string }[];
+  data?: { deployment: { id: string; imageTag: string; status: string }; operation: { id: string } };
+}
+
+/** deploy with a JSON body (IMAGE or GIT sources). */
+export async function deploySource(server: TestServer, serviceId: string, source: Record<string, unknown>, serverIds?: string[]): Promise<Started> {
+  const result = await server.gql(DEPLOY, { input: { serviceId, source, ...(serverIds ? { serverIds } : {}) } }, server.adminToken);
+  if (!result.data) throw new Error(JSON.stringify(result.errors));
+  return result.data.deploy;
+}
+
+/** deploy with an uploaded archive: GraphQL multipart, as the console and the CLI send it. */
+export async function deployArchive(server: TestServer, serviceId: string, archive: Buffer, filename: string, serverIds?: string[]): Promise<Started> {
+  const form = new FormData();
+  const input = { serviceId, source: { type: "ARCHIVE" }, ...(serverIds ? { serverIds } : {}) };
+  form.set("operations", JSON.stringify({ query: DEPLOY, variables: { input, archive: null } }));
+  form.set("map", JSON.stringify({ 0: ["variables.archive"] }));
+  form.set("0", new Blob([new Uint8Array(archive)]), filename);
+  const response = await fetch(server.url, { method: "POST", headers: { authorization: `Bearer ${server.adminToken}` }, body: form });
+  const body = (await response.json()) as { data: { deploy: Started } | null; errors?: unknown };
+  if (!body.data) throw new Error(JSON.stringify(body.errors));
+  return body.data.deploy;
+}
+
+export async function rollback(server: TestServer, deploymentId: string): Promise<Started> {
+  const result = await server.gql(ROLLBACK, { id: deploymentId }, server.adminToken);
+  return result.data.rollback;
+}
+
+export async function deploymentState(server: TestServer, id: string) {
+  return (await server.gql(DEPLOYMENT, { id }, server.adminToken)).data.node as {
+    status: string;
+    error: string | null;
+    imageTag: string;
+    targets: { server: { id: string; name: string }; status: string; error: string | null }[];
+  };
+}
+
+// ------------------------------------------------------------------ HTTP to a host's nginx
+
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+/** GET http://<address>:80<path> with a Host header: what a browser behind DNS would send. */
+export function get(address: string, hostHeader: string, pathname = "/", timeoutMs = 5_000): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: address, port: 80, path: pathname, method: "GET", headers: { host: hostHeader }, agent: false, timeout: timeoutMs },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+/** Polls until every host answers 200 with a body matching; returns the bodies. */
+export async function waitServing(addresses: string[], hostHeader: string, expected: RegExp, timeoutMs = 20_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answers = await Promise.all(addresses.map((a) => get(a, hostHeader).catch((e: Error) => ({ status: 0, body: e.message }))));
+    if (answers.every((a) => a.status === 200 && expected.test(a.body))) return answers.map((a) => a.body);
+    if (Date.now() > deadline) throw new Error(`not serving ${expected} by ${hostHeader}: ${JSON.stringify(answers)}`);
+    await sleep(100);
+  }
+}
+
+export interface LoadReport {
+  requests: number;
+  failed: number;
+  /** How many answers each distinct body got (trimmed). */
+  bodies: Record<string, number>;
+  failures: string[];
+}
+
+/**
+ * Sends requests back to back to each address (one loop per address, a new connection each) until
+ * stopped. A failure is anything but a 200 whose body `accept` takes: an error, a timeout, a 502.
+ */
+export function startLoad(addresses: string[], hostHeader: string, accept: (body: string) => boolean = () => true): { stop(): Promise<LoadReport> } {
+  const report: LoadReport = { requests: 0, failed: 0, bodies: {}, failures: [] };
+  let running = true;
+  const loops = addresses.map(async (address) => {
+    while (running) {
+      report.requests++;
+      try {
+        const answer = await get(address, hostHeader, "/", 10_000);
+        const body = answer.body.trim();
+        report.bodies[body] = (report.bodies[body] ?? 0) + 1;
+        if (answer.status !== 200 || !accept(answer.body)) {
+          report.failed++;
+          if (report.failures.length < 20) report.failures.push(`${address}: ${answer.status} ${body.slice(0, 200)}`);
+        }
+      } catch (error) {
+        report.failed++;
+        if (report.failures.length < 20) report.failures.push(`${address}: ${(error as Error).message}`);
+      }
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return report;
+    },
+  };
+}
+
+// ------------------------------------------------------------------ what is on a host
+
+/** The docker CLI against one lab host's engine (from the machine, through its socket). */
+export async function hostDocker(lab: Lab, host: string, args: string[], timeoutMs = 120_000): Promise<string> {
+  const { stdout } = await run("/usr/bin/docker", ["-H", `unix://${lab.host(host).dockerSocket}`, ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+/** Every container on the host: name, image, state (sorted lines). */
+export async function containersOn(lab: Lab, host: string): Promise<string[]> {
+  const out = await hostDocker(lab, host, ["ps", "--all", "--no-trunc", "--format", "{{.Names}} {{.Image}} {{.State}} {{.ID}}"]);
+  return out.split("\n").filter(Boolean).sort();
+}
+
+/** The Slipway-managed images of a service on the host: their tags (sorted). */
+export async function imageTagsOn(lab: Lab, host: string, service: string): Promise<string[]> {
+  const out = await hostDocker(lab, host, [
+    "image", "ls", "--filter", "label=dev.slipway.managed=true", "--filter", `label=dev.slipway.service=${service}`, "--format", "{{.Repository}}:{{.Tag}}",
+  ]);
+  return out.split("\n").filter((line) => line && !line.endsWith(":<none>")).sort();
+}
+
+/** nginx's per-service site files on the host: file name -> contents. */
+export function siteFilesOn(lab: Lab, host: string): Record<string, string> {
+  const dir = path.join(lab.host(host).fs, "etc/nginx/conf.d");
+  const files: Record<string, string> = {};
+  if (!existsSync(dir)) return files;
+  for (const name of readdirSync(dir).sort()) files[name] = readFileSync(path.join(dir, name), "utf8");
+  return files;
+}
+
+// ------------------------------------------------------------------ a registry on the lab bridge
+
+export interface Registry {
+  address: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's `docker-registry` (distribution 2.x) on the lab bridge, storing in a temp dir, so lab
+ * hosts can pull an IMAGE source from it. Hosts must trust it as an insecure registry (newLab()).
+ */
+export async function startRegistry(): Promise<Registry> {
+  const binary = "/usr/bin/docker-registry";
+  if (!existsSync(binary)) throw new Error("docker-registry is missing: apt-get install docker-registry");
+  const port = await freePort(BRIDGE_ADDRESS);
+  const dir = mkdtempSync(path.join(tmpdir(), "slipway-registry-"));
+  const config = path.join(dir, "config.yml");
+  writeFileSync(
+    config,
+    [
+      "version: 0.1",
+      "log:",
+      "  level: error",
+      "storage:",
+      "  filesystem:",
+      `    rootdirectory: ${path.join(dir, "data")}`,
+      "  delete:",
+      "    enabled: true",
+      "http:",
+      `  addr: ${BRIDGE_ADDRESS}:${port}`,
+      "",
+    ].join("\n"),
+  );
+  const child: ChildProcess = spawn(binary, ["serve", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
+  const address = `${BRIDGE_ADDRESS}:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`docker-registry did not start: ${stderr}`);
+    }
+    await sleep(50);
+  }
+  return {
+    address,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Builds a tiny web image on a lab host from a Dockerfile and pushes it to the registry. */
+export async function pushTestImage(lab: Lab, host: string, reference: string, files: Record<string, string>): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), "slipway-image-"));
+  try {
+    for (const [name, contents] of Object.entries(files)) writeFileSync(path.join(dir, name), contents);
+    await hostDocker(lab, host, ["build", "--quiet", "--tag", reference, dir]);
+    await hostDocker(lab, host, ["push", "--quiet", reference]);
+    // The pushing host must pull it like the others would, not find it locally.
+    await hostDocker(lab, host, ["image", "rm", reference]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ apps
+
+/** A Node app without a Dockerfile: package.json with a start script, no dependencies. */
+export function nodeApp(version: string, options: { healthy?: boolean } = {}): { path: string; body: string }[] {
+  const server = `const http = require("node:http");
+const VERSION = ${JSON.stringify(version)};
+http.createServer((req, res) => {
+  if (req.url === "/health") {
+    res.writeHead(${options.healthy === false ? 500 : 200}, { "content-type": "text/plain" });
+    return res.end(${options.healthy === false ? '"broken\\n"' : '"ok\\n"'});
+  }
+  res.writeHead(200, { "content-type": "text/plain" });
+  res.end("version=" + VERSION + " greeting=" + process.env.GREETING + " secret=" + (process.env.API_KEY ? "set" : "unset") + "\\n");
+}).listen(Number(process.env.PORT), "0.0.0.0");
+`;
+  return [
+    { path: "package.json", body: JSON.stringify({ name: "e2e-web", version: "1.0.0", private: true, scripts: { start: "node server.js" } }, null, 2) },
+    { path: "server.js", body: server },
+  ];
+}
