@@ -1,5 +1,6 @@
 // Waits until a new container answers its health check: HTTP GET on its loopback port, 2xx or
-// 3xx, polled until the deadline. Fails early when the container exits.
+// 3xx, polled until the deadline. Fails early when the container exits, even though Docker
+// restarts it (its restart policy is unless-stopped): a crash loop is not worth waiting out.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
@@ -25,8 +26,8 @@ export async function waitHealthy(
     if (r.ok) return { healthy: true, afterMs: Date.now() - t0 };
     last = r.detail;
     if (poll % STATE_EVERY_POLLS === STATE_EVERY_POLLS - 1) {
-      const st = (await docker.getContainer(containerId).inspect()).State;
-      if (!st.Running && !st.Restarting) return { healthy: false, reason: `container exited with code ${st.ExitCode} before it became healthy` };
+      const exited = exitReason(await docker.getContainer(containerId).inspect());
+      if (exited) return { healthy: false, reason: exited };
     }
     const delay = pollDelayMs(poll);
     if (Date.now() + delay > deadline) {
@@ -34,6 +35,16 @@ export async function waitHealthy(
     }
     await sleep(delay);
   }
+}
+
+/** What a container inspect says about a container that has exited since it started, or null. */
+export function exitReason(info: { State?: { Running?: boolean; Restarting?: boolean; ExitCode?: number }; RestartCount?: number }): string | null {
+  const st = info.State;
+  if (!st) return null;
+  // Between a crash and Docker's restart the container is Restarting; after it, Running again.
+  if (!st.Running || st.Restarting) return `container exited with code ${st.ExitCode ?? "?"} before it became healthy`;
+  if (info.RestartCount) return `container exited and was restarted ${info.RestartCount} time(s) before it became healthy`;
+  return null;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { ReleaseRequest, ReleaseResult } from "../protocol/index.js";
 import { envRedactor } from "../redact.js";
 import { activeContainer, lastLogLines, removeContainer, serviceContainers, stopAndRemove } from "./containers.js";
 import type { AgentDeps, Emit } from "./deps.js";
-import { waitHealthy } from "./health-check.js";
+import { exitReason, waitHealthy } from "./health-check.js";
 import { switchSite } from "./switch-site.js";
 
 type ReleaseState = ReleaseResult["state"];
@@ -68,17 +68,24 @@ async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit): Pro
     const container = await docker.createContainer(containerCreateOptions(req));
     containerId = container.id;
     await container.start();
-    const hostPort = publishedHostPort((await container.inspect()).NetworkSettings.Ports, req.port);
-    if (hostPort === null) throw new Error(`docker published no host port for ${req.port}/tcp`);
-
-    const health = await waitHealthy(docker, container.id, { hostPort, path: req.healthCheck.path }, req.healthCheck.timeoutSeconds);
-    if (!health.healthy) {
-      to("unhealthy", health.reason);
+    const unhealthy = async (reason: string) => {
+      to("unhealthy", reason);
       const logs = await lastLogLines(docker, container.id, FAILURE_LOG_LINES).catch(() => []);
       await removeContainer(docker, container.id);
       const tail = logs.length > 0 ? `; last log lines:\n${logs.join("\n")}` : "";
-      return fail(`${name} never became healthy: ${health.reason}${tail}`);
+      return fail(`${name} never became healthy: ${reason}${tail}`);
+    };
+    const started = await container.inspect();
+    const hostPort = publishedHostPort(started.NetworkSettings.Ports, req.port);
+    if (hostPort === null) {
+      // Docker publishes no port for a container that has already exited (or waits to restart).
+      const exited = exitReason(started);
+      if (exited) return await unhealthy(exited);
+      throw new Error(`docker published no host port for ${req.port}/tcp`);
     }
+
+    const health = await waitHealthy(docker, container.id, { hostPort, path: req.healthCheck.path }, req.healthCheck.timeoutSeconds);
+    if (!health.healthy) return await unhealthy(health.reason);
     to("healthy", `${name} answered GET ${req.healthCheck.path} on 127.0.0.1:${hostPort} after ${health.afterMs} ms`);
 
     const switched = await switchSite(deps, {

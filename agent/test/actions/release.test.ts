@@ -27,7 +27,12 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => app.close(() => r())));
 
 /** Just enough of dockerode for a release, recording every call. */
-function fakeDocker(opts: { previous?: { id: string; port: number }; createError?: string } = {}) {
+function fakeDocker(opts: { previous?: { id: string; port: number }; createError?: string; crashed?: { restarts: number; published: boolean } } = {}) {
+  // A crashed container: Docker restarts it (unless-stopped), so it is Restarting, or Running again.
+  const state = opts.crashed
+    ? { State: { Running: opts.crashed.restarts > 1, Restarting: opts.crashed.restarts <= 1, ExitCode: opts.crashed.restarts > 1 ? 0 : 3 }, RestartCount: opts.crashed.restarts }
+    : { State: { Running: true, Restarting: false, ExitCode: 0 }, RestartCount: 0 };
+  const ports = opts.crashed?.published === false ? {} : { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: String(appPort) }] };
   const calls: string[] = [];
   const containers = new Map<string, { id: string; name: string; port: number; running: boolean }>();
   if (opts.previous) containers.set(opts.previous.id, { id: opts.previous.id, name: "slipway-web-aaaaaaaa", port: opts.previous.port, running: true });
@@ -48,11 +53,11 @@ function fakeDocker(opts: { previous?: { id: string; port: number }; createError
           calls.push("start new");
           containers.get("new")!.running = true;
         },
-        inspect: async () => ({ NetworkSettings: { Ports: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: String(appPort) }] } } }),
+        inspect: async () => ({ NetworkSettings: { Ports: ports }, ...state }),
       };
     },
     getContainer: (id: string) => ({
-      inspect: async () => ({ State: { Running: true, Restarting: false, ExitCode: 0 } }),
+      inspect: async () => state,
       remove: async () => {
         calls.push(`remove ${id}`);
         const hit = [...containers.values()].find((c) => c.id === id || c.name === id);
@@ -131,6 +136,27 @@ describe("release", () => {
     expect(calls.filter((c) => /^(stop|remove)/.test(c))).toEqual(["remove slipway-web-0f8fad5b", "remove new"]);
     expect(exec.calls).toEqual([]);
     expect(JSON.stringify(lines)).not.toContain(SECRET);
+  });
+
+  it("fails at once, with the container's last log lines, when it exits before Docker publishes its port", async () => {
+    const { docker, calls } = fakeDocker({ previous: { id: "old", port: 30001 }, crashed: { restarts: 1, published: false } });
+    const exec = new RecordingExecutor({ files: { [sitePath("/etc/nginx", "web")]: OLD_SITE } });
+    const lines: AgentStreamLine[] = [];
+    const r = await release(deps(docker, exec), request({ healthCheck: { path: "/up", timeoutSeconds: 30 } }), (l) => lines.push(l));
+    expect(r).toMatchObject({ outcome: "failed", state: "failed", previousContainerId: "old" });
+    expect(r.error).toBe("slipway-web-0f8fad5b never became healthy: container exited with code 3 before it became healthy; last log lines:\napp says [redacted]");
+    expect(lines.map((l) => l.type === "progress" && l.step)).toEqual(["starting", "unhealthy", "failed"]);
+    expect(calls.filter((c) => /^(stop|remove)/.test(c))).toEqual(["remove slipway-web-0f8fad5b", "remove new"]);
+    expect(exec.calls).toEqual([]);
+  });
+
+  it("does not wait out the health check timeout for a container Docker keeps restarting", async () => {
+    appStatus = 500;
+    const { docker } = fakeDocker({ previous: { id: "old", port: 30001 }, crashed: { restarts: 2, published: true } });
+    const t0 = Date.now();
+    const r = await release(deps(docker, new RecordingExecutor({ files: { [sitePath("/etc/nginx", "web")]: OLD_SITE } })), request({ healthCheck: { path: "/up", timeoutSeconds: 30 } }), () => {});
+    expect(r.error).toMatch(/^slipway-web-0f8fad5b never became healthy: container exited and was restarted 2 time\(s\) before it became healthy; /);
+    expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
   it("removes the new container and keeps the old site when nginx -t fails", async () => {

@@ -1,51 +1,24 @@
-// The API for the browser tests, run by tsx as its own process: the real control plane (HTTP +
-// WebSocket, SQLite in a temp dir, real deploy orchestration) with the servers' side replaced by
-// the server tests' RecordingGateway, slowed down so a deploy lasts long enough to reload the page
-// in the middle of it; and the lab's DigitalOcean simulator, so credentials verify and regions and
-// sizes load. Prints one line `READY {json}` when it answers, and stops on SIGTERM.
-import type { Readable } from "node:stream";
+// The API for the browser tests that need no real host, run by tsx as its own process: the real
+// control plane (HTTP + WebSocket, SQLite in a temp dir) with its default servers' gateway (nothing
+// is deployed through it here: deploys run on lab hosts, see api-lab.ts), and the lab's
+// DigitalOcean simulator, so credentials verify, regions and sizes load, and snapshots and droplets
+// are made. Prints one line `READY {json}` when it answers, and stops on SIGTERM.
 import { startDigitalOceanSimulator } from "@slipway/lab/digitalocean";
 
 // Loaded by URL so the console's type check stays out of the server's sources (other compiler settings).
 const fromServer = (file: string) => import(new URL(`../../../server/${file}`, import.meta.url).href);
 const { startTestServer } = await fromServer("test/harness.ts");
-const { RecordingGateway } = await fromServer("test/recording-gateway.ts");
 const { configureProvisioning } = await fromServer("src/domain/provisioning/environment.ts");
 const { expectedAgentVersion } = await fromServer("src/domain/servers/agent-release.ts");
-
-type LineSink = (line: Record<string, unknown>) => void | Promise<void>;
-type BuildQuery = { tag: string; service: string; deployment: string };
 
 const stepMs = Number(process.env.SLIPWAY_E2E_STEP_MS ?? 250);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The recording gateway, with a build log and health-check progress that take real time. */
-class SlowGateway extends (RecordingGateway as new () => { buildImage(...args: unknown[]): Promise<unknown>; release(...args: unknown[]): Promise<unknown> }) {
-  override async buildImage(serverId: string, context: Readable, q: BuildQuery, onLine: LineSink) {
-    for (let i = 1; i <= 12; i++) {
-      await onLine({ type: "log", step: "build", line: `#${i} building layer ${i}/12` });
-      await sleep(stepMs);
-    }
-    return super.buildImage(serverId, context, q, onLine);
-  }
-
-  override async release(serverId: string, request: unknown, onLine: LineSink) {
-    for (const progress of [0.2, 0.4, 0.6, 0.8]) {
-      await onLine({ type: "progress", step: "start", message: `starting the new container (${progress * 100}%)`, progress });
-      await sleep(stepMs);
-    }
-    return super.release(serverId, request, onLine);
-  }
-}
-
 const digitalOcean = await startDigitalOceanSimulator({ actionDelayMs: 200 });
-const server = await startTestServer(
-  { SLIPWAY_DIGITALOCEAN_API_URL: digitalOcean.url },
-  process.env.SLIPWAY_DATA_DIR,
-  { servers: new SlowGateway() },
-);
+const server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: digitalOcean.url }, process.env.SLIPWAY_DATA_DIR);
 const { db } = server.app.deps as { db: any };
-// Two SSH hosts to deploy to (unique prefix con-), and one outdated agent to show the badge.
+// Two SSH hosts as rows only (TEST-NET addresses, nothing is sent to them; unique prefix con-): one
+// with an outdated agent to show the badge, the other for the forced-delete guard.
 await db.server.create({ data: { name: "con-web-1", kind: "SSH_HOST", status: "ACTIVE", managed: false, publicIpv4: "198.51.100.11", agentVersion: "0.0.1" } });
 await db.server.create({ data: { name: "con-web-2", kind: "SSH_HOST", status: "ACTIVE", managed: false, publicIpv4: "198.51.100.12" } });
 

@@ -60,6 +60,8 @@ export function makeTempDir(prefix: string): string {
 export class Running {
   private log = "";
   private exited: number | null | undefined;
+  /** How long stop() waits after SIGTERM before SIGKILL (the lab API destroys its hosts then). */
+  stopGraceMs = 5000;
 
   constructor(
     readonly name: string,
@@ -92,7 +94,7 @@ export class Running {
       } catch {
         // already gone
       }
-    }, 5000);
+    }, this.stopGraceMs);
     await exited;
     clearTimeout(timer);
   }
@@ -164,26 +166,72 @@ export interface InProcessApi {
 }
 
 /**
- * The API with deploys that really run (orchestration, events, database) against recording
- * servers and the DigitalOcean simulator: see api-in-process.ts. Fails, never skips, if it can't start.
+ * The real API with the DigitalOcean simulator and two seeded server rows, for what needs no real
+ * host: see api-in-process.ts. Fails, never skips, if it can't start.
  */
 export async function startInProcessApi(): Promise<InProcessApi> {
+  return startReportingApi<InProcessApi>("API server (in-process gateway)", "test/e2e/api-in-process.ts", 120_000);
+}
+
+export interface LabHost {
+  /** The server's name in Slipway, also the lab host's name (`con-lab-…`). */
+  name: string;
+  /** The host's address on the lab bridge: its nginx answers on port 80. */
+  address: string;
+  /** Global id of the server. */
+  id: string;
+}
+
+export interface LabApi {
+  url: string;
+  dataDir: string;
+  admin: Admin;
+  hosts: LabHost[];
+  /** An image in a registry on the lab bridge that the hosts can pull (serves "console lab site v4"). */
+  image: string;
+  setUpMs: number;
+  process: Running;
+}
+
+/**
+ * The API with its real servers' gateway and lab hosts booted and adopted through it: see
+ * api-lab.ts. Stopping it destroys those hosts (and only those), so it gets time to do so.
+ */
+export async function startLabApi(): Promise<LabApi> {
+  return startReportingApi<LabApi>("API server (lab hosts)", "test/e2e/api-lab.ts", 360_000, 120_000);
+}
+
+/** Starts one of the API scripts that print `READY {json}` and waits for that line. */
+async function startReportingApi<Api extends { dataDir: string; process: Running }>(
+  name: string,
+  script: string,
+  timeoutMs: number,
+  stopGraceMs = 5000,
+): Promise<Api> {
   const dataDir = makeTempDir("slipway-e2e-data-");
-  const running = start("API server (in-process gateway)", bin("tsx"), [path.join(consoleDir, "test/e2e/api-in-process.ts")], {
+  const running = start(name, bin("tsx"), [path.join(consoleDir, script)], {
     cwd: repoRoot,
     env: { SLIPWAY_DATA_DIR: dataDir },
   });
-  let ready: Omit<InProcessApi, "process"> | undefined;
-  await waitUntil(
-    running,
-    async () => {
-      const line = /^READY (.+)$/m.exec(running.output)?.[1];
-      if (line) ready = JSON.parse(line);
-      return ready !== undefined;
-    },
-    120_000,
-  );
-  return { ...ready!, dataDir, process: running };
+  running.stopGraceMs = stopGraceMs;
+  let ready: Omit<Api, "process"> | undefined;
+  try {
+    await waitUntil(
+      running,
+      async () => {
+        const line = /^READY (.+)$/m.exec(running.output)?.[1];
+        if (line) ready = JSON.parse(line);
+        return ready !== undefined;
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    // Still booting hosts, perhaps: let it clean up after itself.
+    await running.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return { ...ready!, dataDir, process: running } as Api;
 }
 
 /**

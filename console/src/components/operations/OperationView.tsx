@@ -111,7 +111,7 @@ function LiveOperation({ operation, refetch }: { operation: Operation; refetch: 
           <h2 id="log-heading" className="section-title">
             Log
           </h2>
-          <BuildLog lines={log} />
+          <BuildLog lines={log} finished={succeeded || failed} />
         </section>
       </div>
     </>
