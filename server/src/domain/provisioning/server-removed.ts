@@ -1,6 +1,7 @@
 // What else must forget a server when it is removed (its DNS records, ...). Other domains
-// register a listener at start; deleteServer calls them all after the droplet is gone and before
-// the row is deleted. A listener that fails is reported as a warning and does not stop the rest.
+// register a listener at start; deleteServer calls them all once the server is drained and before
+// the droplet is destroyed (so its DNS records go first). A listener that fails is reported as a
+// warning and does not stop the rest.
 import type { Deps } from "../deps.js";
 
 export interface RemovedServer {
