@@ -5,11 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npx turbo run generate --output-logs=errors-only
-stale=$(git status --porcelain -- schema.graphql sdk/src/generated)
+stale=$(git status --porcelain -- schema.graphql sdk/src/generated apis/digitalocean/generated)
 if [ -n "$stale" ]; then
   echo "Generated files are stale; run 'npm run generate' and commit:" >&2
   echo "$stale" >&2
-  git --no-pager diff --stat -- schema.graphql sdk/src/generated >&2
+  git --no-pager diff --stat -- schema.graphql sdk/src/generated apis/digitalocean/generated >&2
   exit 1
 fi
 npm run --silent -w @slipway/prisma migrate:check

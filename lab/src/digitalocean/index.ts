@@ -4,4 +4,4 @@ export { DigitalOceanSpec } from "./openapi.js";
 export { DigitalOceanFaults } from "./faults.js";
 export type { CutOffHook } from "./lifecycle.js";
 export type { DigitalOceanState } from "./state.js";
-export type { components as DigitalOceanSchemas } from "./generated/digitalocean-v2.js";
+export type { components as DigitalOceanSchemas } from "@slipway/digitalocean-api";

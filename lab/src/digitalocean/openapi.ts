@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 
@@ -6,7 +7,8 @@ import addFormatsModule from "ajv-formats";
 // requests it receives and the responses it sends; the tests check both sides again. Schemas are compiled
 // straight from the document (its $refs all point inside it), so nothing is transcribed by hand.
 
-const SPEC_URL = new URL("./spec/digitalocean-v2-subset.openapi.json", import.meta.url);
+// DigitalOcean's own description of the API, shared with the control plane's client.
+const SPEC_PATH = createRequire(import.meta.url).resolve("@slipway/digitalocean-api/openapi.json");
 const SPEC_ID = "digitalocean-v2.json";
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -62,7 +64,7 @@ export class DigitalOceanSpec {
   private readonly operations: { method: string; template: string; pattern: RegExp; names: string[]; op: OperationObject }[] = [];
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(doc: unknown = JSON.parse(readFileSync(SPEC_URL, "utf8"))) {
+  constructor(doc: unknown = JSON.parse(readFileSync(SPEC_PATH, "utf8"))) {
     this.doc = doc as DigitalOceanSpec["doc"];
     for (const ajv of [this.strict, this.coercing]) {
       addFormats(ajv);

@@ -1,4 +1,4 @@
-import type { components } from "./generated/digitalocean-v2.js";
+import type { components } from "@slipway/digitalocean-api";
 import { REGIONS, SIZES, type RegionEntry, type SizeEntry } from "./catalog.js";
 import type { ActionRecord, DigitalOceanState, DropletRecord, ImageRecord, SshKeyRecord } from "./state.js";
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { components } from "../generated/digitalocean-v2.js";
+import type { components } from "@slipway/digitalocean-api";
 import { notFound, unprocessable } from "../errors.js";
 import { sshKeyJson } from "../presenters.js";
 import { listReply, type RouteContext } from "./context.js";

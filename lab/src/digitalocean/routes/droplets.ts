@@ -1,4 +1,4 @@
-import type { components } from "../generated/digitalocean-v2.js";
+import type { components } from "@slipway/digitalocean-api";
 import { notFound } from "../errors.js";
 import { actionJson, dropletJson } from "../presenters.js";
 import { dropletOr404, listReply, type RouteContext } from "./context.js";

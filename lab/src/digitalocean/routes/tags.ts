@@ -1,4 +1,4 @@
-import type { components } from "../generated/digitalocean-v2.js";
+import type { components } from "@slipway/digitalocean-api";
 import { notFound, unprocessable } from "../errors.js";
 import { tagJson } from "../presenters.js";
 import { listReply, type RouteContext } from "./context.js";

@@ -1,6 +1,6 @@
 // Names for the DigitalOcean shapes Slipway uses, all taken from the generated OpenAPI types
-// (`npm run generate:do-types -w @slipway/server` regenerates generated/digitalocean-v2.ts).
-import type { components, operations } from "./generated/digitalocean-v2.js";
+// (`npm run generate -w @slipway/digitalocean-api` regenerates them).
+import type { components, operations } from "@slipway/digitalocean-api";
 
 type Schemas = components["schemas"];
 
