@@ -43,12 +43,13 @@ export async function createApiToken(deps: Deps, viewer: Viewer, input: unknown)
 }
 
 /** API tokens the viewer can see: their own, or everyone's for an admin. */
-export function apiTokensVisibleTo(viewer: Viewer) {
+function apiTokensVisibleTo(viewer: Viewer) {
   return { kind: "API" as const, ...(viewer.scopes.has("admin") ? {} : { userId: viewer.userId }) };
 }
 
-export async function listApiTokens(deps: Deps, viewer: Viewer): Promise<ApiToken[]> {
-  return deps.db.apiToken.findMany({ where: apiTokensVisibleTo(viewer), orderBy: { createdAt: "desc" } });
+/** Newest first; `query` carries the selection GraphQL asked for. */
+export async function listApiTokens<Q extends object>(deps: Deps, viewer: Viewer, query?: Q): Promise<ApiToken[]> {
+  return deps.db.apiToken.findMany({ ...query, where: apiTokensVisibleTo(viewer), orderBy: { createdAt: "desc" } });
 }
 
 export async function revokeApiToken(deps: Deps, viewer: Viewer, tokenId: string): Promise<ApiToken> {

@@ -42,6 +42,11 @@ export async function startSession(deps: Deps, user: User): Promise<SessionPaylo
   return { token: issued.token, user };
 }
 
+/** The signed-in user, or null for an anonymous request. */
+export async function findViewerUser<Q extends object>(deps: Deps, viewer: Viewer | null, query?: Q): Promise<User | null> {
+  return viewer ? deps.db.user.findUnique({ ...query, where: { id: viewer.userId } }) : null;
+}
+
 /** Ends the session (or revokes the API token) the request was made with. */
 export async function logout(deps: Deps, viewer: Viewer): Promise<boolean> {
   await deps.db.apiToken.update({ where: { id: viewer.tokenId }, data: { revokedAt: new Date() } });

@@ -1,4 +1,4 @@
-import { apiTokensVisibleTo, createApiToken, revokeApiToken } from "../../domain/auth/api-tokens.js";
+import { createApiToken, listApiTokens, revokeApiToken } from "../../domain/auth/api-tokens.js";
 import { ALL_SCOPES, parseScopes, SCOPES } from "../../domain/auth/scopes.js";
 import type { ApiToken } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
@@ -37,7 +37,7 @@ builder.queryFields((t) => ({
     description: "Your API tokens; every user's for an admin.",
     authScopes: { authenticated: true },
     resolve: (query, _root, _args, ctx) =>
-      ctx.deps.db.apiToken.findMany({ ...query, where: apiTokensVisibleTo(viewerOf(ctx)), orderBy: { createdAt: "desc" } }),
+      listApiTokens(ctx.deps, viewerOf(ctx), query),
   }),
   availableScopes: t.field({
     type: [ScopeInfo],

@@ -1,5 +1,5 @@
 import { UserRoleEnum } from "./enums.js";
-import { logout, login } from "../../domain/auth/sessions.js";
+import { findViewerUser, logout, login, type SessionPayload } from "../../domain/auth/sessions.js";
 import { completeSetup, needsSetup } from "../../domain/auth/setup.js";
 import { builder } from "../builder.js";
 import { ConflictError, InvalidCredentialsError, ValidationError } from "../errors.js";
@@ -15,11 +15,11 @@ export const UserNode = builder.prismaNode("User", {
   }),
 });
 
-const LoginPayload = builder.objectRef<{ token: string; user: { id: string } }>("LoginPayload").implement({
+const LoginPayload = builder.objectRef<SessionPayload>("LoginPayload").implement({
   description: "A new session. The token is shown only here; send it as `Authorization: Bearer <token>`.",
   fields: (t) => ({
     token: t.exposeString("token"),
-    user: t.prismaField({ type: "User", resolve: (query, payload, _args, ctx) => ctx.deps.db.user.findUniqueOrThrow({ ...query, where: { id: payload.user.id } }) }),
+    user: t.field({ type: UserNode, resolve: (payload) => payload.user }),
   }),
 });
 
@@ -37,7 +37,7 @@ builder.queryFields((t) => ({
     type: "User",
     nullable: true,
     authScopes: { public: true },
-    resolve: (query, _root, _args, ctx) => (ctx.viewer ? ctx.deps.db.user.findUnique({ ...query, where: { id: ctx.viewer.userId } }) : null),
+    resolve: (query, _root, _args, ctx) => findViewerUser(ctx.deps, ctx.viewer, query),
   }),
 }));
 
