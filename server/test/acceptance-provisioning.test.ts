@@ -7,7 +7,6 @@
 // "acc-<suffix>", only those hosts are destroyed, and the lab is never torn down.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import https from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -17,7 +16,7 @@ import type { HostProvider } from "@slipway/lab/host-provider";
 import { Lab } from "@slipway/lab/hosts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aRecords } from "./domains-fixture.js";
-import { createProjectAndService, deployArchive, deploymentState, follow as followDeploy, LAB_BASE_IMAGES_ENV, setDomains } from "./e2e-support.js";
+import { createProjectAndService, deployArchive, deploymentState, follow as followDeploy, httpsGet, LAB_BASE_IMAGES_ENV, setDomains } from "./e2e-support.js";
 import { tarGz } from "./fixtures/sources/archives.js";
 import { collect, startTestServer, type TestServer } from "./harness.js";
 import { CREATE_SNAPSHOT, DELETE_SERVER, PROVISION, SNAPSHOTS, type Event } from "./provisioning-support.js";
@@ -98,22 +97,6 @@ async function setCredential(provider: "DIGITALOCEAN" | "CLOUDFLARE", token: str
   expect(result.data?.setCredential?.__typename, JSON.stringify(result)).toBe("MutationSetCredentialSuccess");
 }
 
-/** GET https://<servername>/ from `address` (SNI and Host: servername), trusting `ca` only when given. */
-function httpsGet(address: string, servername: string, ca?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = https.get(
-      { host: address, port: 443, path: "/", servername, headers: { host: servername }, agent: false, timeout: 5_000, ...(ca ? { ca } : {}) },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        response.on("error", reject);
-      },
-    );
-    request.on("timeout", () => request.destroy(new Error("no answer within 5 s")));
-    request.on("error", reject);
-  });
-}
 
 /** Polls until the address answers over HTTPS (lab CA trusted) with the page. */
 async function waitHttps(address: string, timeoutMs = 20_000): Promise<{ status: number; body: string }> {

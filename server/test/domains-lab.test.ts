@@ -2,7 +2,6 @@
 // origin certificate (from the Cloudflare simulator's lab CA) installed into nginx on each host.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import https from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startCloudflareSimulator, type CloudflareSimulator } from "@slipway/lab/cloudflare";
@@ -11,7 +10,7 @@ import { aRecords } from "./domains-fixture.js";
 import { tarGz } from "./fixtures/sources/archives.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import {
-  adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, LAB_BASE_IMAGES_ENV, newLab, waitServing, type AdoptedHost,
+  adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, httpsGet, LAB_BASE_IMAGES_ENV, newLab, waitServing, type AdoptedHost,
 } from "./e2e-support.js";
 
 const suffix = randomBytes(3).toString("hex");
@@ -78,19 +77,3 @@ describe("HTTPS on real hosts", { timeout: 240_000 }, () => {
   });
 });
 
-/** GET https://<servername>/ from `address` (SNI and Host: servername), trusting `ca` only when given. */
-function httpsGet(address: string, servername: string, ca?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = https.get(
-      { host: address, port: 443, path: "/", servername, headers: { host: servername }, agent: false, timeout: 5_000, ...(ca ? { ca } : {}) },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        response.on("error", reject);
-      },
-    );
-    request.on("timeout", () => request.destroy(new Error("no answer within 5 s")));
-    request.on("error", reject);
-  });
-}

@@ -4,6 +4,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -235,6 +236,23 @@ export function get(address: string, hostHeader: string, pathname = "/", timeout
     request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.on("error", reject);
     request.end();
+  });
+}
+
+/** GET https://<servername>/ at `address` (SNI and Host: servername), trusting `ca` only when given. */
+export function httpsGet(address: string, servername: string, ca?: string, timeoutMs = 5_000): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = https.get(
+      { host: address, port: 443, path: "/", servername, headers: { host: servername }, agent: false, timeout: timeoutMs, ...(ca ? { ca } : {}) },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on("error", reject);
   });
 }
 

@@ -5,11 +5,12 @@ import { type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { AdoptServerDocument, SshPublicKeyDocument } from "@slipway/sdk";
 import { toOutcome } from "@/lib/mutation-result";
-import { checkName, NAME_HINT } from "@/lib/names";
+import { checkName } from "@/lib/names";
 import { operationPath } from "@/lib/paths";
 import { CopyableValue } from "../CopyableValue";
 import { Loaded } from "../Loaded";
 import { FormFooter } from "../FormFooter";
+import { ResourceNameField } from "../ResourceNameField";
 import { TextField } from "../TextField";
 import { useFormProblem } from "../useFormProblem";
 
@@ -56,7 +57,7 @@ export function AdoptServerForm() {
       <form ref={formRef} className="form" onSubmit={onSubmit} aria-label="Adopt an SSH host">
         <p className="form__legend">2. Register the host</p>
         <div className="form__grid">
-          <TextField label="Name" name="name" required autoComplete="off" spellCheck={false} maxLength={40} hint={NAME_HINT} error={errors.name} />
+          <ResourceNameField error={errors.name} />
           <TextField label="Host" name="host" required autoComplete="off" spellCheck={false} hint="IPv4 address or host name." error={errors.host} />
           <TextField label="SSH port" name="sshPort" type="number" inputMode="numeric" min={1} max={65535} defaultValue={22} error={errors.sshPort} />
           <TextField label="SSH user" name="sshUser" defaultValue="root" autoComplete="off" spellCheck={false} error={errors.sshUser} />

@@ -6,10 +6,10 @@ import { useMutation } from "urql";
 import { CreateProjectDocument } from "@slipway/sdk";
 import { pointAtFields, type Problem } from "@/lib/errors";
 import { toOutcome } from "@/lib/mutation-result";
-import { checkName, NAME_HINT } from "@/lib/names";
+import { checkName } from "@/lib/names";
 import { FormFooter } from "../FormFooter";
 import { TextAreaField } from "../TextAreaField";
-import { TextField } from "../TextField";
+import { ResourceNameField } from "../ResourceNameField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
 import { projectPath } from "./paths";
 
@@ -40,17 +40,7 @@ export function CreateProjectForm() {
 
   return (
     <form ref={formRef} className="form form--panel" onSubmit={onSubmit}>
-      <TextField
-        label="Name"
-        name="name"
-        required
-        autoFocus
-        autoComplete="off"
-        spellCheck={false}
-        maxLength={40}
-        hint={NAME_HINT}
-        error={problem?.fieldErrors.name}
-      />
+      <ResourceNameField autoFocus error={problem?.fieldErrors.name} />
       <TextAreaField
         label="Description"
         name="description"

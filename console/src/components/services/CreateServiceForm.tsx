@@ -6,8 +6,9 @@ import { useMutation } from "urql";
 import { CreateServiceDocument } from "@slipway/sdk";
 import { pointAtFields, type FieldErrors, type Problem } from "@/lib/errors";
 import { toOutcome } from "@/lib/mutation-result";
-import { checkName, NAME_HINT } from "@/lib/names";
+import { checkName } from "@/lib/names";
 import { FormFooter } from "../FormFooter";
+import { ResourceNameField } from "../ResourceNameField";
 import { TextField } from "../TextField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
 import { projectPath } from "../projects/paths";
@@ -59,17 +60,7 @@ export function CreateServiceForm({ projectId }: { projectId: string }) {
 
   return (
     <form ref={formRef} className="form form--panel" onSubmit={onSubmit}>
-      <TextField
-        label="Name"
-        name="name"
-        required
-        autoFocus
-        autoComplete="off"
-        spellCheck={false}
-        maxLength={40}
-        hint={NAME_HINT}
-        error={problem?.fieldErrors.name}
-      />
+      <ResourceNameField autoFocus error={problem?.fieldErrors.name} />
       <TextField
         label="Port"
         name="port"

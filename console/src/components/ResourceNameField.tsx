@@ -1,0 +1,21 @@
+"use client";
+
+import { NAME_HINT } from "@/lib/names";
+import { TextField } from "./TextField";
+
+/** The "Name" of a project, service or server: one rule (see lib/names), one hint, one field. */
+export function ResourceNameField({ error, autoFocus }: { error?: string | null; autoFocus?: boolean }) {
+  return (
+    <TextField
+      label="Name"
+      name="name"
+      required
+      autoFocus={autoFocus}
+      autoComplete="off"
+      spellCheck={false}
+      maxLength={40}
+      hint={NAME_HINT}
+      error={error}
+    />
+  );
+}
