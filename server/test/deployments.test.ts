@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { selectTagsToKeep } from "../src/domain/deployments/cleanup-images.js";
-import { collect, startTestServer, type TestServer } from "./harness.js";
+import { collect, gid, rawId, startTestServer, type TestServer } from "./harness.js";
 import { tarGz } from "./fixtures/sources/archives.js";
 import { RecordingGateway } from "./recording-gateway.js";
 
@@ -17,8 +17,6 @@ let server: TestServer;
 let gateway: RecordingGateway;
 let serviceId: string;
 const serverIds: string[] = [];
-const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
-const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 
 beforeAll(async () => {
   gateway = new RecordingGateway();

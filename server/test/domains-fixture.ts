@@ -4,7 +4,7 @@ import type { ReleaseRequest } from "@slipway/agent/protocol";
 import { startCloudflareSimulator, type CloudflareSimulator, type CloudflareSimulatorOptions } from "@slipway/lab/cloudflare";
 import { expect } from "vitest";
 import type { LineSink } from "../src/domain/deployments/server-gateway.js";
-import { collect, startTestServer, type TestServer } from "./harness.js";
+import { collect, gid, rawId, startTestServer, type TestServer } from "./harness.js";
 import { RecordingGateway } from "./recording-gateway.js";
 
 /** Keeps the whole release request (the base class records a summary without TLS). */
@@ -28,8 +28,6 @@ export interface DomainsFixture {
 }
 
 export const ADDRESSES = ["203.0.113.10", "203.0.113.11"];
-export const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
-export const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 
 export async function startDomainsFixture(simOptions: CloudflareSimulatorOptions = {}): Promise<DomainsFixture> {
   const sim = await startCloudflareSimulator({ zones: ["example.test"], ...simOptions });
@@ -129,3 +127,5 @@ export function aRecords(sim: CloudflareSimulator): string[] {
     .map((r) => `${r.name} ${r.content} ${r.proxied ? "proxied" : "dns-only"}`)
     .sort();
 }
+
+export { gid, rawId };

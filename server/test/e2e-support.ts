@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { Lab } from "@slipway/lab/hosts";
 import { loadOrCreateSshIdentity } from "../src/integrations/ssh/identity.js";
-import type { TestServer } from "./harness.js";
+import { gid, rawId, type Event, type TestServer } from "./harness.js";
 
 const run = promisify(execFile);
 
@@ -38,17 +38,6 @@ export const ROLLBACK = `mutation($id: ID!) { rollback(deploymentId: $id) {
   __typename ... on MutationRollbackSuccess { data { deployment { id imageTag } operation { id } } } ... on Error { message } } }`;
 export const DEPLOYMENT = `query($id: ID!) { node(id: $id) { ... on Deployment { status error imageTag
   targets { server { id name } status error } } } }`;
-
-export interface Event {
-  seq: number;
-  step: string;
-  level: string;
-  message: string;
-  serverId: string | null;
-}
-
-export const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
-export const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 
 // ------------------------------------------------------------------ hosts and the API
 
@@ -443,3 +432,5 @@ http.createServer((req, res) => {
     { path: "server.js", body: server },
   ];
 }
+
+export { gid, rawId, type Event };

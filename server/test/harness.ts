@@ -10,6 +10,19 @@ import { buildApp, type App, type AppOptions } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 
+/** Relay global ids, as the API speaks them, and back to database ids. */
+export const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
+export const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
+
+/** An operation event as tests select it. */
+export interface Event {
+  seq: number;
+  step: string;
+  level: string;
+  message: string;
+  serverId: string | null;
+}
+
 export const ADMIN = { email: "admin@example.test", password: "correct-horse-battery-staple" };
 
 export interface GraphQLResponse<T = any> {

@@ -1,7 +1,7 @@
 // Shared by the provisioning tests: GraphQL documents, a DigitalOcean credential pointing at the
 // simulator, and following an operation to its end.
 import { expect } from "vitest";
-import { collect, type TestServer } from "./harness.js";
+import { collect, gid as globalId, type Event, type TestServer } from "./harness.js";
 
 export const EVENTS = `subscription($id: ID!) { operationEvents(operationId: $id) { seq step level message serverId } }`;
 export const CREATE_SNAPSHOT = `mutation($input: CreateSnapshotInput!) { createSnapshot(input: $input) {
@@ -27,16 +27,6 @@ export const DELETE_SERVER = `mutation($id: ID!, $force: Boolean) { deleteServer
   ... on Error { message }
 } }`;
 export const SNAPSHOTS = `{ snapshots(first: 20) { totalCount edges { node { id name providerId regions agentVersion status } } } }`;
-
-export interface Event {
-  seq: number;
-  step: string;
-  level: string;
-  message: string;
-  serverId: string | null;
-}
-
-export const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
 
 export async function storeDigitalOceanToken(server: TestServer, token: string): Promise<void> {
   const result = await server.gql(
@@ -73,3 +63,5 @@ export async function runOperation(server: TestServer, document: string, variabl
   const operation = await server.app.deps.db.operation.findUniqueOrThrow({ where: { id } });
   return { operation, events };
 }
+
+export { globalId, type Event };

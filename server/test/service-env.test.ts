@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readServiceEnv } from "../src/domain/services/service-config.js";
-import { startTestServer, type TestServer } from "./harness.js";
+import { rawId, startTestServer, type TestServer } from "./harness.js";
 
 const SET_ENV = `mutation($s: ID!, $v: [EnvVarInput!]!) { setServiceEnv(serviceId: $s, vars: $v) {
   __typename ... on MutationSetServiceEnvSuccess { data { envVars { key value secret } } } ... on ValidationError { message fieldErrors { path } } } }`;
 
 let server: TestServer;
 let serviceId: string;
-const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1]!;
 
 beforeAll(async () => {
   server = await startTestServer();
