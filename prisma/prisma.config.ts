@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "prisma/config";
+import { providerOf, providerPaths } from "./src/providers.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -10,8 +11,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // this file).
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ||= path.join(here, "engine", "schema-engine.mjs");
 
+// DATABASE_URL picks the provider, and with it the schema and migration history to use.
+const url = process.env.DATABASE_URL ?? `file:${path.join(here, "..", "data", "slipway.db")}`;
+const { schema, migrations } = providerPaths(providerOf(url));
+
 export default defineConfig({
-  schema: path.join(here, "schema.prisma"),
-  migrations: { path: path.join(here, "migrations") },
-  datasource: { url: process.env.DATABASE_URL ?? `file:${path.join(here, "..", "data", "slipway.db")}` },
+  schema,
+  migrations: { path: migrations },
+  datasource: { url },
 });

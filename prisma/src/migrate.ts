@@ -1,12 +1,14 @@
-// Applies the committed migrations (prisma/migrations) to a database at server startup, through
-// the standard `prisma migrate deploy`. The CLI picks up our wasm schema engine from
-// prisma.config.ts, so this works offline. Paths come from this file's location, so any
+// Applies the committed migrations (prisma/migrations/<provider>) to a database at server
+// startup, through the standard `prisma migrate deploy`. The CLI picks up our wasm schema engine
+// from prisma.config.ts, so this works offline. Paths come from this file's location, so any
 // workspace can call it.
 
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { providerOf, providerPaths, type DatabaseProvider } from "./providers.js";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -15,7 +17,9 @@ const require = createRequire(import.meta.url);
 export const prismaPaths = {
   packageDir,
   config: path.join(packageDir, "prisma.config.ts"),
+  /** The one source of the data model (SQLite's schema; PostgreSQL's is derived from it). */
   schema: path.join(packageDir, "schema.prisma"),
+  /** One folder per provider: migrations/sqlite, migrations/postgresql. */
   migrations: path.join(packageDir, "migrations"),
   engine: path.join(packageDir, "engine", "schema-engine.mjs"),
 } as const;
@@ -76,7 +80,50 @@ export function anchorSqliteUrl(databaseUrl: string): string {
   return `file:${path.resolve(process.cwd(), match[1]!)}${match[2] ?? ""}`;
 }
 
-/** Brings the database at `databaseUrl` (file:... or postgresql://...) up to the committed migrations. */
+// Any fixed number; every replica takes the same lock. (Prisma's native engine also locks, the
+// wasm engine does not, so Slipway holds its own around the whole deploy.)
+const MIGRATION_LOCK_KEY = 7_227_170_542;
+
+/**
+ * Brings the database at `databaseUrl` (file:... or postgresql://...) up to the committed
+ * migrations. On PostgreSQL, replicas starting together take turns under an advisory lock: the
+ * first applies the migrations, the others then find nothing left to do.
+ */
 export async function applyMigrations(databaseUrl: string): Promise<void> {
-  await runPrisma(["migrate", "deploy"], databaseUrl);
+  if (providerOf(databaseUrl) === "sqlite") {
+    await runPrisma(["migrate", "deploy"], databaseUrl);
+    return;
+  }
+  const client = new pg.Client(pgConnectionConfig(databaseUrl));
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await runPrisma(["migrate", "deploy"], databaseUrl);
+  } finally {
+    // Ending the session releases the lock even if the unlock is never sent.
+    await client.end();
+  }
+}
+
+/** pg's own URL parsing, minus Prisma-only parameters it would pass to the server. */
+function pgConnectionConfig(databaseUrl: string): pg.ClientConfig {
+  const url = new URL(databaseUrl);
+  url.searchParams.delete("schema");
+  url.searchParams.delete("connection_limit");
+  return { connectionString: url.toString() };
+}
+
+/**
+ * Fails unless each provider's migrations produce exactly its schema (CI's staleness check).
+ * PostgreSQL's check replays the migrations into a temporary shadow database on `postgresUrl`.
+ */
+export async function checkMigrations(postgresUrl: string): Promise<Record<DatabaseProvider, string>> {
+  const urls: Record<DatabaseProvider, string> = { sqlite: "file:/nonexistent/unused.db", postgresql: postgresUrl };
+  const outcome = {} as Record<DatabaseProvider, string>;
+  for (const provider of ["sqlite", "postgresql"] as const) {
+    const { schema, migrations } = providerPaths(provider);
+    const { stdout } = await runPrisma(["migrate", "diff", "--from-migrations", migrations, "--to-schema", schema, "--exit-code"], urls[provider]);
+    outcome[provider] = stdout.trim();
+  }
+  return outcome;
 }

@@ -7,6 +7,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { prismaCliPath, prismaPaths } from "../src/migrate.js";
+import { POSTGRES_DEV_URL } from "../src/dev-database.js";
+import { providerPaths } from "../src/providers.js";
 
 export interface CliResult {
   code: number;
@@ -75,7 +77,7 @@ export function scratchProject(options: { provider?: "sqlite" | "postgresql"; wi
   if (options.provider === "postgresql") schema = schema.replace('provider = "sqlite"', 'provider = "postgresql"');
   writeFileSync(path.join(dir, "schema.prisma"), schema + (options.extraSchema ?? ""));
   if (options.withMigrations) {
-    cpSync(prismaPaths.migrations, path.join(dir, "migrations"), { recursive: true });
+    cpSync(providerPaths(options.provider ?? "sqlite").migrations, path.join(dir, "migrations"), { recursive: true });
   }
   const config = path.join(dir, "prisma.config.ts");
   writeFileSync(
@@ -123,7 +125,7 @@ export function withSqlite<T>(file: string, fn: (db: Database.Database) => T): T
 // --------------------------------------------------------------------------------- PostgreSQL
 
 /** The test server; CI starts it with scripts/ci-postgres.sh. */
-export const POSTGRES_URL = process.env.SLIPWAY_TEST_POSTGRES_URL ?? "postgresql://slipway:slipway@127.0.0.1:5432/slipway_test";
+export const POSTGRES_URL = POSTGRES_DEV_URL;
 
 export async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

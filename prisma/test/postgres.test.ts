@@ -1,7 +1,7 @@
-// The wasm schema engine against a real PostgreSQL 15 server (scripts/ci-postgres.sh starts one;
-// SLIPWAY_TEST_POSTGRES_URL points at it). The committed migrations are SQLite's, so these tests
-// work on a scratch copy of the schema with provider = "postgresql" and its own migrations.
-// They fail, never skip, when the server is down.
+// The committed PostgreSQL migrations and the wasm schema engine against a real PostgreSQL 15
+// server (scripts/ci-postgres.sh starts one; SLIPWAY_TEST_POSTGRES_URL points at it). The engine
+// tests work on a scratch copy of the schema with provider = "postgresql" and migrations of their
+// own. They fail, never skip, when the server is down.
 
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -16,14 +16,58 @@ import {
   runCleanups,
   scratchProject,
   shadowDatabases,
+  POSTGRES_URL,
   withPg,
 } from "./helpers.js";
+import { applyMigrations } from "../src/migrate.js";
+import { derivePostgresqlSchema, providerPaths, type DatabaseProvider } from "../src/providers.js";
 
 // Checked before every test so that each one fails (not skips) when the server is down.
 beforeEach(requirePostgres);
 afterEach(runCleanups);
 
 const diffArgs = ["migrate", "diff", "--from-migrations", "migrations", "--to-schema", "schema.prisma", "--exit-code"];
+
+const migrationNames = (provider: DatabaseProvider) =>
+  readdirSync(providerPaths(provider).migrations, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+
+describe("committed PostgreSQL migrations", () => {
+  it("come from the one schema: the derived PostgreSQL schema is current", () => {
+    const derived = derivePostgresqlSchema(readFileSync(providerPaths("sqlite").schema, "utf8"));
+    expect(readFileSync(providerPaths("postgresql").schema, "utf8")).toBe(derived);
+    expect(derived).toContain('provider = "postgresql"');
+    expect(modelNames(derived)).toEqual(modelNames());
+  });
+
+  it("follow SQLite's history: every change after PostgreSQL's baseline exists under the same name in both", () => {
+    const postgresql = migrationNames("postgresql");
+    const baseline = postgresql[0]!;
+    expect(baseline).toMatch(/^\d{14}_init$/);
+    expect(readFileSync(path.join(providerPaths("postgresql").migrations, "migration_lock.toml"), "utf8")).toContain('provider = "postgresql"');
+    expect(postgresql.slice(1)).toEqual(migrationNames("sqlite").filter((name) => name > baseline));
+  });
+
+  it("applyMigrations creates every table on an empty database and is idempotent", async () => {
+    const db = freshPgDatabase();
+    await withPg(POSTGRES_URL, (c) => c.query(`CREATE DATABASE "${db.name}"`));
+    await applyMigrations(db.url);
+    expect(await pgTables(db.url)).toEqual([...modelNames(), "_prisma_migrations"].sort());
+    await applyMigrations(db.url);
+    const { rows } = await withPg(db.url, (c) => c.query<{ n: string }>("SELECT count(*) AS n FROM _prisma_migrations"));
+    expect(Number(rows[0]!.n)).toBe(migrationNames("postgresql").length);
+  });
+
+  it("replicas starting together take turns: each migration is applied exactly once", async () => {
+    const db = freshPgDatabase();
+    await withPg(POSTGRES_URL, (c) => c.query(`CREATE DATABASE "${db.name}"`));
+    await Promise.all([applyMigrations(db.url), applyMigrations(db.url), applyMigrations(db.url)]);
+    const { rows } = await withPg(db.url, (c) =>
+      c.query<{ migration_name: string; finished_at: Date | null }>("SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY migration_name"),
+    );
+    expect(rows.map((r) => r.migration_name)).toEqual(migrationNames("postgresql"));
+    for (const row of rows) expect(row.finished_at).not.toBeNull();
+  });
+});
 
 describe("PostgreSQL", () => {
   it("migrate dev creates the database, an init migration, and cleans up its shadow databases", async () => {

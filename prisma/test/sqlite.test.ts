@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { anchorSqliteUrl, applyMigrations, prismaPaths } from "../src/migrate.js";
+import { providerPaths } from "../src/providers.js";
 import {
   EXTRA_MODEL,
   expectExit,
@@ -22,8 +23,10 @@ import {
 
 afterEach(runCleanups);
 
+const SQLITE = providerPaths("sqlite");
+
 function committedMigrations(): string[] {
-  return readdirSync(prismaPaths.migrations, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return readdirSync(SQLITE.migrations, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 }
 
 describe("committed migrations", () => {
@@ -31,7 +34,7 @@ describe("committed migrations", () => {
     const names = committedMigrations();
     expect(names[0]).toMatch(/^\d{14}_init$/);
     for (const name of names) expect(name).toMatch(/^\d{14}_[a-z0-9_]+$/);
-    expect(readFileSync(path.join(prismaPaths.migrations, "migration_lock.toml"), "utf8")).toContain('provider = "sqlite"');
+    expect(readFileSync(path.join(SQLITE.migrations, "migration_lock.toml"), "utf8")).toContain('provider = "sqlite"');
   });
 
   it("applyMigrations creates every table on a fresh database, and is idempotent", async () => {
@@ -50,17 +53,18 @@ describe("committed migrations", () => {
 
   it("migrate:check (diff --exit-code) is clean: the migrations produce exactly the schema", async () => {
     const result = expectExit(
-      await prisma(["migrate", "diff", "--from-migrations", "migrations", "--to-schema", "schema.prisma", "--exit-code"], "file:/nonexistent/unused.db"),
+      await prisma(["migrate", "diff", "--from-migrations", SQLITE.migrations, "--to-schema", SQLITE.schema, "--exit-code"], "file:/nonexistent/unused.db"),
     );
     expect(result.stdout).toContain("No difference detected");
   });
 
-  it("works through the npm script as CI runs it", async () => {
+  it("works through the npm script as CI runs it, for both providers", async () => {
     const { stdout } = await promisify(execFile)("npm", ["run", "--silent", "migrate:check"], {
       cwd: prismaPaths.packageDir,
       env: { ...process.env, CHECKPOINT_DISABLE: "1" },
     });
-    expect(stdout).toContain("No difference detected");
+    expect(stdout).toMatch(/sqlite: No difference detected/);
+    expect(stdout).toMatch(/postgresql: No difference detected/);
   });
 
   it("migrate status reports the pending migration, then up to date", async () => {

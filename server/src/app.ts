@@ -8,7 +8,7 @@ import { WebSocketServer } from "ws";
 import type { Config } from "./config.js";
 import { sourcesBuildContexts, type BuildContextSource } from "./domain/deployments/build-context-source.js";
 import type { ServerGateway } from "./domain/deployments/server-gateway.js";
-import { openDatabase, tuneDatabase } from "./db.js";
+import { openDatabase } from "./db.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
 import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
 import type { Deps } from "./domain/deps.js";
@@ -54,8 +54,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   await applyMigrations(config.databaseUrl);
 
-  const db = openDatabase(config.databaseUrl);
-  await tuneDatabase(db, config.databaseUrl);
+  const db = await openDatabase(config.databaseUrl);
   const bus = new InProcessEventBus();
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const connections = new ServerConnections({ db, secrets, config });

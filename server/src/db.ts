@@ -1,27 +1,32 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { providerOf } from "@slipway/prisma/providers";
 import { PrismaClient } from "./generated/prisma/client.js";
 
+/**
+ * The database, typed by the SQLite client. Both clients are generated from one schema; the
+ * PostgreSQL client accepts a superset of the SQLite client's inputs, so code written against
+ * this type runs on either provider.
+ */
 export type Database = PrismaClient;
 
 /** Opens the database named by a Prisma URL: `file:` is SQLite, `postgres(ql):` is PostgreSQL. */
-export function openDatabase(databaseUrl: string): Database {
-  if (databaseUrl.startsWith("file:")) {
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl }) });
+export async function openDatabase(databaseUrl: string): Promise<Database> {
+  if (providerOf(databaseUrl) === "sqlite") {
+    const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl }) });
+    // Write-ahead logging lets readers (subscriptions replaying events) run while an operation
+    // writes; NORMAL sync is durable across application crashes, which is what WAL needs.
+    await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+    await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+    return db;
   }
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
-  }
-  throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)");
-}
-
-/**
- * SQLite: write-ahead logging lets readers (subscriptions replaying events) run while an
- * operation writes; NORMAL sync is durable across application crashes, which is what WAL needs.
- */
-export async function tuneDatabase(db: Database, databaseUrl: string): Promise<void> {
-  if (!databaseUrl.startsWith("file:")) return;
-  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
-  await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  // Loaded only when used: an SQLite control plane never pays for the second client.
+  const { PrismaClient: PostgresqlClient } = await import("./generated/prisma-postgresql/client.js");
+  // `?schema=` is Prisma's parameter, not pg's: it goes to the adapter instead.
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get("schema") ?? undefined;
+  url.searchParams.delete("schema");
+  const adapter = new PrismaPg({ connectionString: url.toString() }, { schema });
+  return new PostgresqlClient({ adapter }) as unknown as Database;
 }

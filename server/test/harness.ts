@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import { buildApp, type App, type AppOptions } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
+import { freshTestDatabase, storedBytes, type TestDatabase } from "./test-database.js";
 
 /** Relay global ids, as the API speaks them, and back to database ids. */
 export const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
@@ -34,21 +35,30 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   app: App;
   dataDir: string;
+  /** The database this control plane uses (SQLite file or PostgreSQL, see test-database.ts). */
+  databaseUrl: string;
   url: string;
   adminToken: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   ws(token?: string | null): Client;
+  /** Everything stored, as bytes: for proving a secret is never kept in clear. */
+  storedBytes(): Promise<Buffer>;
   stop(): Promise<void>;
 }
 
 export async function startTestServer(
   env: Record<string, string> = {},
   dataDir?: string,
-  options: { withAdmin?: boolean } & Pick<AppOptions, "servers" | "buildContexts"> = {},
+  options: {
+    withAdmin?: boolean;
+    /** A database the caller owns (to restart on it, or to run replicas on one); else a fresh one, dropped at stop. */
+    database?: TestDatabase;
+  } & Pick<AppOptions, "servers" | "buildContexts"> = {},
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "slipway-test-"));
   const admin = options.withAdmin === false ? {} : { SLIPWAY_ADMIN_EMAIL: ADMIN.email, SLIPWAY_ADMIN_PASSWORD: ADMIN.password };
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, ...admin, ...env });
+  const database = options.database ? { url: options.database.url, drop: async () => {} } : await freshTestDatabase(dir);
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, ...admin, ...env, DATABASE_URL: database.url });
   const app = await buildApp(config, { log: createLogger(process.env.SLIPWAY_TEST_LOG ?? "silent"), servers: options.servers, buildContexts: options.buildContexts });
   await app.start();
   const clients: Client[] = [];
@@ -66,6 +76,7 @@ export async function startTestServer(
   const server: TestServer = {
     app,
     dataDir: dir,
+    databaseUrl: database.url,
     url: app.url,
     adminToken: "",
     gql,
@@ -79,9 +90,11 @@ export async function startTestServer(
       clients.push(client);
       return client;
     },
+    storedBytes: () => storedBytes(app.deps.db, database.url, dir),
     async stop() {
       await Promise.all(clients.map((client) => client.dispose()));
       await app.stop();
+      await database.drop();
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
