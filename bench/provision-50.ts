@@ -18,7 +18,6 @@ import { buildApp } from "../server/src/app.js";
 import { loadConfig } from "../server/src/config.js";
 import type { Viewer } from "../server/src/domain/auth/viewer.js";
 import { setCredential } from "../server/src/domain/credentials/credentials.js";
-import { configureProvisioning } from "../server/src/domain/provisioning/environment.js";
 import { provisionServers } from "../server/src/domain/provisioning/provision-servers.js";
 import { expectedAgentVersion } from "../server/src/domain/servers/agent-release.js";
 import { AGENT_TOKEN_PURPOSE, newAgentToken } from "../server/src/domain/servers/server-connections.js";
@@ -54,6 +53,15 @@ const sim = await startDigitalOceanSimulator({ actionDelayMs, rateLimits: { perM
 const dir = mkdtempSync(path.join(tmpdir(), "slipway-bench-"));
 const app = await buildApp(loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, SLIPWAY_DIGITALOCEAN_API_URL: sim.url }), {
   log: createLogger("silent"),
+  provisioning: {
+    // BENCH_PACING=off: the client learns the per-minute limit only from 429s (for comparison).
+    digitalOcean: { dispatcher: countingDispatcher(), ...(process.env.BENCH_PACING === "off" ? { rateLimit: { perMinute: 0 } } : {}) },
+    bringUpAgent: (_ctx, serverId) =>
+      deps.db.server.update({
+        where: { id: serverId },
+        data: { agentTokenCiphertext: deps.secrets.encrypt(newAgentToken(), AGENT_TOKEN_PURPOSE), agentVersion: expectedAgentVersion(), status: "ACTIVE" },
+      }),
+  },
 });
 const { deps } = app;
 try {
@@ -69,16 +77,6 @@ try {
   });
   const snapshot = await deps.db.snapshot.create({
     data: { name: "bench-snapshot", providerId: String(imageId), regions: ["nyc3"], agentVersion: expectedAgentVersion(), status: "AVAILABLE" },
-  });
-
-  configureProvisioning(deps, {
-    // BENCH_PACING=off: the client learns the per-minute limit only from 429s (for comparison).
-    digitalOcean: { dispatcher: countingDispatcher(), ...(process.env.BENCH_PACING === "off" ? { rateLimit: { perMinute: 0 } } : {}) },
-    bringUpAgent: (_deps, _ctx, serverId) =>
-      deps.db.server.update({
-        where: { id: serverId },
-        data: { agentTokenCiphertext: deps.secrets.encrypt(newAgentToken(), AGENT_TOKEN_PURPOSE), agentVersion: expectedAgentVersion(), status: "ACTIVE" },
-      }),
   });
 
   const t0 = Date.now();

@@ -60,7 +60,7 @@ export async function setUp(name: string, count: number, bodies: Record<string, 
   try {
     server = await startTestServer(LAB_BASE_IMAGES_ENV, dataDir);
     const labNames = Array.from({ length: count }, (_, i) => `bench-${name}-${i + 1}-${suffix}`);
-    const addresses = await bootHosts(lab, labNames, dataDir, booted);
+    const addresses = await bootHosts(lab, labNames, server.app.deps.connections.identity().publicKey, booted);
     registry = await startRegistry();
     const hosts = await adoptHosts(server, labNames.map((labName, i) => ({ lab: labName, name: `bench-${i + 1}`, address: addresses[i]! })));
     const images: Record<string, string> = {};

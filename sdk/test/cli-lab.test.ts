@@ -50,7 +50,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-cli-lab-"));
   // The default gateway: SSH to the hosts and their agents.
   server = await startTestServer(LAB_BASE_IMAGES_ENV, dataDir);
-  const bootedAddresses = await bootHosts(lab, LAB_NAMES, dataDir, booted);
+  const bootedAddresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, booted);
   hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: SERVER_NAMES[i]!, address: bootedAddresses[i]! })));
   addresses = hosts.map((h) => h.address);
   serviceId = (await createProjectAndService(server, "shop", [{ name: "site", port: 8080 }])).services.site!;

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerOperation, startOperation } from "../../server/src/domain/operations/run-operation.js";
+import { z } from "zod";
+import { defineOperation } from "../../server/src/domain/operations/operation.js";
+import { startOperation } from "../../server/src/domain/operations/start-operation.js";
 import { startTestServer, type TestServer } from "../../server/test/harness.js";
 import { createClient, SlipwayGraphQLError, SlipwayTransportError } from "../src/node.js";
 import { CreateProjectDocument, LoginDocument, ProjectsDocument, ViewerDocument } from "../src/index.js";
@@ -8,14 +10,21 @@ import { startTcpProxy } from "./tcp-proxy.js";
 let server: TestServer;
 let gates: (() => void)[] = [];
 
-beforeAll(async () => {
-  server = await startTestServer();
-  registerOperation(server.app.deps, "gated", async (ctx, input: { count: number }) => {
+// Emits one event each time the test opens a gate.
+const gated = defineOperation({
+  name: "test-gated",
+  kind: "DEPLOY",
+  input: z.object({ count: z.number() }),
+  async run(_deps, ctx, input) {
     for (let i = 0; i < input.count; i++) {
       await new Promise<void>((resolve) => gates.push(resolve));
       await ctx.emit({ step: "gated", message: `event ${i}` });
     }
-  });
+  },
+});
+
+beforeAll(async () => {
+  server = await startTestServer({}, undefined, { extraOperations: [gated] });
 });
 afterAll(async () => server?.stop());
 
@@ -58,7 +67,7 @@ describe("the SDK client", () => {
     const proxy = await startTcpProxy(port);
     const client = createClient({ url: `http://127.0.0.1:${proxy.port}/graphql`, token: server.adminToken });
     gates = [];
-    const operation = await startOperation(server.app.deps, { handler: "gated", kind: "DEPLOY", title: "gated", input: { count: 8 } });
+    const operation = await startOperation(server.app.deps, gated, { count: 8 }, { title: "gated" });
     const globalId = Buffer.from(`Operation:${operation.id}`).toString("base64");
     const seen: number[] = [];
     let released = 0;

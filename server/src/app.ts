@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -6,24 +7,49 @@ import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.js";
-import { sourcesBuildContexts, type BuildContextSource } from "./domain/deployments/build-context-source.js";
-import type { ServerGateway } from "./domain/deployments/server-gateway.js";
 import { openDatabase } from "./db.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
 import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
+import { cleanupImagesOperation } from "./domain/deployments/cleanup-images-operation.js";
+import { cleanupAllServiceImages } from "./domain/deployments/cleanup-images.js";
+import { deployServiceOperation } from "./domain/deployments/deploy-service-operation.js";
+import { rollbackDeploymentOperation } from "./domain/deployments/rollback-deployment-operation.js";
 import type { Deps } from "./domain/deps.js";
-import { registerOperationHandlers } from "./domain/operations/handlers.js";
-import { markInterruptedOperations } from "./domain/operations/mark-interrupted.js";
-import { ServerConnections } from "./domain/servers/server-connections.js";
+import { removeServerRecords } from "./domain/domains/remove-server-records.js";
+import { renewExpiringCertificates } from "./domain/domains/renew-expiring-certificates.js";
+import { operationRegistry, type OperationDescriptor } from "./domain/operations/operation.js";
+import { OperationRunner } from "./domain/operations/operation-runner.js";
+import type { ProvisioningEnvironment, ServerGateway, ServerRemovedHook } from "./domain/ports.js";
+import { createSnapshotOperation } from "./domain/provisioning/create-snapshot-operation.js";
+import { deleteServerOperation } from "./domain/provisioning/delete-server-operation.js";
+import { defaultProvisioningEnvironment } from "./domain/provisioning/environment.js";
+import { provisionServersOperation } from "./domain/provisioning/provision-servers-operation.js";
+import { adoptServerOperation } from "./domain/servers/adopt-server-operation.js";
+import { loadControlPlaneIdentity } from "./domain/servers/control-plane-identity.js";
+import { SshServerConnections } from "./domain/servers/server-connections.js";
 import { SshServerGateway } from "./domain/servers/ssh-server-gateway.js";
+import { upgradeAgentOperation } from "./domain/servers/upgrade-agent-operation.js";
 import { createGraphQLServer } from "./graphql/yoga.js";
-import { InProcessEventBus } from "./infra/event-bus.js";
-import { InProcessJobQueue } from "./infra/job-queue.js";
+import { DatabaseBuildContextStore } from "./infra/database/build-context-store.js";
+import { createInfrastructure } from "./infra/index.js";
 import { createLogger, type Logger } from "./logger.js";
 
 // Larger documents are refused before they are read; multipart uploads (archives) may be as large
 // as the archive limit allows, plus room for the GraphQL part.
 const MAX_REQUEST_BYTES = 1024 * 1024;
+const HOUR_MS = 60 * 60_000;
+
+/** Every kind of long operation this control plane runs, by its descriptor. */
+const OPERATIONS: readonly OperationDescriptor[] = [
+  deployServiceOperation,
+  rollbackDeploymentOperation,
+  cleanupImagesOperation,
+  adoptServerOperation,
+  upgradeAgentOperation,
+  createSnapshotOperation,
+  provisionServersOperation,
+  deleteServerOperation,
+];
 
 // graphql-ws calls these with the args built in onSubscribe, whose root carries envelop's functions.
 interface EnvelopedRoot {
@@ -38,42 +64,55 @@ export interface App {
   /** http://host:port/graphql once started. */
   url: string;
   start(): Promise<void>;
+  /** Stops taking work, lets running operations finish within the grace period, hands the rest over. */
   stop(): Promise<void>;
 }
 
-/** Builds the whole control plane: database, domain dependencies, GraphQL over HTTP and WebSocket. */
 export interface AppOptions {
   log?: Logger;
   /** How the control plane reaches servers; by default through SSH to each server's agent. */
   servers?: ServerGateway;
-  buildContexts?: BuildContextSource;
+  /** Parts of provisioning to replace (tests, benchmarks: faster polls, a bring-up without a real host). */
+  provisioning?: Partial<ProvisioningEnvironment>;
+  /** More operations and server-removed hooks besides the built-in ones (tests). */
+  extraOperations?: readonly OperationDescriptor[];
+  extraServerRemovedHooks?: readonly ServerRemovedHook[];
 }
 
+/** Builds the whole control plane: database, domain dependencies, GraphQL over HTTP and WebSocket. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   await applyMigrations(config.databaseUrl);
 
   const db = await openDatabase(config.databaseUrl);
-  const bus = new InProcessEventBus();
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
-  const connections = new ServerConnections({ db, secrets, config });
+  const identity = await loadControlPlaneIdentity(db, secrets, config.dataDir);
+  const connections = new SshServerConnections({ db, secrets, identity });
+  const infrastructure = await createInfrastructure(config, log);
   const deps: Deps = {
     config,
     log,
     db,
     secrets,
+    clock: { now: () => new Date() },
+    instanceId: randomUUID(),
+    ...infrastructure,
     connections,
-    bus,
-    queue: new InProcessJobQueue(config.operationConcurrency, (job, error) =>
-      log.error({ err: error, job: job.name }, "a background job failed"),
-    ),
     servers: options.servers ?? new SshServerGateway(db, connections),
-    buildContexts: options.buildContexts ?? sourcesBuildContexts(config),
+    buildContexts: new DatabaseBuildContextStore(db),
+    provisioning: undefined as unknown as ProvisioningEnvironment, // set just below: its defaults need deps
+    serverRemovedHooks: [(server) => removeServerRecords(deps, server), ...(options.extraServerRemovedHooks ?? [])],
   };
-  registerOperationHandlers(deps);
-  const interrupted = await markInterruptedOperations(deps);
-  if (interrupted > 0) log.warn({ interrupted }, "marked operations left running by the previous process as interrupted");
+  deps.provisioning = { ...defaultProvisioningEnvironment(deps), ...options.provisioning };
+
+  const runner = new OperationRunner(deps, operationRegistry([...OPERATIONS, ...(options.extraOperations ?? [])]));
+  runner.register();
+  // Periodic work; in cluster mode each slot runs once, on whichever replica takes it.
+  deps.scheduler.register({ name: "recover-operations", everyMs: Math.max(500, config.operationLeaseMs / 4), run: async () => void (await runner.sweep()) });
+  deps.scheduler.register({ name: "clean-up-images", everyMs: HOUR_MS, run: () => cleanupAllServiceImages(deps) });
+  deps.scheduler.register({ name: "renew-certificates", everyMs: 24 * HOUR_MS, run: async () => void (await renewExpiringCertificates(deps)) });
+
   const { setupToken } = await bootstrapFirstAdmin(deps);
 
   const yoga = createGraphQLServer(deps);
@@ -115,6 +154,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     setupToken,
     url: "",
     async start() {
+      await deps.queue.start();
+      await deps.scheduler.start();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host, () => resolve());
@@ -130,9 +171,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
       });
-      await deps.queue.close();
+      await deps.scheduler.close();
+      const unfinished = await deps.queue.close(config.shutdownGraceMs);
+      const handedOver = await runner.handOver();
+      if (unfinished > 0 || handedOver > 0) log.warn({ handedOver }, "handed running operations over: another replica (or the next start) recovers them");
       await connections.close();
-      await bus.close();
+      await infrastructure.close();
       await deps.db.$disconnect();
     },
   };

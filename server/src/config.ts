@@ -23,6 +23,10 @@ const EnvSchema = z.object({
   SLIPWAY_CLOUDFLARE_API_URL: z.string().url().default("https://api.cloudflare.com/client/v4"),
   SLIPWAY_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SLIPWAY_OPERATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Cluster mode (several replicas): Redis for the queue, live events and schedules.
+  SLIPWAY_REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  SLIPWAY_OPERATION_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(10),
+  SLIPWAY_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   // Deploy sources (server/src/domain/sources). Insecure git (git://, http:// on loopback only) is for the lab and tests.
   SLIPWAY_ALLOW_INSECURE_GIT: z.enum(["", "0", "1", "false", "true"]).default(""),
   SLIPWAY_SOURCES_TMPDIR: z.string().optional(),
@@ -55,6 +59,12 @@ export interface Config {
   cloudflareApiUrl: string;
   logLevel: z.infer<typeof EnvSchema>["SLIPWAY_LOG_LEVEL"];
   operationConcurrency: number;
+  /** Set: cluster mode (BullMQ queue, Redis event bus, BullMQ schedules). Unset: everything in process. */
+  redisUrl: string | undefined;
+  /** How long an operation's owner may go silent before another replica takes it over. */
+  operationLeaseMs: number;
+  /** On SIGTERM: how long running operations may finish before they are handed over. */
+  shutdownGraceMs: number;
   /** Lets git sources use git:// and http:// URLs on loopback; for the lab and tests only. */
   allowInsecureGitTransports: boolean;
   /** Where uploads are unpacked and repositories fetched; each gets its own fresh folder. */
@@ -77,11 +87,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((e.SLIPWAY_ADMIN_EMAIL === undefined) !== (e.SLIPWAY_ADMIN_PASSWORD === undefined)) {
     throw new Error("Invalid configuration: set both SLIPWAY_ADMIN_EMAIL and SLIPWAY_ADMIN_PASSWORD, or neither");
   }
+  const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "slipway.db")}`;
+  if (e.SLIPWAY_REDIS_URL) {
+    // Replicas share state only through PostgreSQL and Redis, and must all decrypt the same secrets.
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+      throw new Error("Invalid configuration: cluster mode (SLIPWAY_REDIS_URL) needs PostgreSQL: set DATABASE_URL=postgresql://… (SQLite is one process's file)");
+    }
+    if (!e.SLIPWAY_SECRET_KEY) {
+      throw new Error("Invalid configuration: cluster mode (SLIPWAY_REDIS_URL) needs SLIPWAY_SECRET_KEY, the same on every replica (32 bytes, base64 or hex)");
+    }
+  }
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    databaseUrl: e.DATABASE_URL ?? `file:${path.join(dataDir, "slipway.db")}`,
+    databaseUrl,
     secretKey: e.SLIPWAY_SECRET_KEY,
     initialAdmin:
       e.SLIPWAY_ADMIN_EMAIL && e.SLIPWAY_ADMIN_PASSWORD
@@ -92,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cloudflareApiUrl: e.SLIPWAY_CLOUDFLARE_API_URL.replace(/\/$/, ""),
     logLevel: e.SLIPWAY_LOG_LEVEL,
     operationConcurrency: e.SLIPWAY_OPERATION_CONCURRENCY,
+    redisUrl: e.SLIPWAY_REDIS_URL,
+    operationLeaseMs: e.SLIPWAY_OPERATION_LEASE_SECONDS * 1000,
+    shutdownGraceMs: e.SLIPWAY_SHUTDOWN_GRACE_SECONDS * 1000,
     allowInsecureGitTransports: e.SLIPWAY_ALLOW_INSECURE_GIT === "1" || e.SLIPWAY_ALLOW_INSECURE_GIT === "true",
     sourcesTempDir: path.resolve(e.SLIPWAY_SOURCES_TMPDIR ?? os.tmpdir()),
     gitTimeoutMs: e.SLIPWAY_GIT_TIMEOUT_SECONDS ? e.SLIPWAY_GIT_TIMEOUT_SECONDS * 1000 : DEFAULT_GIT_TIMEOUT_MS,

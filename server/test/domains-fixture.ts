@@ -3,7 +3,7 @@
 import type { ReleaseRequest } from "@slipway/agent/protocol";
 import { startCloudflareSimulator, type CloudflareSimulator, type CloudflareSimulatorOptions } from "@slipway/lab/cloudflare";
 import { expect } from "vitest";
-import type { LineSink } from "../src/domain/deployments/server-gateway.js";
+import type { LineSink } from "../src/domain/ports.js";
 import { collect, gid, rawId, startTestServer, type TestServer } from "./harness.js";
 import { RecordingGateway } from "./recording-gateway.js";
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-dns-"));
   sim = await startCloudflareSimulator({ zones: ["example.test"] });
   server = await startTestServer({ ...LAB_BASE_IMAGES_ENV, SLIPWAY_CLOUDFLARE_API_URL: sim.url }, dataDir);
-  const addresses = await bootHosts(lab, LAB_NAMES, dataDir, booted);
+  const addresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, booted);
   hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: `dns-web-${i + 1}`, address: addresses[i]! })));
   serviceId = (await createProjectAndService(server, "dns", [{ name: "site", port: 8080 }])).services.site!;
   const credential = await server.gql(

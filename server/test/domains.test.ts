@@ -5,7 +5,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renewExpiringCertificates } from "../src/domain/domains/renew-expiring-certificates.js";
-import { notifyServerRemoved } from "../src/domain/provisioning/server-removed.js";
 import {
   ADDRESSES, aRecords, deployAndWait, rollbackAndWait, setDomains, startDomainsFixture, type DomainsFixture,
 } from "./domains-fixture.js";
@@ -142,10 +141,9 @@ describe("domains", () => {
 
   it("takes a removed server's address out of the records", async () => {
     const [gone, kept] = f.serverIds as [string, string];
-    // As deleteServer does: out of its services first, then the listeners.
+    // As deleteServer does: out of its services first, then the server-removed hooks (DNS among them).
     await f.server.app.deps.db.serviceServer.deleteMany({ where: { serverId: gone } });
-    const problems = await notifyServerRemoved(f.server.app.deps, { id: gone, name: "dns-host-0", publicIpv4: ADDRESSES[0]! });
-    expect(problems).toEqual([]);
+    for (const hook of f.server.app.deps.serverRemovedHooks) await hook({ id: gone, name: "dns-host-0", publicIpv4: ADDRESSES[0]! });
     expect(aRecords(f.sim)).toEqual([`app.example.test ${ADDRESSES[1]} proxied`]);
     // Later deploys go to the remaining server.
     await f.server.app.deps.db.server.delete({ where: { id: gone } });

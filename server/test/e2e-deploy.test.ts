@@ -55,7 +55,7 @@ const SITE_DOMAIN = "site.e2e.test";
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-e2e-"));
   server = await startTestServer(LAB_BASE_IMAGES_ENV, dataDir);
-  const bootedAddresses = await bootHosts(lab, LAB_NAMES, dataDir, booted);
+  const bootedAddresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, booted);
   // After a boot: the bridge (and its address) exists only once the lab is set up.
   registry = await startRegistry();
   hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: `web-${i + 1}`, address: bootedAddresses[i]! })));

@@ -11,7 +11,6 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { Lab } from "@slipway/lab/hosts";
-import { loadOrCreateSshIdentity } from "../src/integrations/ssh/identity.js";
 import { gid, rawId, type Event, type TestServer } from "./harness.js";
 
 const run = promisify(execFile);
@@ -51,9 +50,8 @@ export interface AdoptedHost {
   id: string;
 }
 
-/** Boots lab hosts in parallel with the control plane's public key; retries a boot once. */
-export async function bootHosts(lab: Lab, names: string[], dataDir: string, booted: string[]): Promise<string[]> {
-  const publicKey = loadOrCreateSshIdentity(dataDir).publicKey;
+/** Boots lab hosts in parallel trusting the control plane's public key; retries a boot once. */
+export async function bootHosts(lab: Lab, names: string[], publicKey: string, booted: string[]): Promise<string[]> {
   const spec = (name: string) => ({ name, image: { id: "debian-12-x64", archivePath: null }, sshPublicKeys: [publicKey] });
   return Promise.all(
     names.map(async (name) => {

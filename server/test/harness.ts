@@ -53,13 +53,14 @@ export async function startTestServer(
     withAdmin?: boolean;
     /** A database the caller owns (to restart on it, or to run replicas on one); else a fresh one, dropped at stop. */
     database?: TestDatabase;
-  } & Pick<AppOptions, "servers" | "buildContexts"> = {},
+  } & Pick<AppOptions, "servers" | "provisioning" | "extraOperations" | "extraServerRemovedHooks"> = {},
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "slipway-test-"));
   const admin = options.withAdmin === false ? {} : { SLIPWAY_ADMIN_EMAIL: ADMIN.email, SLIPWAY_ADMIN_PASSWORD: ADMIN.password };
   const database = options.database ? { url: options.database.url, drop: async () => {} } : await freshTestDatabase(dir);
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, ...admin, ...env, DATABASE_URL: database.url });
-  const app = await buildApp(config, { log: createLogger(process.env.SLIPWAY_TEST_LOG ?? "silent"), servers: options.servers, buildContexts: options.buildContexts });
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, SLIPWAY_SHUTDOWN_GRACE_SECONDS: "10", ...admin, ...env, DATABASE_URL: database.url });
+  const { withAdmin: _withAdmin, database: _database, ...appOptions } = options;
+  const app = await buildApp(config, { log: createLogger(process.env.SLIPWAY_TEST_LOG ?? "silent"), ...appOptions });
   await app.start();
   const clients: Client[] = [];
 

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendEvent } from "../src/domain/operations/events.js";
-import { finishOperation, registerOperation, startOperation, type OperationContext } from "../src/domain/operations/run-operation.js";
+import { z } from "zod";
+import { appendEvent, operationTopic } from "../src/domain/operations/events.js";
+import { LeaseLostError } from "../src/domain/operations/lease.js";
+import { defineOperation, type OperationDescriptor } from "../src/domain/operations/operation.js";
+import { startOperation } from "../src/domain/operations/start-operation.js";
+import type { OperationContext } from "../src/domain/ports.js";
 import { collect, startTestServer, type TestServer } from "./harness.js";
 
 const EVENTS = `subscription($id: ID!, $after: Int) { operationEvents(operationId: $id, afterSeq: $after) { seq step message level } }`;
@@ -38,17 +39,57 @@ class Script {
   }
 }
 
+const scripted = defineOperation({
+  name: "test-scripted",
+  kind: "DEPLOY",
+  input: z.object({ secret: z.string().optional(), fail: z.boolean().optional() }),
+  run: (_deps, ctx, input) => script.run(ctx, input),
+});
+
+// Parallel emits, as a deploy to several servers makes: numbering must still be gapless.
+const burst = defineOperation({
+  name: "test-burst",
+  kind: "DEPLOY",
+  input: z.object({ count: z.number() }),
+  run: async (_deps, ctx, input) => void (await Promise.all(Array.from({ length: input.count }, (_, i) => ctx.emit({ step: "burst", message: `event ${i}` })))),
+});
+
+// Works until cancelled, checking its signal between steps as real operations do.
+const patient = defineOperation({
+  name: "test-patient",
+  kind: "DEPLOY",
+  input: z.object({}),
+  async run(_deps, ctx) {
+    for (let i = 0; ; i++) {
+      ctx.signal.throwIfAborted();
+      await ctx.emit({ step: "wait", message: `still here ${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  },
+});
+
+const recovered: string[] = [];
+const recoverable = defineOperation({
+  name: "test-recoverable",
+  kind: "DEPLOY",
+  input: z.object({ label: z.string() }),
+  run: async () => {
+    throw new Error("never run in these tests");
+  },
+  async recover(_deps, ctx, input) {
+    recovered.push(input.label);
+    await ctx.emit({ step: "recover", message: `put ${input.label} back` });
+  },
+});
+
 let server: TestServer;
 let script: Script;
 beforeAll(async () => {
-  server = await startTestServer();
-  registerOperation(server.app.deps, "scripted", (ctx, input: { secret?: string; fail?: boolean }) => script.run(ctx, input));
-  registerOperation(server.app.deps, "burst", async (ctx, input: { count: number }) => {
-    // Parallel emits, as a deploy to several servers makes: numbering must still be gapless.
-    await Promise.all(Array.from({ length: input.count }, (_, i) => ctx.emit({ step: "burst", message: `event ${i}` })));
-  });
+  server = await startTestServer({ SLIPWAY_OPERATION_LEASE_SECONDS: "2" }, undefined, { extraOperations: [scripted, burst, patient, recoverable] });
 });
 afterAll(async () => server?.stop());
+
+const start = (descriptor: OperationDescriptor, input: unknown, title = "test") => startOperation(server.app.deps, descriptor, input, { title });
 
 function globalId(id: string): string {
   return Buffer.from(`Operation:${id}`).toString("base64");
@@ -73,7 +114,7 @@ const seqs = (events: { operationEvents: Event }[]) => events.map((e) => e.opera
 describe("operation events", () => {
   it("give subscribers that join before, during and after the same exact sequence", async () => {
     script = new Script(6);
-    const operation = await startOperation(server.app.deps, { handler: "scripted", kind: "DEPLOY", title: "scripted", input: {} });
+    const operation = await start(scripted, {});
     const id = globalId(operation.id);
     const before = collect<{ operationEvents: Event }>(server.ws(server.adminToken), EVENTS, { id });
 
@@ -99,7 +140,7 @@ describe("operation events", () => {
   });
 
   it("numbers parallel emits without gaps and streams them all to a subscriber that joins mid-burst", async () => {
-    const operation = await startOperation(server.app.deps, { handler: "burst", kind: "DEPLOY", title: "burst", input: { count: 300 } });
+    const operation = await start(burst, { count: 300 });
     const id = globalId(operation.id);
     await waitForSeq(operation.id, 40);
     const joined = await collect<{ operationEvents: Event }>(server.ws(server.adminToken), EVENTS, { id }).done;
@@ -110,17 +151,19 @@ describe("operation events", () => {
 
   it("fills a gap from the database when a live message never arrives", async () => {
     const { deps } = server.app;
-    const operation = await deps.db.operation.create({ data: { kind: "DEPLOY", title: "gap", status: "RUNNING" } });
+    const owner = "gap-test-owner";
+    const operation = await deps.db.operation.create({ data: { kind: "DEPLOY", title: "gap", status: "RUNNING", ownerId: owner, heartbeatAt: new Date(Date.now() + 3_600_000) } });
     const live = collect<{ operationEvents: Event }>(server.ws(server.adminToken), EVENTS, { id: globalId(operation.id) });
-    await appendEvent(deps, operation.id, 1, { step: "a", message: "published" });
+    await appendEvent(deps, operation.id, owner, { step: "a", message: "published" });
     await waitForDelivery(live.values, 1);
     // Stored without its bus message, as a lost Redis publish would leave it.
     await deps.db.$transaction([
       deps.db.operation.update({ where: { id: operation.id }, data: { lastSeq: 2 } }),
       deps.db.operationEvent.create({ data: { operationId: operation.id, seq: 2, step: "b", message: "stored only" } }),
     ]);
-    await appendEvent(deps, operation.id, 3, { step: "c", message: "published" });
-    await finishOperation(deps, operation.id, "SUCCEEDED", null);
+    await appendEvent(deps, operation.id, owner, { step: "c", message: "published" });
+    await deps.db.operation.update({ where: { id: operation.id }, data: { status: "SUCCEEDED", finishedAt: new Date() } });
+    await deps.bus.publish(operationTopic(operation.id), { type: "finished", status: "SUCCEEDED" });
     const result = await live.done;
     expect(result.values.map((e) => [e.operationEvents.seq, e.operationEvents.message])).toEqual([
       [1, "published"],
@@ -132,9 +175,7 @@ describe("operation events", () => {
   it("keeps secrets out of events and errors, and reports failure as the last event", async () => {
     script = new Script(2);
     const secret = "sk_live_supersecretvalue";
-    const operation = await startOperation(server.app.deps, {
-      handler: "scripted", kind: "DEPLOY", title: "secret", input: { secret, fail: true },
-    });
+    const operation = await start(scripted, { secret, fail: true });
     script.release(0);
     script.release(1);
     const result = await collect<{ operationEvents: Event }>(server.ws(server.adminToken), EVENTS, { id: globalId(operation.id) }).done;
@@ -155,29 +196,79 @@ describe("operation events", () => {
   });
 });
 
-describe("a restart", () => {
-  it("marks operations the previous process left running as interrupted, and their stream ends", async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "slipway-restart-"));
-    const restarted = await startTestServer({}, dataDir);
-    try {
-      const { deps } = restarted.app;
-      const stranded = await deps.db.operation.create({ data: { kind: "PROVISION", title: "stranded", status: "RUNNING", lastSeq: 0 } });
-      await restarted.stop();
-      const again = await startTestServer({}, dataDir);
-      try {
-        const operation = await again.app.deps.db.operation.findUniqueOrThrow({ where: { id: stranded.id } });
-        expect(operation.status).toBe("INTERRUPTED");
-        const events = await collect<{ operationEvents: Event }>(again.ws(again.adminToken), EVENTS, { id: globalId(stranded.id) }).done;
-        expect(events.values.map((e) => e.operationEvents)).toEqual([
-          { seq: 1, step: "finished", level: "ERROR", message: "Interrupted: The control plane stopped while this operation was running" },
-        ]);
-      } finally {
-        await again.stop();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    } catch (error) {
-      await restarted.stop().catch(() => undefined);
-      throw error;
+describe("leases", () => {
+  const staleRow = (label: string, heartbeatAt: Date | null) =>
+    server.app.deps.db.operation.create({
+      data: { kind: "DEPLOY", handler: recoverable.name, title: label, status: "RUNNING", ownerId: "a-replica-that-died", heartbeatAt, input: { label }, lastSeq: 0 },
+    });
+
+  async function waitForStatus(id: string, status: string, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const row = await server.app.deps.db.operation.findUniqueOrThrow({ where: { id } });
+      if (row.status === status) return row;
+      await new Promise((r) => setTimeout(r, 100));
     }
+    throw new Error(`operation ${id} never became ${status}`);
+  }
+
+  it("recovers an operation whose owner stopped renewing its lease: the descriptor repairs, the operation ends INTERRUPTED, its stream ends", async () => {
+    const stranded = await staleRow("stranded", new Date(Date.now() - 60_000));
+    const stream = collect<{ operationEvents: Event }>(server.ws(server.adminToken), EVENTS, { id: globalId(stranded.id) });
+    const ended = await waitForStatus(stranded.id, "INTERRUPTED");
+    expect(ended.ownerId).toBe(server.app.deps.instanceId);
+    expect(ended.error).toBe("The control plane replica running this operation stopped");
+    expect(recovered).toEqual(["stranded"]);
+    const { values, errors } = await stream.done;
+    expect(errors).toEqual([]);
+    expect(values.map((v) => [v.operationEvents.seq, v.operationEvents.step, v.operationEvents.level])).toEqual([
+      [1, "recover", "WARN"],
+      [2, "recover", "INFO"],
+      [3, "finished", "ERROR"],
+    ]);
+    expect(values[0]!.operationEvents.message).toMatch(/stopped answering \(no heartbeat for \d+ s\); another replica took it over\. It is not run again\./);
+    expect(values[2]!.operationEvents.message).toBe("Interrupted: The control plane replica running this operation stopped");
+  });
+
+  it("leaves an operation alone while its owner keeps renewing, and refuses every write of an owner that lost the lease", async () => {
+    const alive = await staleRow("alive", new Date());
+    const owner = "a-replica-that-died";
+    // (A Prisma query runs only once awaited or then-ed.)
+    const renew = setInterval(() => void server.app.deps.db.operation.update({ where: { id: alive.id }, data: { heartbeatAt: new Date() } }).then(() => undefined), 200);
+    try {
+      await new Promise((r) => setTimeout(r, 3_000)); // several sweeps
+      expect((await server.app.deps.db.operation.findUniqueOrThrow({ where: { id: alive.id } })).status).toBe("RUNNING");
+      await appendEvent(server.app.deps, alive.id, owner, { step: "work", message: "the owner still writes" });
+    } finally {
+      clearInterval(renew);
+    }
+    await waitForStatus(alive.id, "INTERRUPTED");
+    // The old owner wakes up: its event is refused and nothing is stored.
+    await expect(appendEvent(server.app.deps, alive.id, owner, { step: "work", message: "too late" })).rejects.toBeInstanceOf(LeaseLostError);
+    const events = await server.app.deps.db.operationEvent.findMany({ where: { operationId: alive.id }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => e.message)).not.toContain("too late");
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it("cancels a running operation at its next safe point: CANCELLED, with the last event saying so", async () => {
+    const operation = await start(patient, {});
+    await waitForSeq(operation.id, 2);
+    await server.app.deps.db.operation.update({ where: { id: operation.id }, data: { cancelRequestedAt: new Date() } });
+    const ended = await waitForStatus(operation.id, "CANCELLED");
+    expect(ended.error).toBe("Cancelled");
+    const last = await server.app.deps.db.operationEvent.findFirstOrThrow({ where: { operationId: operation.id }, orderBy: { seq: "desc" } });
+    expect(last).toMatchObject({ step: "finished", level: "WARN", message: "Cancelled" });
+  });
+
+  it("enqueues again, once, an operation left queued that no queue knows", async () => {
+    const { deps } = server.app;
+    script = new Script(0);
+    const lost = await deps.db.operation.create({
+      data: { kind: "DEPLOY", handler: scripted.name, title: "lost in the queue", input: {}, createdAt: new Date(Date.now() - 60_000) },
+    });
+    const ended = await waitForStatus(lost.id, "SUCCEEDED");
+    expect(ended.ownerId).toBe(deps.instanceId);
+    const events = await deps.db.operationEvent.findMany({ where: { operationId: lost.id } });
+    expect(events.map((e) => e.message)).toEqual(["Succeeded"]);
   });
 });

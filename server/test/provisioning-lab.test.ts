@@ -9,7 +9,6 @@ import path from "node:path";
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from "@slipway/lab/digitalocean";
 import { Lab } from "@slipway/lab/hosts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configureProvisioning } from "../src/domain/provisioning/environment.js";
 import { expectedAgentVersion } from "../src/domain/servers/agent-release.js";
 import { AGENT_TOKEN_PURPOSE } from "../src/domain/servers/server-connections.js";
 import { HostKeyMismatchError } from "../src/integrations/ssh/errors.js";
@@ -30,11 +29,8 @@ describe("snapshots and provisioning on the lab", { timeout: 300_000 }, () => {
   beforeAll(async () => {
     lab.preflight();
     sim = await startDigitalOceanSimulator({ provider: lab, actionDelayMs: 100 });
-    server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: sim.url });
-    configureProvisioning(server.app.deps, {
-      digitalOcean: { actions: { pollIntervalMs: 200, maxPollIntervalMs: 1_000 } },
-      sshWaitMs: 20_000,
-      goneWaitMs: 60_000,
+    server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: sim.url }, undefined, {
+      provisioning: { digitalOcean: { actions: { pollIntervalMs: 200, maxPollIntervalMs: 1_000 } }, sshWaitMs: 20_000, goneWaitMs: 60_000 },
     });
     await storeDigitalOceanToken(server, sim.token);
   }, 120_000);
@@ -105,11 +101,11 @@ describe("snapshots and provisioning on the lab", { timeout: 300_000 }, () => {
   });
 
   it("destroys a droplet that never answers SSH, keeps the other, and fails naming it", async () => {
-    configureProvisioning(server.app.deps, { sshWaitMs: 5_000 });
+    server.app.deps.provisioning.sshWaitMs = 5_000;
     const prefix = `${PREFIX}u`;
     sim.faults.unreachableNext(1, { match: `^${prefix}-` });
     const { operation } = await runOperation(server, PROVISION, { input: { snapshotId: snapshotGlobalId, count: 2, namePrefix: prefix } }, "provisionServers");
-    configureProvisioning(server.app.deps, { sshWaitMs: 20_000 });
+    server.app.deps.provisioning.sshWaitMs = 20_000;
     expect(operation.status).toBe("FAILED");
     const rows = await server.app.deps.db.server.findMany({ where: { name: { startsWith: `${prefix}-` } } });
     expect(rows.map((r) => r.status)).toEqual(["ACTIVE"]);

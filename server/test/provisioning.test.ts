@@ -6,8 +6,6 @@ import type { HealthResponse } from "@slipway/agent/protocol";
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from "@slipway/lab/digitalocean";
 import { request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { configureProvisioning } from "../src/domain/provisioning/environment.js";
-import { onServerRemoved } from "../src/domain/provisioning/server-removed.js";
 import { expectedAgentVersion } from "../src/domain/servers/agent-release.js";
 import { AGENT_TOKEN_PURPOSE, newAgentToken } from "../src/domain/servers/server-connections.js";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -49,20 +47,22 @@ const droplets = () => [...sim.state.droplets.values()];
 describe("provisioning against the DigitalOcean simulator", { timeout: 60_000 }, () => {
   beforeAll(async () => {
     sim = await startDigitalOceanSimulator({ actionDelayMs: 30 });
-    server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: sim.url });
-    configureProvisioning(server.app.deps, {
+    server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: sim.url }, undefined, {
+      extraServerRemovedHooks: [async (removedServer) => void removed.push(removedServer.name)],
+      provisioning: {
       digitalOcean: {
         actions: { pollIntervalMs: 25, maxPollIntervalMs: 100 },
         retry: { baseDelayMs: 5, maxDelayMs: 20 },
         rateLimit: { initialWaitMs: 5, maxWaitMs: 50 },
       },
       goneWaitMs: 5_000,
-      bringUpAgent: (_deps, ctx, serverId) => ctx.emit({ step: "agent", message: "stand-in bring-up", serverId }).then(() => standInBringUp(serverId)),
-      installSnapshotAgent: async (_deps, _ctx, droplet) => {
+      bringUpAgent: (ctx, serverId) => ctx.emit({ step: "agent", message: "stand-in bring-up", serverId }).then(() => standInBringUp(serverId)),
+      installSnapshotAgent: async (_ctx, droplet) => {
         const record = sim.state.droplets.get(droplet.id)!;
         seenTempDroplets.push({ name: record.name, tags: record.tags, userData: record.userData, image: record.imageId });
         if (failSnapshotAgent) throw new Error("injected: the agent did not answer");
         return { version: expectedAgentVersion() } as HealthResponse;
+      },
       },
     });
   });
@@ -219,21 +219,17 @@ describe("provisioning against the DigitalOcean simulator", { timeout: 60_000 },
     expect(await server.app.deps.db.server.findUnique({ where: { id: row.id } })).toBeNull();
   });
 
-  it("deletes a managed server: drains it, tells the listeners, destroys the droplet, removes the row", async () => {
+  it("deletes a managed server: drains it, calls the server-removed hooks, destroys the droplet, removes the row", async () => {
     const db = server.app.deps.db;
     const row = await db.server.findFirstOrThrow({ where: { name: { startsWith: "prov-fast-" } } });
     const project = await db.project.create({ data: { name: "prov-shop" } });
     const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/prov-shop-web" } });
     await db.serviceServer.create({ data: { serviceId: service.id, serverId: row.id } });
-    const stop = onServerRemoved(async (_deps, removedServer) => void removed.push(removedServer.name));
-    try {
-      const { operation, events } = await runOperation(server, DELETE_SERVER, { id: globalId("Server", row.id) }, "deleteServer");
-      expect(operation.status).toBe("SUCCEEDED");
-      expect(events.map((e) => e.step)).toEqual(["drain", "destroy", "destroy", "finished"]);
-      expect(events[0]!.message).toBe("Removed the server from 1 service; deploys no longer target it");
-    } finally {
-      stop();
-    }
+    removed.length = 0;
+    const { operation, events } = await runOperation(server, DELETE_SERVER, { id: globalId("Server", row.id) }, "deleteServer");
+    expect(operation.status).toBe("SUCCEEDED");
+    expect(events.map((e) => e.step)).toEqual(["drain", "destroy", "destroy", "finished"]);
+    expect(events[0]!.message).toBe("Removed the server from 1 service; deploys no longer target it");
     expect(removed).toEqual([row.name]);
     expect(sim.state.droplets.has(Number(row.providerId))).toBe(false);
     expect(await db.server.findUnique({ where: { id: row.id } })).toBeNull();

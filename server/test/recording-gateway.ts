@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { ImageSummary, ReleaseRequest, ReleaseResult, ServiceStatus } from "@slipway/agent/protocol";
-import type { LineSink, RemovedImages, ServerGateway } from "../src/domain/deployments/server-gateway.js";
+import type { LineSink, RemovedImages, ServerGateway } from "../src/domain/ports.js";
 
 export type GatewayCall =
   | { kind: "build" | "pull"; serverId: string; tag: string }

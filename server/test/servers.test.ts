@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedAgentVersion } from "../src/domain/servers/agent-release.js";
 import { AGENT_TOKEN_PURPOSE } from "../src/domain/servers/server-connections.js";
 import { SshServerGateway } from "../src/domain/servers/ssh-server-gateway.js";
-import { loadOrCreateSshIdentity } from "../src/integrations/ssh/identity.js";
 import { collect, startTestServer, type TestServer } from "./harness.js";
 
 const BASE_IMAGE = { id: "debian-12-x64", archivePath: null };
@@ -46,7 +45,7 @@ interface Event {
 }
 
 async function boot(name: string): Promise<string> {
-  const publicKey = loadOrCreateSshIdentity(dataDir).publicKey;
+  const publicKey = server.app.deps.connections.identity().publicKey;
   booted.push(name);
   try {
     return (await lab.boot({ name, image: BASE_IMAGE, sshPublicKeys: [publicKey] })).ipv4;
@@ -93,7 +92,7 @@ describe("adopting a server", { timeout: 180_000 }, () => {
 
   it("shows the control plane's public key to put in authorized_keys", async () => {
     const result = await server.gql(`{ sshPublicKey }`, {}, server.adminToken);
-    expect(result.data.sshPublicKey).toBe(loadOrCreateSshIdentity(dataDir).publicKey);
+    expect(result.data.sshPublicKey).toBe(server.app.deps.connections.identity().publicKey);
     expect(result.data.sshPublicKey).toMatch(/^ssh-ed25519 /);
     expect(statSync(path.join(dataDir, "ssh", "id_ed25519")).mode & 0o777).toBe(0o600);
   });

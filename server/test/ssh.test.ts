@@ -8,7 +8,7 @@ import { Lab } from "@slipway/lab/hosts";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  HostKeyMismatchError, loadOrCreateSshIdentity, sha256Fingerprint, SshCommandTimeoutError, SshConnection, SshPool, type SshIdentity,
+  HostKeyMismatchError, generateSshIdentity, identityFromPrivateKey, sha256Fingerprint, SshCommandTimeoutError, SshConnection, SshPool, type SshIdentity,
   type SshTarget,
 } from "../src/integrations/ssh/index.js";
 
@@ -40,7 +40,7 @@ function hostKeyFingerprints(): string[] {
 describe("SSH to a lab host", { timeout: 120_000 }, () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "slipway-ssh-"));
-    identity = loadOrCreateSshIdentity(dataDir);
+    identity = generateSshIdentity();
     address = await boot();
   }, 180_000);
 
@@ -50,12 +50,10 @@ describe("SSH to a lab host", { timeout: 120_000 }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it("generates the control plane's ed25519 key once, mode 0600, and reads it back", () => {
-    const keyFile = path.join(dataDir, "ssh", "id_ed25519");
-    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+  it("generates an ed25519 key whose authorized_keys line is derived from the private key", () => {
     expect(identity.publicKey).toMatch(/^ssh-ed25519 AAAA[A-Za-z0-9+/=]+ slipway-control-plane$/);
-    expect(readFileSync(`${keyFile}.pub`, "utf8").trim()).toBe(identity.publicKey);
-    expect(loadOrCreateSshIdentity(dataDir)).toEqual(identity);
+    expect(identityFromPrivateKey(identity.privateKey)).toEqual(identity);
+    expect(() => identityFromPrivateKey("not a key")).toThrow(/unreadable/);
   });
 
   it("pins the host key on first contact, before anything runs", async () => {

@@ -8,23 +8,15 @@ import { startDigitalOceanSimulator } from "@slipway/lab/digitalocean";
 // Loaded by URL so the console's type check stays out of the server's sources (other compiler settings).
 const fromServer = (file: string) => import(new URL(`../../../server/${file}`, import.meta.url).href);
 const { startTestServer } = await fromServer("test/harness.ts");
-const { configureProvisioning } = await fromServer("src/domain/provisioning/environment.ts");
 const { expectedAgentVersion } = await fromServer("src/domain/servers/agent-release.ts");
 
 const stepMs = Number(process.env.SLIPWAY_E2E_STEP_MS ?? 250);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const digitalOcean = await startDigitalOceanSimulator({ actionDelayMs: 200 });
-const server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: digitalOcean.url }, process.env.SLIPWAY_DATA_DIR);
-const { db } = server.app.deps as { db: any };
-// Two SSH hosts as rows only (TEST-NET addresses, nothing is sent to them; unique prefix con-): one
-// with an outdated agent to show the badge, the other for the forced-delete guard.
-await db.server.create({ data: { name: "con-web-1", kind: "SSH_HOST", status: "ACTIVE", managed: false, publicIpv4: "198.51.100.11", agentVersion: "0.0.1" } });
-await db.server.create({ data: { name: "con-web-2", kind: "SSH_HOST", status: "ACTIVE", managed: false, publicIpv4: "198.51.100.12" } });
-
 // Snapshots and droplets are real in the simulator; only the agent's bring-up over SSH is stood in
 // for (the simulator's droplets are not hosts), the way the server's provisioning tests do it.
-configureProvisioning(server.app.deps, {
+const provisioning = {
   digitalOcean: {
     actions: { pollIntervalMs: 100, maxPollIntervalMs: 200 },
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
@@ -35,14 +27,20 @@ configureProvisioning(server.app.deps, {
     await sleep(stepMs);
     return { version: expectedAgentVersion() };
   },
-  bringUpAgent: async (_deps: unknown, ctx: { emit(event: Record<string, unknown>): Promise<void> }, serverId: string) => {
+  bringUpAgent: async (ctx: { emit(event: Record<string, unknown>): Promise<void> }, serverId: string) => {
     await ctx.emit({ step: "agent", message: "Agent answering (stand-in bring-up)", serverId });
     return db.server.update({
       where: { id: serverId },
       data: { hostKeyFingerprint: `SHA256:stand-in-${serverId.slice(0, 8)}`, agentVersion: expectedAgentVersion(), status: "ACTIVE", lastSeenAt: new Date() },
     });
   },
-});
+};
+const server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: digitalOcean.url }, process.env.SLIPWAY_DATA_DIR, { provisioning });
+const { db } = server.app.deps as { db: any };
+// Two SSH hosts as rows only (TEST-NET addresses, nothing is sent to them; unique prefix con-): one
+// with an outdated agent to show the badge, the other for the forced-delete guard.
+await db.server.create({ data: { name: "con-web-1", kind: "SSH_HOST", status: "ACTIVE", managed: false, publicIpv4: "198.51.100.11", agentVersion: "0.0.1" } });
+await db.server.create({ data: { name: "con-web-2", kind: "SSH_HOST", status: "ACTIVE", managed: false, publicIpv4: "198.51.100.12" } });
 
 console.log(`READY ${JSON.stringify({ url: server.url, dataDir: server.dataDir, admin: { email: "admin@example.test", password: "correct-horse-battery-staple" }, digitalOceanToken: digitalOcean.token })}`);
 

@@ -42,7 +42,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 try {
   const started = Date.now();
   server = await startTestServer(LAB_BASE_IMAGES_ENV, process.env.SLIPWAY_DATA_DIR);
-  const addresses: string[] = await bootHosts(lab, names, server!.dataDir, booted);
+  const addresses: string[] = await bootHosts(lab, names, server!.app.deps.connections.identity().publicKey, booted);
   const hosts = await adoptHosts(server, names.map((name, i) => ({ lab: name, name, address: addresses[i]! })));
   // After a boot: the bridge (and its address) exists only once the lab is set up.
   registry = await startRegistry();

@@ -83,6 +83,7 @@ export type DeploymentStatus =
   | 'CANCELLED'
   | 'DEPLOYING'
   | 'FAILED'
+  | 'INTERRUPTED'
   | 'QUEUED'
   | 'SUCCEEDED';
 
@@ -117,6 +118,7 @@ export type OperationKind =
   | 'VERIFY_CREDENTIAL';
 
 export type OperationStatus =
+  | 'CANCELLED'
   | 'FAILED'
   | 'INTERRUPTED'
   | 'QUEUED'

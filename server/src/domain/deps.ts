@@ -1,25 +1,33 @@
 import type { Config } from "../config.js";
 import type { Database } from "../db.js";
-import type { EventBus } from "../infra/event-bus.js";
-import type { JobQueue } from "../infra/job-queue.js";
 import type { Logger } from "../logger.js";
 import type { SecretBox } from "./crypto/secret-box.js";
-import type { BuildContextSource } from "./deployments/build-context-source.js";
-import type { ServerGateway } from "./deployments/server-gateway.js";
-import type { ServerConnections } from "./servers/server-connections.js";
+import type {
+  BuildContextStore, Clock, EventBus, JobQueue, ProvisioningEnvironment, RateBudget, Scheduler, ServerConnections, ServerGateway,
+  ServerRemovedHook,
+} from "./ports.js";
 
 /** Everything domain functions reach outside themselves through; built once by buildApp(). */
 export interface Deps {
   config: Config;
   db: Database;
   secrets: SecretBox;
+  log: Logger;
+  clock: Clock;
+  /** This replica, as operation leases name their owner; new at every start. */
+  instanceId: string;
   bus: EventBus;
   queue: JobQueue;
-  log: Logger;
+  scheduler: Scheduler;
+  /** Provider request budgets, shared by every replica (DigitalOcean per minute, Cloudflare per 5 minutes). */
+  rateBudget: RateBudget;
   /** Pinned SSH connections to servers, and agent clients through them. */
   connections: ServerConnections;
   /** What deployments do on servers (through `connections` in production). */
   servers: ServerGateway;
-  /** Turns uploaded archives and git refs into build contexts. */
-  buildContexts: BuildContextSource;
+  /** Uploaded archives' build contexts, readable by whichever replica runs the build. */
+  buildContexts: BuildContextStore;
+  provisioning: ProvisioningEnvironment;
+  /** Called when a server is removed, before its droplet is destroyed. */
+  serverRemovedHooks: readonly ServerRemovedHook[];
 }

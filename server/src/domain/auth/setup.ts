@@ -23,11 +23,10 @@ export async function bootstrapFirstAdmin(deps: Deps): Promise<{ setupToken?: st
     deps.log.info({ email: parsed.email }, "created the first admin from SLIPWAY_ADMIN_EMAIL");
     return {};
   }
+  // Each start (each replica) prints a token of its own; any unused one works until setup is done,
+  // so replicas starting together never invalidate each other's.
   const issued = issueToken("SETUP");
-  await deps.db.$transaction([
-    deps.db.setupToken.deleteMany({ where: { usedAt: null } }),
-    deps.db.setupToken.create({ data: { tokenHash: issued.hash } }),
-  ]);
+  await deps.db.setupToken.create({ data: { tokenHash: issued.hash } });
   return { setupToken: issued.token };
 }
 
@@ -55,6 +54,8 @@ export async function completeSetup(deps: Deps, input: unknown): Promise<Session
     if (claimed.count !== 1) throw new ValidationError("The setup token is wrong or was already used", [
       { path: ["setupToken"], message: "wrong or already used" },
     ]);
+    // Setup happens once: every other replica's token is spent with it.
+    await tx.setupToken.updateMany({ where: { usedAt: null }, data: { usedAt: new Date() } });
     return tx.user.create({ data: { email: parsed.email, name: parsed.name, role: "ADMIN", passwordHash } });
   });
   return startSession(deps, user);

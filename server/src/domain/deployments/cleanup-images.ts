@@ -62,3 +62,15 @@ async function tagsToKeep(deps: Deps, serviceId: string, keepNewest: number): Pr
   const inFlight = (await deps.db.deployment.findMany({ where: { serviceId, status: { in: ["QUEUED", "BUILDING", "DEPLOYING"] } }, select: { imageTag: true } })).map((d) => d.imageTag);
   return selectTagsToKeep(deployments, [...running.map((r) => r.currentDeployment!.imageTag), ...inFlight], keepNewest);
 }
+
+/** The hourly cleanup: every service that runs somewhere, one after another; a failure is logged and the rest go on. */
+export async function cleanupAllServiceImages(deps: Deps): Promise<void> {
+  const services = await deps.db.service.findMany({ where: { servers: { some: {} } }, select: { id: true } });
+  for (const { id } of services) {
+    const summary = await cleanupServiceImages(deps, id).catch((error: unknown) => {
+      deps.log.warn({ err: error, serviceId: id }, "scheduled image cleanup failed for a service");
+      return null;
+    });
+    if (summary && summary.removed > 0) deps.log.info({ serviceId: id, removed: summary.removed, reclaimedBytes: summary.reclaimedBytes }, "removed images beyond retention");
+  }
+}

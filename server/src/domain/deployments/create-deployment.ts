@@ -1,25 +1,16 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Deployment, Operation, Project, Server, Service, SourceType } from "../../generated/prisma/client.js";
+import type { Deployment, Operation, Service, SourceType } from "../../generated/prisma/client.js";
 import type { Viewer } from "../auth/viewer.js";
 import type { Deps } from "../deps.js";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { startOperation } from "../operations/run-operation.js";
 import { listServiceDomains, readServiceEnv } from "../services/service-config.js";
-import { prepareBuildContext, type PreparedBuildContext } from "../sources/prepare-source.js";
+import { prepareBuildContext } from "../sources/prepare-source.js";
 import { gitRef, gitRepository, imageReference, parseInput } from "../validation.js";
 import { describeDockerfile } from "./build-context-source.js";
-import { imageTagFor, sealEnv } from "./release-config.js";
+import { deployServiceOperation } from "./deploy-service-operation.js";
+import { recordDeployment, type ReleaseSnapshot } from "./record-deployment.js";
+import { sealEnv } from "./release-config.js";
 import { assertNoDeploymentRunning, resolveTargets } from "./targets.js";
-
-export const DEPLOY_HANDLER = "deploy";
-
-export interface DeployJob {
-  deploymentId: string;
-  /** An uploaded archive's build context, checked and packed when the deploy was requested. */
-  contextPath?: string;
-  contextDescription?: string;
-}
 
 const DeployInput = z.object({
   serviceId: z.string().uuid(),
@@ -53,75 +44,43 @@ export async function createDeployment(
     throw new ValidationError("An archive source needs an uploaded file", [{ path: ["archive"], message: "missing" }]);
   }
   await assertNoDeploymentRunning(deps, service.id);
-  const targets = await resolveTargets(deps, service.id, parsed.serverIds);
+  const servers = await resolveTargets(deps, service.id, parsed.serverIds);
   // Unpacked, checked (zip-slip, links, bombs, limits) and packed now: a bad archive is refused
   // before anything is recorded.
   const context = archive ? await prepareBuildContext(deps, { type: "ARCHIVE", file: archive }, { port: service.port }) : null;
-
   try {
-    return await recordAndStart(deps, viewer, service, targets, parsed.source, archive, context);
-  } catch (error) {
-    await context?.cleanup();
-    throw error;
-  }
-}
-
-async function recordAndStart(
-  deps: Deps,
-  viewer: Viewer,
-  service: Service & { project: Project },
-  targets: Server[],
-  source: z.infer<typeof DeployInput>["source"],
-  archive: UploadedArchive | null | undefined,
-  context: PreparedBuildContext | null,
-): Promise<{ deployment: Deployment; operation: Operation }> {
-  const id = randomUUID();
-  const env = await readServiceEnv(deps, service.id);
-  const domains = (await listServiceDomains(deps, service.id)).map((d) => d.hostname);
-  const current = await deps.db.serviceServer.findMany({ where: { serviceId: service.id } });
-  const sourceRef = source.type === "GIT" ? `${source.repository}#${source.ref}` : source.type === "IMAGE" ? source.image : archive!.name;
-
-  const deployment = await deps.db.deployment.create({
-    data: {
-      id,
-      serviceId: service.id,
-      sourceType: source.type as SourceType,
-      sourceRef,
-      imageTag: imageTagFor(service.imageBase, id),
-      port: service.port,
-      healthCheckPath: service.healthCheckPath,
-      healthCheckTimeoutSeconds: service.healthCheckTimeoutSeconds,
-      domains,
-      envCiphertext: sealEnv(deps, env),
-      createdById: viewer.userId,
-      targets: {
-        create: targets.map((server) => ({
-          serverId: server.id,
-          previousDeploymentId: current.find((c) => c.serverId === server.id)?.currentDeploymentId ?? null,
-        })),
+    const source = parsed.source;
+    const ref = source.type === "GIT" ? `${source.repository}#${source.ref}` : source.type === "IMAGE" ? source.image : archive!.name;
+    return await recordDeployment(deps, {
+      service,
+      servers,
+      source: { type: source.type, ref },
+      config: await currentReleaseSnapshot(deps, service),
+      actorId: viewer.userId,
+      operation: {
+        descriptor: deployServiceOperation,
+        title: `Deploy ${service.project.name}/${service.name} from ${describeSource(source.type, ref)}`,
+        input: context ? { contextDescription: `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}` } : {},
       },
-    },
-  });
-  const job: DeployJob = { deploymentId: id };
-  if (context) {
-    job.contextPath = context.contextPath;
-    job.contextDescription = `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}`;
+      // The context goes where every replica can read it: whichever runs the build.
+      beforeStart: context ? async (deploymentId) => void (await deps.buildContexts.put(deploymentId, context.openContext())) : undefined,
+    });
+  } finally {
+    await context?.cleanup();
   }
-  const operation = await startOperation(deps, {
-    handler: DEPLOY_HANDLER,
-    kind: "DEPLOY",
-    title: `Deploy ${service.project.name}/${service.name} from ${describeSource(source.type, sourceRef)}`,
-    input: { ...job },
-    actorId: viewer.userId,
-    serviceId: service.id,
-  });
-  return { deployment: await linkOperation(deps, id, operation.id), operation };
 }
 
-export async function linkOperation(deps: Deps, deploymentId: string, operationId: string): Promise<Deployment> {
-  return deps.db.deployment.update({ where: { id: deploymentId }, data: { operationId } });
+/** The service's config now, as a deployment records it. */
+async function currentReleaseSnapshot(deps: Deps, service: Service): Promise<ReleaseSnapshot> {
+  return {
+    port: service.port,
+    healthCheckPath: service.healthCheckPath,
+    healthCheckTimeoutSeconds: service.healthCheckTimeoutSeconds,
+    domains: (await listServiceDomains(deps, service.id)).map((d) => d.hostname),
+    envCiphertext: sealEnv(deps, await readServiceEnv(deps, service.id)),
+  };
 }
 
-function describeSource(type: string, ref: string): string {
+function describeSource(type: SourceType, ref: string): string {
   return type === "ARCHIVE" ? `archive ${ref}` : type === "GIT" ? `git ${ref}` : `image ${ref}`;
 }

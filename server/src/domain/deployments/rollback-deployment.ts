@@ -1,12 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Deployment, Operation } from "../../generated/prisma/client.js";
 import type { Viewer } from "../auth/viewer.js";
 import type { Deps } from "../deps.js";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { startOperation } from "../operations/run-operation.js";
 import { parseInput } from "../validation.js";
-import { DEPLOY_HANDLER, linkOperation } from "./create-deployment.js";
+import { recordDeployment } from "./record-deployment.js";
+import { rollbackDeploymentOperation } from "./rollback-deployment-operation.js";
 import { assertNoDeploymentRunning, resolveTargets } from "./targets.js";
 
 const RollbackInput = z.object({ deploymentId: z.string().uuid() });
@@ -31,38 +30,19 @@ export async function rollbackDeployment(deps: Deps, viewer: Viewer, input: unkn
     throw new ValidationError("That deployment is already the one running", [{ path: ["deploymentId"], message: "already running" }]);
   }
 
-  const id = randomUUID();
-  await deps.db.deployment.create({
-    data: {
-      id,
-      serviceId: target.serviceId,
-      sourceType: target.sourceType,
-      sourceRef: target.sourceRef,
-      imageTag: target.imageTag,
-      imageId: target.imageId,
+  return recordDeployment(deps, {
+    service: target.service,
+    servers,
+    source: { type: target.sourceType, ref: target.sourceRef },
+    config: {
       port: target.port,
       healthCheckPath: target.healthCheckPath,
       healthCheckTimeoutSeconds: target.healthCheckTimeoutSeconds,
       domains: target.domains as string[],
       envCiphertext: target.envCiphertext,
-      restoredId: target.id,
-      rolledBackFromId: current,
-      createdById: viewer.userId,
-      targets: {
-        create: servers.map((server) => ({
-          serverId: server.id,
-          previousDeploymentId: running.find((r) => r.serverId === server.id)?.currentDeploymentId ?? null,
-        })),
-      },
     },
-  });
-  const operation = await startOperation(deps, {
-    handler: DEPLOY_HANDLER,
-    kind: "ROLLBACK",
-    title: `Roll back ${target.service.project.name}/${target.service.name} to ${target.imageTag}`,
-    input: { deploymentId: id },
     actorId: viewer.userId,
-    serviceId: target.serviceId,
+    rollback: { restored: target, replacing: current },
+    operation: { descriptor: rollbackDeploymentOperation, title: `Roll back ${target.service.project.name}/${target.service.name} to ${target.imageTag}` },
   });
-  return { deployment: await linkOperation(deps, id, operation.id), operation };
 }

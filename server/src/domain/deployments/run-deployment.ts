@@ -1,53 +1,67 @@
 import type { AgentStreamLine, ReleaseRequest, ReleaseResult } from "@slipway/agent/protocol";
-import type { Deployment, DeploymentTarget, Project, Server, Service } from "../../generated/prisma/client.js";
+import type { Deployment, DeploymentTarget, Prisma, Project, Server, Service } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import { prepareReleaseTls, storedReleaseTls } from "../domains/prepare-release-tls.js";
 import { syncDnsAfterRelease } from "../domains/sync-dns-records.js";
-import type { OperationContext } from "../operations/run-operation.js";
+import { OperationCancelledError } from "../operations/lease.js";
+import type { OperationContext } from "../ports.js";
 import { mapBounded } from "./bounded.js";
-import type { DeployJob } from "./create-deployment.js";
+import { openBuildContext } from "./build-context-source.js";
 import { agentServiceName, releaseRequestFor, secretValuesOf } from "./release-config.js";
 import { cleanupServiceImages } from "./cleanup-images.js";
-import type { BuildContextSource } from "./build-context-source.js";
+
+/** What the deploy and rollback operations are given: the recorded deployment. */
+export interface DeployJob {
+  deploymentId: string;
+  /** For events: what the uploaded archive turned out to be (checked when the deploy was requested). */
+  contextDescription?: string;
+}
 
 // Servers are released in parallel, but not all at once: a fleet keeps most of its capacity.
 const RELEASE_CONCURRENCY = 4;
 
-type TargetWithServer = DeploymentTarget & { server: Server };
-type LoadedDeployment = Deployment & { service: Service & { project: Project }; targets: TargetWithServer[] };
+export type TargetWithServer = DeploymentTarget & { server: Server };
+export type LoadedDeployment = Deployment & { service: Service & { project: Project }; targets: TargetWithServer[] };
 
 /**
  * The deploy (and rollback) operation: get the image onto every target once, then switch each
- * server to it behind its health check. If any server fails, the servers already switched go
- * back to what they ran before, so the fleet never ends up running two versions.
+ * server to it behind its health check. If any server fails (or someone cancels), the servers
+ * already switched go back to what they ran before, so the fleet never ends up running two versions.
  */
-export async function runDeployment(deps: Deps, ctx: OperationContext, job: DeployJob, sources: BuildContextSource): Promise<void> {
+export async function runDeployment(deps: Deps, ctx: OperationContext, job: DeployJob): Promise<void> {
   const deployment = await loadDeployment(deps, job.deploymentId);
   await redactSecrets(deps, ctx, deployment);
   const names = { project: deployment.service.project, service: deployment.service };
   const service = agentServiceName(names.project, names.service);
-  await setStatus(deps, deployment.id, { status: "BUILDING", startedAt: new Date() });
 
   try {
+    ctx.signal.throwIfAborted(); // cancelled while it waited in the queue
+    await setStatus(ctx, deployment.id, { status: "BUILDING", startedAt: new Date() });
     // Before anything is built: a certificate that cannot be had fails the deploy early.
     const tls = await prepareReleaseTls(deps, ctx, deployment);
-    await placeImage(deps, ctx, deployment, service, job, sources);
-    await setStatus(deps, deployment.id, { status: "DEPLOYING" });
+    await placeImage(deps, ctx, deployment, service, job);
+    ctx.signal.throwIfAborted();
+    await setStatus(ctx, deployment.id, { status: "DEPLOYING" });
     const request = releaseRequestFor(deps, deployment, names, tls);
-    const outcomes = await mapBounded(deployment.targets, RELEASE_CONCURRENCY, (target) =>
-      releaseOn(deps, ctx, deployment.id, target, request),
+    const outcomes = await mapBounded(deployment.targets, RELEASE_CONCURRENCY, async (target) =>
+      ctx.signal.aborted ? notStarted(target) : releaseOn(deps, ctx, deployment.id, target, request),
     );
     const failed = outcomes.filter((o) => o.result.outcome !== "switched");
-    if (failed.length > 0) {
+    if (failed.length > 0 || ctx.signal.aborted) {
       // A server we lost contact with mid-release has most likely switched anyway (its agent goes
       // on alone), so it is put back too, like the servers that said they switched.
       await putBack(deps, ctx, deployment, outcomes.filter((o) => o.result.outcome === "switched" || !o.reached));
+      ctx.signal.throwIfAborted();
       throw new Error(`Failed on ${failed.map((o) => `${o.target.server.name}: ${o.result.error ?? "unknown error"}`).join("; ")}`);
     }
-    await recordRunning(deps, deployment);
-    await setStatus(deps, deployment.id, { status: "SUCCEEDED", finishedAt: new Date() });
-  } catch (error) {
-    await setStatus(deps, deployment.id, { status: "FAILED", finishedAt: new Date(), error: (error as Error).message });
+    await ctx.fenced(async (tx) => {
+      await recordRunning(tx, deployment);
+      await tx.deployment.update({ where: { id: deployment.id }, data: { status: "SUCCEEDED", finishedAt: new Date() } });
+    });
+  } catch (caught) {
+    const error = ctx.signal.aborted ? ctx.signal.reason : caught;
+    const cancelled = error instanceof OperationCancelledError;
+    await setStatus(ctx, deployment.id, { status: cancelled ? "CANCELLED" : "FAILED", finishedAt: new Date(), error: cancelled ? "Cancelled" : (error as Error).message });
     throw error;
   }
 
@@ -62,14 +76,7 @@ export async function runDeployment(deps: Deps, ctx: OperationContext, job: Depl
 }
 
 /** Builds or pulls the image on one server, then copies it to the others: never a rebuild. */
-async function placeImage(
-  deps: Deps,
-  ctx: OperationContext,
-  deployment: LoadedDeployment,
-  service: string,
-  job: DeployJob,
-  sources: BuildContextSource,
-): Promise<void> {
+async function placeImage(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment, service: string, job: DeployJob): Promise<void> {
   const [first, ...rest] = deployment.targets;
   if (!first) throw new Error("The deployment has no target servers");
   const tag = deployment.imageTag;
@@ -84,7 +91,7 @@ async function placeImage(
     await ctx.emit({ step: "image", message: `Pulling ${deployment.sourceRef}`, serverId: holder });
     await deps.servers.pullImage(holder, { image: deployment.sourceRef, tag, service, deployment: deployment.id }, onLine);
   } else {
-    const context = await sources.open(deployment, job);
+    const context = await openBuildContext(deps, deployment, job.contextDescription);
     try {
       await ctx.emit({ step: "build", message: `Building ${tag} (${context.description})`, serverId: holder });
       await deps.servers.buildImage(holder, context.stream, { tag, service, deployment: deployment.id }, onLine);
@@ -95,6 +102,7 @@ async function placeImage(
 
   const others = [first, ...rest].filter((t) => t.serverId !== holder);
   await mapBounded(others, RELEASE_CONCURRENCY, async (target) => {
+    ctx.signal.throwIfAborted();
     if (await hasImage(deps, target.serverId, service, tag)) return;
     await ctx.emit({ step: "image", message: `Copying ${tag}`, serverId: target.serverId });
     await deps.servers.copyImage(tag, holder, target.serverId);
@@ -113,7 +121,7 @@ async function hasImage(deps: Deps, serverId: string, service: string, tag: stri
   return images.some((image) => image.tags.includes(tag));
 }
 
-interface ReleaseOutcome {
+export interface ReleaseOutcome {
   target: TargetWithServer;
   result: ReleaseResult;
   /** False when the agent's answer never came (connection lost): what the server runs is unknown. */
@@ -121,11 +129,16 @@ interface ReleaseOutcome {
 }
 
 async function releaseOn(deps: Deps, ctx: OperationContext, deploymentId: string, target: TargetWithServer, request: ReleaseRequest): Promise<ReleaseOutcome> {
-  await setTarget(deps, deploymentId, target.serverId, { status: "STARTING" });
+  await setTarget(ctx, deploymentId, target.serverId, { status: "STARTING" });
   const { result, reached } = await releaseOnServer(deps, ctx, target.serverId, request);
   const switched = result.outcome === "switched";
-  await setTarget(deps, deploymentId, target.serverId, { status: switched ? "SWITCHED" : "FAILED", containerId: result.containerId, error: result.error });
+  await setTarget(ctx, deploymentId, target.serverId, { status: switched ? "SWITCHED" : "FAILED", containerId: result.containerId, error: result.error });
   return { target, result, reached };
+}
+
+/** A server the release never reached (cancelled first): it still runs what it ran. */
+function notStarted(target: TargetWithServer): ReleaseOutcome {
+  return { target, reached: true, result: { outcome: "failed", state: "failed", containerId: null, previousContainerId: null, error: "cancelled before it started" } };
 }
 
 /** Asks one server to switch to a release; a server that cannot be reached is a failed release. */
@@ -158,7 +171,7 @@ async function releaseOnServer(
  * Returns servers to the release they ran before: those this deployment switched, and those it
  * lost contact with mid-release (they may have switched; releasing the earlier one is harmless).
  */
-async function putBack(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment, outcomes: ReleaseOutcome[]): Promise<void> {
+export async function putBack(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment, outcomes: ReleaseOutcome[]): Promise<void> {
   await mapBounded(outcomes, RELEASE_CONCURRENCY, async ({ target, reached, result: failure }) => {
     if (!target.previousDeploymentId) {
       await ctx.emit({ step: "revert", level: "WARN", serverId: target.serverId, message: "No earlier release on this server to return to" });
@@ -172,7 +185,7 @@ async function putBack(deps: Deps, ctx: OperationContext, deployment: LoadedDepl
     const { result } = await releaseOnServer(deps, ctx, target.serverId, releaseRequestFor(deps, previous, names, tls));
     const back = result.outcome === "switched";
     await setTarget(
-      deps,
+      ctx,
       deployment.id,
       target.serverId,
       reached
@@ -183,16 +196,14 @@ async function putBack(deps: Deps, ctx: OperationContext, deployment: LoadedDepl
   });
 }
 
-async function recordRunning(deps: Deps, deployment: LoadedDeployment): Promise<void> {
-  await deps.db.$transaction(
-    deployment.targets.map((target) =>
-      deps.db.serviceServer.upsert({
-        where: { serviceId_serverId: { serviceId: deployment.serviceId, serverId: target.serverId } },
-        create: { serviceId: deployment.serviceId, serverId: target.serverId, currentDeploymentId: deployment.id },
-        update: { currentDeploymentId: deployment.id },
-      }),
-    ),
-  );
+export async function recordRunning(tx: Prisma.TransactionClient, deployment: LoadedDeployment): Promise<void> {
+  for (const target of deployment.targets) {
+    await tx.serviceServer.upsert({
+      where: { serviceId_serverId: { serviceId: deployment.serviceId, serverId: target.serverId } },
+      create: { serviceId: deployment.serviceId, serverId: target.serverId, currentDeploymentId: deployment.id },
+      update: { currentDeploymentId: deployment.id },
+    });
+  }
 }
 
 /** Agent lines become operation events on the server they came from; build output line by line. */
@@ -204,28 +215,29 @@ function forwardLines(ctx: OperationContext, serverId: string) {
 }
 
 /** This release's secrets, and those of the releases a failure may put back. */
-async function redactSecrets(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment): Promise<void> {
+export async function redactSecrets(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment): Promise<void> {
   const previousIds = deployment.targets.map((t) => t.previousDeploymentId).filter((id): id is string => id !== null);
   const previous = await deps.db.deployment.findMany({ where: { id: { in: previousIds } }, select: { envCiphertext: true } });
   for (const release of [deployment, ...previous]) for (const secret of secretValuesOf(deps, release)) ctx.redact(secret);
 }
 
-async function loadDeployment(deps: Deps, id: string): Promise<LoadedDeployment> {
+export async function loadDeployment(deps: Deps, id: string): Promise<LoadedDeployment> {
   return deps.db.deployment.findUniqueOrThrow({
     where: { id },
     include: { service: { include: { project: true } }, targets: { include: { server: true }, orderBy: { server: { name: "asc" } } } },
   });
 }
 
-async function setStatus(deps: Deps, id: string, data: Partial<Pick<Deployment, "status" | "startedAt" | "finishedAt" | "error">>): Promise<void> {
-  await deps.db.deployment.update({ where: { id }, data });
+// Fenced on the operation's lease: a replica that lost it never overwrites the one that took over.
+export async function setStatus(ctx: OperationContext, id: string, data: Partial<Pick<Deployment, "status" | "startedAt" | "finishedAt" | "error">>): Promise<void> {
+  await ctx.fenced((tx) => tx.deployment.update({ where: { id }, data }));
 }
 
-async function setTarget(
-  deps: Deps,
+export async function setTarget(
+  ctx: OperationContext,
   deploymentId: string,
   serverId: string,
   data: Partial<Pick<DeploymentTarget, "status" | "containerId" | "error">>,
 ): Promise<void> {
-  await deps.db.deploymentTarget.updateMany({ where: { deploymentId, serverId }, data });
+  await ctx.fenced((tx) => tx.deploymentTarget.updateMany({ where: { deploymentId, serverId }, data }));
 }

@@ -3,7 +3,7 @@
 import type { Certificate, Deployment } from "../../generated/prisma/client.js";
 import { normalizeHostname } from "../../integrations/cloudflare/index.js";
 import type { Deps } from "../deps.js";
-import type { OperationContext } from "../operations/run-operation.js";
+import type { OperationContext } from "../ports.js";
 import {
   DEFAULT_CERTIFICATE_POLICY, findCertificateCovering, hostnamesOf, issueCertificate, linkCertificate, openCertificate, renewalThreshold,
   type CertificatePolicy, type TlsMaterial,

@@ -1,6 +1,6 @@
 // When a server is removed, its address leaves the DNS records of every service it ran.
 import type { Deps } from "../deps.js";
-import { onServerRemoved, type RemovedServer } from "../provisioning/server-removed.js";
+import type { RemovedServer } from "../ports.js";
 import { logReport } from "./cloudflare-access.js";
 import { syncServiceDns } from "./sync-dns-records.js";
 
@@ -27,13 +27,4 @@ export async function removeServerRecords(deps: Deps, server: RemovedServer): Pr
     if (!outcome.synced && !outcome.skipped) behind.push(serviceId);
   }
   if (behind.length > 0) throw new Error(`DNS records of ${behind.length} service(s) may still point at ${server.name}; the next deploy of each removes them`);
-}
-
-let registered = false;
-
-/** Registers the DNS cleanup with server removal, once per process (listeners get each app's deps). */
-export function registerServerRecordsCleanup(): void {
-  if (registered) return;
-  registered = true;
-  onServerRemoved(removeServerRecords);
 }

@@ -4,7 +4,7 @@ import { isIPv4 } from "node:net";
 import { normalizeHostname, type DesiredHostname, type Zone } from "../../integrations/cloudflare/index.js";
 import type { Deployment, DeploymentTarget } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
-import type { OperationContext } from "../operations/run-operation.js";
+import type { OperationContext } from "../ports.js";
 import { openCloudflare, type CloudflareAccess, type Report } from "./cloudflare-access.js";
 
 export const DNS_STEP = "dns";

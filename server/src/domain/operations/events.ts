@@ -1,15 +1,10 @@
 import { z } from "zod";
-import type { EventLevel, OperationEvent, OperationStatus } from "../../generated/prisma/client.js";
+import type { OperationEvent, OperationStatus } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
+import type { EventInput } from "../ports.js";
+import { LeaseLostError, isRecordNotFound } from "./lease.js";
 
-export interface EventInput {
-  step: string;
-  message: string;
-  level?: EventLevel;
-  /** 0..1 for the step on its server. */
-  progress?: number | null;
-  serverId?: string | null;
-}
+export type { EventInput };
 
 const EventInputSchema = z.object({
   step: z.string().min(1).max(100),
@@ -26,28 +21,40 @@ export function operationTopic(operationId: string): string {
   return `operation:${operationId}`;
 }
 
-export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set(["SUCCEEDED", "FAILED", "INTERRUPTED"]);
+export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set(["SUCCEEDED", "FAILED", "INTERRUPTED", "CANCELLED"]);
 
 /**
- * Persists an event under the given sequence number, then publishes it. Persisting first is what
- * lets a subscriber that missed the live message find it in the database.
+ * Stores the operation's next event, then publishes it. The sequence number comes from the
+ * operation's row, incremented in the same transaction and only while `ownerId` still holds the
+ * lease: two writers never share a number, and a replica that lost the lease writes nothing
+ * (LeaseLostError). Storing first is what lets a subscriber that missed the live message find it.
  */
-export async function appendEvent(deps: Deps, operationId: string, seq: number, input: EventInput): Promise<OperationEvent> {
+export async function appendEvent(deps: Deps, operationId: string, ownerId: string, input: EventInput): Promise<OperationEvent> {
   const parsed = EventInputSchema.parse(input);
-  const [, event] = await deps.db.$transaction([
-    deps.db.operation.update({ where: { id: operationId }, data: { lastSeq: seq } }),
-    deps.db.operationEvent.create({
-      data: {
-        operationId,
-        seq,
-        step: parsed.step,
-        level: parsed.level,
-        message: parsed.message,
-        progress: parsed.progress ?? null,
-        serverId: parsed.serverId ?? null,
-      },
-    }),
-  ]);
+  let event: OperationEvent;
+  try {
+    event = await deps.db.$transaction(async (tx) => {
+      const { lastSeq } = await tx.operation.update({
+        where: { id: operationId, ownerId, status: "RUNNING" },
+        data: { lastSeq: { increment: 1 }, heartbeatAt: deps.clock.now() },
+        select: { lastSeq: true },
+      });
+      return tx.operationEvent.create({
+        data: {
+          operationId,
+          seq: lastSeq,
+          step: parsed.step,
+          level: parsed.level,
+          message: parsed.message,
+          progress: parsed.progress ?? null,
+          serverId: parsed.serverId ?? null,
+        },
+      });
+    });
+  } catch (error) {
+    if (isRecordNotFound(error)) throw new LeaseLostError(operationId);
+    throw error;
+  }
   await deps.bus.publish(operationTopic(operationId), { type: "event", event } satisfies OperationMessage);
   return event;
 }
@@ -59,4 +66,9 @@ export async function readEventsAfter(deps: Deps, operationId: string, afterSeq:
     orderBy: { seq: "asc" },
     take: limit,
   });
+}
+
+/** An event as it arrives over a bus that carries JSON (dates as strings), as stored. */
+export function reviveEvent(event: OperationEvent): OperationEvent {
+  return typeof event.createdAt === "string" ? { ...event, createdAt: new Date(event.createdAt) } : event;
 }

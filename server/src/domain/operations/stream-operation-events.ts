@@ -1,7 +1,7 @@
 import type { OperationEvent } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { operationTopic, readEventsAfter, TERMINAL_STATUSES, type OperationMessage } from "./events.js";
+import { operationTopic, readEventsAfter, reviveEvent, TERMINAL_STATUSES, type OperationMessage } from "./events.js";
 
 // The bus may drop a message (Redis pub/sub is at-most-once); this often, the stream checks the
 // database on its own, so a lost message delays an event but never loses it.
@@ -38,6 +38,7 @@ export async function* streamOperationEvents(deps: Deps, operationId: string, af
   }
 
   try {
+    await live.ready;
     // Read the status before replaying: if it had ended then, the replay holds every event.
     const endedBeforeReplay = await hasEnded();
     yield* catchUp();
@@ -57,7 +58,7 @@ export async function* streamOperationEvents(deps: Deps, operationId: string, af
       const message = outcome.value;
       if (message.type === "event" && message.event.seq === delivered + 1) {
         delivered = message.event.seq;
-        yield message.event;
+        yield reviveEvent(message.event);
       } else if (message.type === "event" && message.event.seq <= delivered) {
         continue;
       } else {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Prisma, type Project } from "../../generated/prisma/client.js";
+import type { Project } from "../../generated/prisma/client.js";
 import type { Viewer } from "../auth/viewer.js";
 import type { Deps } from "../deps.js";
 import { ConflictError } from "../errors.js";
@@ -33,6 +33,7 @@ export async function countProjects(deps: Deps): Promise<number> {
   return deps.db.project.count();
 }
 
+/** Prisma's P2002, by code: the SQLite and PostgreSQL clients each have their own error class. */
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }

@@ -5,17 +5,11 @@ import { DEFAULT_AGENT_PORT, type HealthResponse } from "@slipway/agent/protocol
 import { AgentClient } from "../../integrations/agent-client/agent-client.js";
 import { SshConnection } from "../../integrations/ssh/connection.js";
 import type { Deps } from "../deps.js";
-import type { OperationContext } from "../operations/run-operation.js";
+import type { OperationContext, TemporaryDroplet } from "../ports.js";
 import { installAgentOn } from "../servers/install-agent.js";
 import { newAgentToken } from "../servers/server-connections.js";
 import { CLOUD_INIT_STATUS_ARGV, CLOUD_INIT_WAIT_ARGV } from "./cloud-init.js";
 import { waitForSsh } from "./droplet-steps.js";
-
-export interface TemporaryDroplet {
-  id: number;
-  name: string;
-  address: string;
-}
 
 export async function prepareSnapshotHost(deps: Deps, ctx: OperationContext, droplet: TemporaryDroplet, sshWaitMs: number): Promise<HealthResponse> {
   const identity = deps.connections.identity();

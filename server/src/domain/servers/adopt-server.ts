@@ -6,10 +6,10 @@ import type { Operation } from "../../generated/prisma/client.js";
 import type { Viewer } from "../auth/viewer.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, ValidationError } from "../errors.js";
-import { startOperation } from "../operations/run-operation.js";
+import { startOperation } from "../operations/start-operation.js";
 import { isUniqueViolation } from "../projects/projects.js";
 import { parseInput, port, resourceName } from "../validation.js";
-import { ADOPT_SERVER_HANDLER, type ServerOperationInput } from "./server-operations.js";
+import { adoptServerOperation } from "./adopt-server-operation.js";
 
 const hostname = z
   .string()
@@ -55,11 +55,8 @@ export async function adoptServer(deps: Deps, viewer: Viewer, input: unknown): P
     if (isUniqueViolation(error)) throw new ConflictError(`A server named "${parsed.name}" already exists`);
     throw error;
   }
-  return startOperation<ServerOperationInput & { name: string }>(deps, {
-    handler: ADOPT_SERVER_HANDLER,
-    kind: "ADOPT",
+  return startOperation(deps, adoptServerOperation, { serverId }, {
     title: `Adopt ${parsed.name} (${parsed.sshUser}@${address}:${parsed.sshPort})`,
-    input: { serverId, name: parsed.name },
     actorId: viewer.userId,
   });
 }

@@ -5,7 +5,7 @@ import { DEFAULT_AGENT_PORT, type HealthResponse } from "@slipway/agent/protocol
 import type { Server } from "../../generated/prisma/client.js";
 import type { SshConnection } from "../../integrations/ssh/connection.js";
 import type { Deps } from "../deps.js";
-import type { OperationContext } from "../operations/run-operation.js";
+import type { OperationContext } from "../ports.js";
 import { buildAgentBootstrap, MIN_NODE_MAJOR, PREREQUISITE_EXIT, type BootstrapStep } from "./agent-bootstrap-plan.js";
 import { agentBundlePath, expectedAgentVersion } from "./agent-release.js";
 import { AGENT_TOKEN_PURPOSE, newAgentToken } from "./server-connections.js";

@@ -3,22 +3,28 @@ import type { Server } from "../../generated/prisma/client.js";
 import { AgentClient } from "../../integrations/agent-client/agent-client.js";
 import { HostKeyMismatchError } from "../../integrations/ssh/errors.js";
 import type { SshConnection } from "../../integrations/ssh/connection.js";
-import { loadOrCreateSshIdentity, type SshIdentity } from "../../integrations/ssh/identity.js";
+import type { SshIdentity } from "../../integrations/ssh/identity.js";
 import { SshPool } from "../../integrations/ssh/pool.js";
-import type { Deps } from "../deps.js";
+import type { Database } from "../../db.js";
+import type { SecretBox } from "../crypto/secret-box.js";
+import type { ServerConnections } from "../ports.js";
 
 /** The purpose the agent token is encrypted under (bound as associated data). */
 export const AGENT_TOKEN_PURPOSE = "agent-token";
 
-type ConnectionDeps = Pick<Deps, "db" | "secrets" | "config">;
+interface ConnectionDeps {
+  db: Database;
+  secrets: SecretBox;
+  /** The control plane's SSH key pair (control-plane-identity.ts). */
+  identity: SshIdentity;
+}
 
 /**
  * The control plane's way to its servers: one pinned SSH connection per server (shared, kept
  * alive, reopened on demand) and, through it, an agent client per server.
  */
-export class ServerConnections {
+export class SshServerConnections implements ServerConnections {
   private readonly pool: SshPool;
-  private identityCache: SshIdentity | null = null;
   private readonly agents = new Map<string, { key: string; client: AgentClient }>();
 
   constructor(private readonly deps: ConnectionDeps) {
@@ -26,8 +32,7 @@ export class ServerConnections {
   }
 
   identity(): SshIdentity {
-    this.identityCache ??= loadOrCreateSshIdentity(this.deps.config.dataDir);
-    return this.identityCache;
+    return this.deps.identity;
   }
 
   /**

@@ -2,9 +2,8 @@ import type { Readable } from "node:stream";
 import { ImageSummary, ReleaseResult, type ReleaseRequest, type ServiceStatus } from "@slipway/agent/protocol";
 import { streamResult } from "../../integrations/agent-client/agent-client.js";
 import type { Database } from "../../db.js";
-import type { LineSink, RemovedImages, ServerGateway } from "../deployments/server-gateway.js";
 import { NotFoundError } from "../errors.js";
-import type { ServerConnections } from "./server-connections.js";
+import type { LineSink, RemovedImages, ServerConnections, ServerGateway } from "../ports.js";
 
 /** ServerGateway over the real thing: each call goes to the server's agent through its pinned SSH tunnel. */
 export class SshServerGateway implements ServerGateway {

@@ -1,6 +1,6 @@
 import { rollbackDeployment } from "../../domain/deployments/rollback-deployment.js";
 import { createDeployment, type UploadedArchive } from "../../domain/deployments/create-deployment.js";
-import { startImageCleanup } from "../../domain/deployments/cleanup-operation.js";
+import { startImageCleanup } from "../../domain/deployments/cleanup-images-operation.js";
 import { countDeployments, listDeployments, setDeploymentPinned } from "../../domain/deployments/queries.js";
 import type { Deployment, Operation } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";

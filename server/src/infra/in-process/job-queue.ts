@@ -1,27 +1,11 @@
-/** A unit of background work; the payload must be plain JSON so any queue can carry it. */
-export interface Job<P = unknown> {
-  name: string;
-  payload: P;
-}
-
-export type JobHandler<P = unknown> = (payload: P) => Promise<void>;
-
-/**
- * Runs long work off the request path. Handlers are registered by name at start; `enqueue` only
- * names one, so a queue shared by several replicas (BullMQ) can run it anywhere.
- */
-export interface JobQueue {
-  register<P>(name: string, handler: JobHandler<P>): void;
-  enqueue<P>(job: Job<P>): Promise<void>;
-  /** Stops taking jobs and waits for the running ones to finish. */
-  close(): Promise<void>;
-}
+import type { Job, JobHandler, JobQueue } from "../../domain/ports.js";
 
 /** Runs jobs in this process with bounded concurrency, in the order they were enqueued. */
 export class InProcessJobQueue implements JobQueue {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly waiting: Job[] = [];
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Map<Promise<void>, Job>();
+  private started = false;
   private closed = false;
 
   constructor(
@@ -34,15 +18,25 @@ export class InProcessJobQueue implements JobQueue {
     this.handlers.set(name, handler as JobHandler);
   }
 
+  async start(): Promise<void> {
+    this.started = true;
+    this.pump();
+  }
+
   async enqueue<P>(job: Job<P>): Promise<void> {
     if (this.closed) throw new Error("The job queue is closed");
     if (!this.handlers.has(job.name)) throw new Error(`No handler is registered for job "${job.name}"`);
+    if (job.id !== undefined && (await this.has(job.id))) return;
     this.waiting.push(job);
     this.pump();
   }
 
+  async has(id: string): Promise<boolean> {
+    return this.waiting.some((job) => job.id === id) || [...this.running.values()].some((job) => job.id === id);
+  }
+
   private pump(): void {
-    while (!this.closed && this.running.size < this.concurrency && this.waiting.length > 0) {
+    while (this.started && !this.closed && this.running.size < this.concurrency && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
       const handler = this.handlers.get(job.name)!;
       const run: Promise<void> = Promise.resolve()
@@ -52,13 +46,16 @@ export class InProcessJobQueue implements JobQueue {
           this.running.delete(run);
           this.pump();
         });
-      this.running.add(run);
+      this.running.set(run, job);
     }
   }
 
-  async close(): Promise<void> {
+  async close(graceMs = Number.POSITIVE_INFINITY): Promise<number> {
     this.closed = true;
     this.waiting.length = 0;
-    await Promise.allSettled([...this.running]);
+    const all = Promise.allSettled([...this.running.keys()]);
+    if (Number.isFinite(graceMs)) await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    else await all;
+    return this.running.size;
   }
 }

@@ -1,20 +1,5 @@
 import { EventEmitter } from "node:events";
-
-/** A live subscription to one topic: messages arrive in publish order until `close()`. */
-export interface TopicSubscription<T> extends AsyncIterable<T> {
-  close(): void;
-}
-
-/**
- * Carries live messages between the parts of the control plane. Delivery is best-effort and
- * at-most-once by contract (Redis pub/sub is), so anything durable lives in the database and
- * subscribers reconcile against it.
- */
-export interface EventBus {
-  publish(topic: string, message: unknown): Promise<void>;
-  subscribe<T>(topic: string): TopicSubscription<T>;
-  close(): Promise<void>;
-}
+import type { EventBus, TopicSubscription } from "../../domain/ports.js";
 
 /** The single-process bus: an EventEmitter with a buffered queue per subscriber. */
 export class InProcessEventBus implements EventBus {
@@ -40,6 +25,7 @@ export class InProcessEventBus implements EventBus {
       wake?.();
     };
     return {
+      ready: Promise.resolve(),
       close,
       async *[Symbol.asyncIterator]() {
         try {

@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { defineOperation } from "../operations/operation.js";
+import { recoverDeployment } from "./recover-deployment.js";
+import { runDeployment } from "./run-deployment.js";
+
+export const DeployJobInput = z.object({ deploymentId: z.string().uuid(), contextDescription: z.string().max(500).optional() });
+
+/** Builds (or pulls) a recorded deployment's image once and releases it on every target server. */
+export const deployServiceOperation = defineOperation({
+  name: "deploy",
+  kind: "DEPLOY",
+  input: DeployJobInput,
+  run: runDeployment,
+  recover: recoverDeployment,
+});

@@ -1,0 +1,27 @@
+import type { Config } from "../../config.js";
+import type { Logger } from "../../logger.js";
+import type { Infrastructure } from "../index.js";
+import { connectRedis } from "./connection.js";
+import { RedisEventBus } from "./event-bus.js";
+import { BullJobQueue } from "./job-queue.js";
+import { RedisRateBudget } from "./rate-budget.js";
+import { BullScheduler } from "./scheduler.js";
+
+/** Cluster mode: the queue, bus, schedules and rate budgets on Redis, shared by every replica. */
+export async function createRedisInfrastructure(config: Config, log: Logger): Promise<Infrastructure> {
+  const url = config.redisUrl!;
+  const commands = await connectRedis(url, "commands");
+  const subscriber = await connectRedis(url, "subscriber");
+  const bus = new RedisEventBus(commands, subscriber, log);
+  return {
+    // A killed replica's jobs return to the queue within about this lock; the operation lease then decides.
+    queue: new BullJobQueue(commands, { concurrency: config.operationConcurrency, lockMs: Math.min(config.operationLeaseMs, 10_000) }, log),
+    bus,
+    scheduler: new BullScheduler(commands, log),
+    rateBudget: new RedisRateBudget(commands),
+    async close() {
+      await bus.close();
+      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+    },
+  };
+}
