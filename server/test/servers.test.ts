@@ -94,7 +94,10 @@ describe("adopting a server", { timeout: 180_000 }, () => {
     const result = await server.gql(`{ sshPublicKey }`, {}, server.adminToken);
     expect(result.data.sshPublicKey).toBe(server.app.deps.connections.identity().publicKey);
     expect(result.data.sshPublicKey).toMatch(/^ssh-ed25519 /);
-    expect(statSync(path.join(dataDir, "ssh", "id_ed25519")).mode & 0o777).toBe(0o600);
+    // The private half lives only in the database, encrypted: no key file, no clear text stored.
+    expect(existsSync(path.join(dataDir, "ssh", "id_ed25519"))).toBe(false);
+    const privateBody = server.app.deps.connections.identity().privateKey.split("\n")[1]!;
+    expect((await server.storedBytes()).includes(Buffer.from(privateBody))).toBe(false);
   });
 
   it("refuses bad input with field errors and changes nothing", async () => {
