@@ -19,7 +19,7 @@ import { removeServerRecords } from "./domain/domains/remove-server-records.js";
 import { renewExpiringCertificates } from "./domain/domains/renew-expiring-certificates.js";
 import { operationRegistry, type OperationDescriptor } from "./domain/operations/operation.js";
 import { OperationRunner } from "./domain/operations/operation-runner.js";
-import type { ProvisioningEnvironment, ServerGateway, ServerRemovedHook } from "./domain/ports.js";
+import type { ProvisioningEnvironment, ScheduledTask, ServerGateway, ServerRemovedHook } from "./domain/ports.js";
 import { createSnapshotOperation } from "./domain/provisioning/create-snapshot-operation.js";
 import { deleteServerOperation } from "./domain/provisioning/delete-server-operation.js";
 import { defaultProvisioningEnvironment } from "./domain/provisioning/environment.js";
@@ -74,8 +74,9 @@ export interface AppOptions {
   servers?: ServerGateway;
   /** Parts of provisioning to replace (tests, benchmarks: faster polls, a bring-up without a real host). */
   provisioning?: Partial<ProvisioningEnvironment>;
-  /** More operations and server-removed hooks besides the built-in ones (tests). */
+  /** More operations, scheduled tasks and server-removed hooks besides the built-in ones (tests). */
   extraOperations?: readonly OperationDescriptor[];
+  extraScheduledTasks?: readonly ScheduledTask[];
   extraServerRemovedHooks?: readonly ServerRemovedHook[];
 }
 
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   deps.scheduler.register({ name: "recover-operations", everyMs: Math.max(500, config.operationLeaseMs / 4), run: async () => void (await runner.sweep()) });
   deps.scheduler.register({ name: "clean-up-images", everyMs: HOUR_MS, run: () => cleanupAllServiceImages(deps) });
   deps.scheduler.register({ name: "renew-certificates", everyMs: 24 * HOUR_MS, run: async () => void (await renewExpiringCertificates(deps)) });
+  for (const task of options.extraScheduledTasks ?? []) deps.scheduler.register(task);
 
   const { setupToken } = await bootstrapFirstAdmin(deps);
 

@@ -5,6 +5,9 @@ import type { OperationDescriptor } from "./operation.js";
 /** The queue's one job: run (or recover) the operation it names. */
 export const RUN_OPERATION_JOB = "run-operation";
 
+// A request never waits longer than this on the queue: past it, the sweeper's requeue takes over.
+const ENQUEUE_WAIT_MS = 2_000;
+
 export interface OperationStart {
   title: string;
   actorId?: string | null;
@@ -27,9 +30,15 @@ export async function startOperation<I>(deps: Deps, descriptor: OperationDescrip
       serviceId: start.serviceId ?? null,
     },
   });
-  await enqueueOperation(deps, operation.id).catch((error: unknown) =>
-    deps.log.warn({ err: error, operationId: operation.id }, "could not enqueue an operation now; it stays queued and is enqueued again shortly"),
+  const enqueued = enqueueOperation(deps, operation.id).then(
+    () => true,
+    (error: unknown) => {
+      deps.log.warn({ err: error, operationId: operation.id }, "could not enqueue an operation; it stays queued and is enqueued again shortly");
+      return true;
+    },
   );
+  const waited = await Promise.race([enqueued, new Promise<false>((resolve) => setTimeout(resolve, ENQUEUE_WAIT_MS, false).unref())]);
+  if (!waited) deps.log.warn({ operationId: operation.id }, "the job queue is not answering; the operation stays queued and is enqueued again once it does");
   return operation;
 }
 

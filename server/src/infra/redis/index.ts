@@ -10,8 +10,8 @@ import { BullScheduler } from "./scheduler.js";
 /** Cluster mode: the queue, bus, schedules and rate budgets on Redis, shared by every replica. */
 export async function createRedisInfrastructure(config: Config, log: Logger): Promise<Infrastructure> {
   const url = config.redisUrl!;
-  const commands = await connectRedis(url, "commands");
-  const subscriber = await connectRedis(url, "subscriber");
+  const commands = await connectRedis(url, "commands", log);
+  const subscriber = await connectRedis(url, "subscriber", log);
   const bus = new RedisEventBus(commands, subscriber, log);
   return {
     // A killed replica's jobs return to the queue within about this lock; the operation lease then decides.

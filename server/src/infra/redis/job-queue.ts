@@ -2,6 +2,7 @@ import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Job, JobHandler, JobQueue } from "../../domain/ports.js";
 import type { Logger } from "../../logger.js";
+import { duplicateConnection } from "./connection.js";
 
 const QUEUE = "operations";
 const LIVE_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
@@ -49,7 +50,7 @@ export class BullJobQueue implements JobQueue {
         }
       },
       {
-        connection: this.connection.duplicate(),
+        connection: duplicateConnection(this.connection, this.log, "operations-worker"),
         prefix: "slipway",
         concurrency: this.options.concurrency,
         lockDuration: this.options.lockMs,
@@ -60,7 +61,8 @@ export class BullJobQueue implements JobQueue {
         removeOnFail: { count: 1_000 },
       },
     );
-    this.worker.on("error", (error) => this.log.warn({ err: error }, "operations worker: Redis error (it reconnects on its own)"));
+    // Its connection reports Redis outages (once each); the worker repeats them on every retry.
+    this.worker.on("error", () => undefined);
     this.worker.on("failed", (job, error) => this.log.error({ err: error, job: job?.name }, "a background job failed"));
     await this.worker.waitUntilReady();
   }

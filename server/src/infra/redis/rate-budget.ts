@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { RateBudget } from "../../domain/ports.js";
 
@@ -31,13 +32,11 @@ return 0
 
 /** Provider request budgets shared by every replica (DigitalOcean 250/min, Cloudflare 1,200/5 min per token). */
 export class RedisRateBudget implements RateBudget {
-  private sequence = 0;
-
   constructor(private readonly redis: Redis) {}
 
   async take(key: string, limit: { requests: number; windowMs: number }): Promise<void> {
     while (true) {
-      const member = `${process.pid}-${Date.now()}-${this.sequence++}`;
+      const member = randomUUID(); // unique across replicas, or two takes would count once
       const waitMs = Number(await this.redis.eval(TAKE, 2, `slipway:budget:${key}`, `slipway:budget:${key}:blocked`, limit.windowMs, limit.requests, member));
       if (waitMs === 0) return;
       await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -2,6 +2,7 @@ import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ScheduledTask, Scheduler } from "../../domain/ports.js";
 import type { Logger } from "../../logger.js";
+import { duplicateConnection } from "./connection.js";
 
 const QUEUE = "schedules";
 
@@ -38,9 +39,10 @@ export class BullScheduler implements Scheduler {
         if (!task) return;
         await task.run();
       },
-      { connection: this.connection.duplicate(), prefix: "slipway", concurrency: Math.max(1, this.tasks.size) },
+      { connection: duplicateConnection(this.connection, this.log, "schedules-worker"), prefix: "slipway", concurrency: Math.max(1, this.tasks.size) },
     );
-    this.worker.on("error", (error) => this.log.warn({ err: error }, "schedules worker: Redis error (it reconnects on its own)"));
+    // Its connection reports Redis outages (once each); the worker repeats them on every retry.
+    this.worker.on("error", () => undefined);
     this.worker.on("failed", (job, error) => this.log.error({ err: error, task: job?.name }, "a scheduled task failed"));
     await this.worker.waitUntilReady();
   }
