@@ -22,7 +22,8 @@ import {
   validateImageId,
 } from '../src/hosts/layout.js';
 import { dockerDaemonConfigSteps, dockerDaemonJson } from '../src/hosts/docker-daemon-config.js';
-import { NGINX_CONF, nginxDefaultConfigSteps } from '../src/hosts/nginx-default-config.js';
+import { NGINX_CONF, NGINX_DEFAULT_SITE } from '@slipway/host-defaults';
+import { nginxDefaultConfigSteps } from '../src/hosts/nginx-default-config.js';
 import { parseStat, selectHostProcesses, type ProcInfo } from '../src/hosts/processes.js';
 import { prerequisiteProblems } from '../src/hosts/preflight.js';
 import { serviceDaemon, serviceTable } from '../src/hosts/services.js';
@@ -255,13 +256,10 @@ describe('holder and services', () => {
 });
 
 describe('files', () => {
-  it('nginx default config sets server_names_hash_bucket_size 128 in the http block', () => {
-    const http = NGINX_CONF.slice(NGINX_CONF.indexOf('http {'));
-    expect(http).toContain('\tserver_names_hash_bucket_size 128;\n');
-    expect(NGINX_CONF).toContain('pid /run/nginx.pid;');
-    expect(NGINX_CONF).toContain('include /etc/nginx/sites-enabled/*;');
+  it("nginx default config is the snapshot's own (one copy, shared with cloud-init)", () => {
     const steps = nginxDefaultConfigSteps('/h/etc/nginx');
     expect(steps).toContainEqual({ kind: 'write', file: { path: '/h/etc/nginx/nginx.conf', contents: NGINX_CONF } });
+    expect(steps).toContainEqual({ kind: 'write', file: { path: '/h/etc/nginx/sites-available/default', contents: NGINX_DEFAULT_SITE } });
     expect(steps).toContainEqual({ kind: 'copy', from: '/etc/nginx/mime.types', to: '/h/etc/nginx/mime.types' });
     expect(steps).toContainEqual({ kind: 'symlink', target: '/etc/nginx/sites-available/default', path: '/h/etc/nginx/sites-enabled/default' });
   });
