@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import ssh2 from 'ssh2';
-import { labConfigFor, labMatchers, type LabConfig } from '../src/hosts/layout.js';
+import { TEST_LAB_CONFIG as FIXED_TEST_CONFIG, labMatchers, type LabConfig } from '../src/hosts/layout.js';
 
 const { Client, utils } = ssh2;
 
@@ -102,7 +102,7 @@ export function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number
  * so their teardowns never touch the default lab that other suites (server/, agent/) and
  * `npm run lab` boot hosts in, maybe at this very moment.
  */
-export const TEST_LAB_CONFIG: LabConfig = labConfigFor('test');
+export const TEST_LAB_CONFIG: LabConfig = FIXED_TEST_CONFIG;
 export const TEST_LAB_INSTANCE = 'test';
 
 /**

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab, teardownLab } from "../src/hosts/index.js";
 import { labBanner } from "../src/lab-cli/banner.js";
 import { DEFAULT_PORTS, DEFAULT_TOKENS, parseLabCliArgs } from "../src/lab-cli/options.js";
+import { labBaseImages } from "../src/hosts/images.js";
 import { DEFAULT_LAB_CONFIG } from "../src/hosts/layout.js";
 import { generateKey, labLeftovers, sshExec, tcpProbe, TEST_LAB_CONFIG, TEST_LAB_INSTANCE } from "./hosts-support.js";
 import { digitalOceanClient } from "./support/digitalocean-client.js";
@@ -24,6 +25,7 @@ describe("npm run lab: options", () => {
       command: "start",
       instance: "default",
       purge: false,
+      purgeImages: false,
       digitalOceanPort: 4610,
       cloudflarePort: 4620,
       digitalOceanToken: DEFAULT_TOKENS.digitalOcean,
@@ -48,8 +50,10 @@ describe("npm run lab: options", () => {
     expect(parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: "test" }).instance).toBe("test");
     expect(parseLabCliArgs(["--instance", "default"], { SLIPWAY_LAB_INSTANCE: "test" }).instance).toBe("default");
     expect(parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: " " }).instance).toBe("default");
-    expect(() => parseLabCliArgs(["--instance", "mine"], {})).toThrow(/unknown lab instance "mine" \(known: default, test\)/);
-    expect(() => parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: "prod" })).toThrow(/unknown lab instance "prod"/);
+    // Any other name is an instance of its own, in a folder of its own.
+    expect(parseLabCliArgs(["--instance", "mine"], {})).toMatchObject({ instance: "mine", caFile: "/var/lib/slipway-lab.d/mine/lab-ca.pem" });
+    expect(() => parseLabCliArgs(["--instance", "../etc"], {})).toThrow(/invalid lab instance name "..\/etc"/);
+    expect(() => parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: "Prod" })).toThrow(/invalid lab instance name "Prod"/);
   });
 
   it("takes flags over SLIPWAY_LAB_* variables over defaults", () => {
@@ -57,7 +61,8 @@ describe("npm run lab: options", () => {
     const o = parseLabCliArgs(["start", "--do-port", "6001", "--ca-file", "/tmp/ca.pem", "--run-user-data", "--action-delay-ms", "50"], env);
     expect(o).toMatchObject({ digitalOceanPort: 6001, cloudflarePort: 5002, zones: ["a.test", "b.test"], cloudflareToken: "x".repeat(24), caFile: "/tmp/ca.pem", runUserData: true, actionDelayMs: 50 });
     expect(parseLabCliArgs(["--zone", "c.test", "--zone", "d.test"], env).zones).toEqual(["c.test", "d.test"]);
-    expect(parseLabCliArgs(["teardown", "--purge"], {})).toMatchObject({ command: "teardown", purge: true });
+    expect(parseLabCliArgs(["teardown", "--purge"], {})).toMatchObject({ command: "teardown", purge: true, purgeImages: false });
+    expect(parseLabCliArgs(["teardown", "--purge-images"], {})).toMatchObject({ command: "teardown", purge: false, purgeImages: true });
     expect(parseLabCliArgs(["--help"], {}).command).toBe("help");
   });
 
@@ -68,7 +73,7 @@ describe("npm run lab: options", () => {
     expect(() => parseLabCliArgs(["--do-token", "has spaces in it, twenty+"], {})).toThrow(/DigitalOcean token/);
     expect(() => parseLabCliArgs(["--zone", "Not A Zone"], {})).toThrow(/not a zone name/);
     expect(() => parseLabCliArgs(["destroy"], {})).toThrow(/unknown command destroy/);
-    expect(() => parseLabCliArgs(["--purge"], {})).toThrow(/--purge goes with teardown/);
+    expect(() => parseLabCliArgs(["--purge"], {})).toThrow(/--purge and --purge-images go with teardown/);
     expect(() => parseLabCliArgs(["--bogus"], {})).toThrow(/bogus/);
   });
 
@@ -82,6 +87,8 @@ describe("npm run lab: options", () => {
       caFile: "/var/lib/slipway-lab/lab-ca.pem",
       subnet: "10.213.0",
       runUserData: false,
+      registry: "10.213.0.1:5000",
+      baseImages: labBaseImages(DEFAULT_LAB_CONFIG),
     });
     expect(text).toContain("SLIPWAY_DIGITALOCEAN_API_URL=http://127.0.0.1:4610 SLIPWAY_CLOUDFLARE_API_URL=http://127.0.0.1:4620/client/v4\n");
     expect(text).toContain("DigitalOcean token: dop-token-xxxxxxxxxxxxxxxx\n");
@@ -89,6 +96,9 @@ describe("npm run lab: options", () => {
     expect(text).toContain("Cloudflare zone: example.test\n");
     expect(text).toContain("/var/lib/slipway-lab/lab-ca.pem");
     expect(text).toContain("10.213.0.11");
+    expect(text).toContain(`  SLIPWAY_BASE_IMAGES='${JSON.stringify(labBaseImages(DEFAULT_LAB_CONFIG))}'\n`);
+    expect(text).toContain("insecure-registries): 10.213.0.1:5000\n");
+    expect(text).toContain("10.213.0.1:5000/slipway-lab/python:3.11");
   });
 });
 
