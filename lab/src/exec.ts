@@ -202,6 +202,8 @@ export async function applyFsSteps(steps: readonly FsStep[]): Promise<void> {
         await fsp.mkdir(dirname(s.to), { recursive: true });
         await fsp.rm(s.to, { force: true });
         await fsp.link(s.from, s.to).catch(async (e: NodeJS.ErrnoException) => {
+          // EEXIST: made meanwhile by another process laying the same (content-addressed) file.
+          if (e.code === 'EEXIST') return;
           if (e.code !== 'EXDEV') throw e;
           await fsp.copyFile(s.from, s.to);
         });

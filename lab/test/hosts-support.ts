@@ -152,6 +152,30 @@ export function labLeftovers(knownPids: readonly number[], config: LabConfig): s
   return out;
 }
 
+/**
+ * The rules one lab instance should have in the root namespace after setup, each once: its chain
+ * (hosts to hosts, out by the uplink and back, nothing else), the two jumps into it, and the NAT
+ * rule when the machine has a default route.
+ */
+export function expectedLabRules(config: LabConfig): string[] {
+  const routes = JSON.parse(execFileSync('/usr/sbin/ip', ['-j', '-4', 'route', 'show', 'default'], { encoding: 'utf8' }) || '[]') as { dev?: string }[];
+  const uplink = routes.find((r) => r.dev)?.dev;
+  const c = `-m comment --comment ${config.ruleComment}`;
+  return [
+    `-A ${config.chain} -i ${config.bridge} -o ${config.bridge} ${c} -j ACCEPT`,
+    ...(uplink
+      ? [
+          `-A ${config.chain} -i ${config.bridge} -o ${uplink} ${c} -j ACCEPT`,
+          `-A ${config.chain} -i ${uplink} -o ${config.bridge} -m conntrack --ctstate RELATED,ESTABLISHED ${c} -j ACCEPT`,
+          `-A POSTROUTING -s ${config.subnet}.0/24 -o ${uplink} ${c} -j MASQUERADE`,
+        ]
+      : []),
+    `-A ${config.chain} ${c} -j DROP`,
+    `-A FORWARD -i ${config.bridge} ${c} -j ${config.chain}`,
+    `-A FORWARD -o ${config.bridge} ${c} -j ${config.chain}`,
+  ].sort();
+}
+
 /** iptables rules of one lab instance in the root namespace (iptables-save lines). */
 export function labRules(config: LabConfig): string[] {
   const ours = labMatchers(config);

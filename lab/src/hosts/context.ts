@@ -18,4 +18,6 @@ export interface LabContext {
   insecureRegistries: string[];
   state: HostStateStore;
   images: BaseImageCache;
+  /** The registry being made ready by this process (boots at once share one start). */
+  registryReady?: Promise<void>;
 }

@@ -117,7 +117,7 @@ export class Lab implements HostProvider {
     this.preflight();
     await ensureNetwork(this.ctx);
     await this.ctx.images.ensurePreloaded();
-    await ensureRegistry(this.config, this.ctx.images, this.ctx.log);
+    await ensureRegistry(this.ctx);
   }
 
   /** Builds (or finds cached) every base image; returns the preloaded ones' tarballs. */

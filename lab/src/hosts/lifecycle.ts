@@ -44,7 +44,7 @@ export async function bootHost(ctx: LabContext, spec: BootSpec): Promise<BootedH
   await ensureNetwork(ctx);
   // The images are made (or found in the cache) while the host starts; both must be ready.
   const preloaded = ctx.images.ensurePreloaded();
-  const registry = ensureRegistry(ctx.config, ctx.images, ctx.log);
+  const registry = ensureRegistry(ctx);
   preloaded.catch(() => {});
   registry.catch(() => {});
   const h = await ctx.state.claim(spec.name, spec.image.id);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyFsSteps, signalProcess, startDaemon, writeFile, type FsStep } from '../exec.js';
+import type { LabContext } from './context.js';
 import type { BaseImageCache } from './image-cache.js';
 import { BIN, registryAddress, registryDir, type LabConfig } from './layout.js';
 import { registryConfigYaml, registryStorageSteps } from './oci.js';
@@ -26,8 +27,20 @@ export async function registryAnswers(address: string): Promise<boolean> {
   );
 }
 
+/**
+ * Makes the instance's registry ready, once per process at a time: boots that start together
+ * share one start; a later call checks it still answers (another process may have torn it down).
+ */
+export async function ensureRegistry(ctx: Pick<LabContext, 'config' | 'images' | 'log' | 'registryReady'>): Promise<void> {
+  const pending = ctx.registryReady;
+  if (pending && (await pending.then(() => true, () => false)) && (await registryAnswers(registryAddress(ctx.config)))) return;
+  if (ctx.registryReady !== pending) return ensureRegistry(ctx);
+  ctx.registryReady = startRegistry(ctx.config, ctx.images, ctx.log);
+  return ctx.registryReady;
+}
+
 /** Lays the served base images into the storage and starts the registry unless it answers. */
-export async function ensureRegistry(cfg: LabConfig, images: BaseImageCache, log: (m: string) => void): Promise<void> {
+async function startRegistry(cfg: LabConfig, images: BaseImageCache, log: (m: string) => void): Promise<void> {
   const paths = registryPaths(cfg);
   const address = registryAddress(cfg);
   const built = await images.ensureServed();
