@@ -63,7 +63,9 @@ export async function createDeployment(
       operation: {
         descriptor: deployServiceOperation,
         title: `Deploy ${service.project.name}/${service.name} from ${describeSource(source.type, ref)}`,
-        input: context ? { contextDescription: `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}` } : {},
+        input: context
+          ? { contextDescription: `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}`, contextDockerfile: context.dockerfile }
+          : {},
       },
       // The context goes where every replica can read it: whichever runs the build.
       beforeStart: context ? async (deploymentId) => void (await deps.buildContexts.put(deploymentId, context.openContext())) : undefined,
