@@ -9,7 +9,7 @@ import { labMatchers } from '../src/hosts/layout.js';
 import { generateKey, labLeftovers, sshExec, tcpProbe, type KeyPair } from './hosts-support.js';
 
 const INSTANCES = ['conc-a', 'conc-b'] as const;
-const ROUNDS = 3;
+const ROUNDS = 2;
 const BASE = { id: 'debian-12-x64', archivePath: null };
 
 let key: KeyPair;
