@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { writeFile } from '../exec.js';
-import { hostNaming, hostsDir, pickSlot, validateHostName, type HostNaming, type LabConfig } from './layout.js';
+import { escapeRe, hostNaming, hostsDir, pickSlot, validateHostName, type HostNaming, type LabConfig } from './layout.js';
 
 export interface ProcRef {
   pid: number;
@@ -164,8 +164,4 @@ export class HostStateStore {
     this.chain = next.catch(() => {});
     return next;
   }
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -104,7 +104,8 @@ export function labMatchers(cfg: LabConfig): LabMatchers {
   };
 }
 
-function escapeRe(s: string): string {
+/** A string as a literal inside a regular expression. */
+export function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
