@@ -19,7 +19,14 @@ const suffix = randomBytes(3).toString("hex");
 const names = Array.from({ length: count }, (_, i) => `con-lab-${suffix}-${i + 1}`);
 const lab = newLab("con-lab");
 const booted: string[] = [];
-let server: { url: string; dataDir: string; stop(): Promise<void> } | undefined;
+/** What is used of the server's test harness (loaded by URL, so untyped here). */
+interface LabApiServer {
+  url: string;
+  dataDir: string;
+  app: { deps: { connections: { identity(): { publicKey: string } } } };
+  stop(): Promise<void>;
+}
+let server: LabApiServer | undefined;
 
 let stopping: Promise<void> | undefined;
 function stop(): Promise<void> {
