@@ -25,7 +25,7 @@ import {
   validateImageId,
   type HostNaming,
 } from './layout.js';
-import { ensureNetwork, machineResolvConf, wireHost } from './network.js';
+import { deleteLink, ensureNetwork, machineResolvConf, wireHost } from './network.js';
 import { nginxDefaultConfigSteps } from './nginx-default-config.js';
 import { isSameProcess, namespaceInode, readProc } from './processes.js';
 import { waitReady } from './readiness.js';
@@ -53,7 +53,7 @@ export async function bootHost(ctx: LabContext, spec: BootSpec): Promise<BootedH
     const staleInode = namespaceInode(h.netnsPath);
     if (staleInode !== null) await killNamespaces(new Set([staleInode]), new Set());
     await run(C.netnsDelete(h.netns));
-    await run(C.linkDelete(h.veth));
+    await deleteLink(h.veth);
     await removeCgroups((n) => `/${n}` === h.cgroupParent);
 
     await prepareFiles(ctx, h, spec, keys);
@@ -92,7 +92,7 @@ export async function destroyHost(ctx: LabContext, name: string, st: HostState |
     if (st.holder?.mntNs != null && isSameProcess(st.holder.pid, st.holder.startTime)) mnts.add(st.holder.mntNs);
     killed.push(...(await killNamespaces(nets, mnts)));
     await run(C.netnsDelete(h.netns));
-    await run(C.linkDelete(h.veth));
+    await deleteLink(h.veth);
     await removeCgroups((n) => `/${n}` === h.cgroupParent);
   }
   await ctx.state.forget(name, st?.slot ?? null);

@@ -55,6 +55,16 @@ export function machineResolvConf(): string {
   return hostResolvConf(read('/etc/resolv.conf') ?? '', read('/run/systemd/resolve/resolv.conf'));
 }
 
+/**
+ * Deletes a link; one that vanishes meanwhile (a veth goes with its namespace, asynchronously:
+ * `ip` then fails with "No such device") counts as deleted.
+ */
+export async function deleteLink(name: string): Promise<void> {
+  await run(C.linkDelete(name)).catch(async (error: unknown) => {
+    if ((await run(C.linkShow(name))).exitCode === 0) throw error;
+  });
+}
+
 /** This instance's network namespaces, by name (a crashed host's too). */
 export async function instanceNetns(cfg: LabConfig): Promise<string[]> {
   const out = (await run(C.netnsList())).stdout.trim();
@@ -69,7 +79,7 @@ export async function removeNetwork(cfg: LabConfig): Promise<{ links: string[]; 
   const links: string[] = [];
   for (const l of JSON.parse((await run(C.linkList())).stdout || '[]') as { ifname: string }[]) {
     if (!ours.link(l.ifname)) continue;
-    await run(C.linkDelete(l.ifname));
+    await deleteLink(l.ifname);
     links.push(l.ifname);
   }
   const deletes = C.labRuleDeletes((await run(C.iptablesSave())).stdout, cfg);
