@@ -17,10 +17,10 @@ import {
   deploySource,
   follow,
   get,
-  LAB_BASE_IMAGES_ENV,
+  labBaseImagesEnv,
+  labRegistry,
   newLab,
   pushTestImage,
-  startRegistry,
   type AdoptedHost,
   type Event,
   type Registry,
@@ -40,28 +40,27 @@ export interface Bench {
 }
 
 /**
- * Boots `count` hosts, adopts them, starts a registry and pushes one image per body (tag = key).
- * Hosts are destroyed by close() (and on SIGINT).
+ * Boots `count` hosts in the bench's own lab instance, adopts them and pushes one image per body
+ * (tag = key) to the instance's registry. close() (and SIGINT) tears the instance down.
  */
 export async function setUp(name: string, count: number, bodies: Record<string, string>): Promise<Bench> {
   const suffix = randomBytes(3).toString("hex");
   const dataDir = mkdtempSync(path.join(tmpdir(), `slipway-bench-${name}-`));
-  const lab = newLab();
+  const lab = newLab(`bench-${name}`);
   const booted: string[] = [];
   let server: TestServer | null = null;
-  let registry: Registry | null = null;
   const close = async () => {
     await server?.stop().catch(() => undefined);
-    await registry?.stop().catch(() => undefined);
-    await Promise.all(booted.map((host) => lab.destroy(host).catch(() => undefined)));
+    await lab.teardown().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   };
   process.once("SIGINT", () => void close().then(() => process.exit(130)));
   try {
-    server = await startTestServer(LAB_BASE_IMAGES_ENV, dataDir);
+    await lab.teardown();
+    server = await startTestServer(labBaseImagesEnv(lab), dataDir);
     const labNames = Array.from({ length: count }, (_, i) => `bench-${name}-${i + 1}-${suffix}`);
     const addresses = await bootHosts(lab, labNames, server.app.deps.connections.identity().publicKey, booted);
-    registry = await startRegistry();
+    const registry = await labRegistry(lab);
     const hosts = await adoptHosts(server, labNames.map((labName, i) => ({ lab: labName, name: `bench-${i + 1}`, address: addresses[i]! })));
     const images: Record<string, string> = {};
     for (const [tag, body] of Object.entries(bodies)) {

@@ -2,6 +2,8 @@
 # Installs every Debian package the lab's real hosts need. Idempotent and non-interactive:
 # packages already installed are left alone, so a second run does nothing but a dpkg query.
 # Run as root on Debian 12 (the lead's CI calls this before `npm test -w @slipway/lab`).
+# The lab's Python, Go and static base images are built from Debian's packages with
+# `apt-get download`, which needs apt's package lists: they are fetched if there are none.
 set -eu
 
 PACKAGES="
@@ -35,6 +37,10 @@ done
 
 if [ -z "$missing" ]; then
   echo "install-deps.sh: all lab packages already installed"
+  if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+    echo "install-deps.sh: no apt package lists (the base images need them): apt-get update"
+    apt-get update -q
+  fi
   exit 0
 fi
 

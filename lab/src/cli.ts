@@ -1,14 +1,13 @@
 // `npm run lab`: the local cloud for demos and manual testing, as root.
 //   npm run lab [-- start] [--do-port N] [--cf-port N] ...   serve until SIGINT/SIGTERM, then clean up
-//   npm run lab -- teardown [--purge]                         clean up after a crash
-//   --instance NAME (or SLIPWAY_LAB_INSTANCE): which lab, 'default' (default) or 'test'
+//   npm run lab -- teardown [--purge] [--purge-images]        clean up after a crash
+//   --instance NAME (or SLIPWAY_LAB_INSTANCE): which lab ('default' without it; any name works)
 // The instructions go to stdout; progress goes to stderr.
 
 import { Lab } from './hosts/index.js';
 import { labBanner } from './lab-cli/banner.js';
 import { parseLabCliArgs, USAGE, type LabCliOptions } from './lab-cli/options.js';
 import { startLabSession, teardownHint, type LabSession } from './lab-cli/session.js';
-import { labConfigFor } from './hosts/layout.js';
 
 const log = (m: string): void => {
   process.stderr.write(`[lab] ${m}\n`);
@@ -52,6 +51,8 @@ async function serve(opts: LabCliOptions): Promise<void> {
       zones: opts.zones,
       caFile: session.caFile,
       subnet: session.lab.config.subnet,
+      registry: session.lab.registry,
+      baseImages: session.lab.baseImages(),
       runUserData: opts.runUserData,
       teardownCommand: teardownHint(opts.instance),
     }),
@@ -66,7 +67,7 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${USAGE}\n`);
       return;
     case 'teardown': {
-      const report = await new Lab({ config: labConfigFor(opts.instance), log }).teardown({ purge: opts.purge });
+      const report = await new Lab({ instance: opts.instance, log }).teardown({ purge: opts.purge, purgeImages: opts.purgeImages });
       log(`torn down: hosts ${report.hosts.join(', ') || 'none'}; ${report.netns.length} namespaces, ${report.links.length} links, ${report.iptablesRules} iptables rules, ${report.killedPids.length} processes`);
       return;
     }

@@ -17,6 +17,8 @@ export interface Command {
   okExitCodes?: readonly number[];
   /** Extra environment variables (merged over a minimal PATH/LANG environment). */
   env?: Readonly<Record<string, string>>;
+  /** Working directory (default: this process's). */
+  cwd?: string;
 }
 
 /** A long-running process to start in the background (a daemon kept in the foreground). */
@@ -41,6 +43,10 @@ export type FsStep =
   | { kind: 'write'; file: FileWrite }
   | { kind: 'symlink'; target: string; path: string }
   | { kind: 'copy'; from: string; to: string; mode?: number; dereference?: boolean }
+  /** A kernel setting: writes `value` to an existing /proc/sys file. */
+  | { kind: 'sysctl'; path: string; value: string }
+  /** A hard link (a copy when the two paths are on different filesystems). */
+  | { kind: 'hardlink'; from: string; to: string }
   | { kind: 'rmdir'; path: string }
   | { kind: 'remove'; path: string };
 
@@ -92,6 +98,7 @@ export function run(cmd: Command): Promise<RunResult> {
         maxBuffer: 64 * 1024 * 1024,
         env: { ...BASE_ENV, ...cmd.env },
         encoding: 'utf8',
+        ...(cmd.cwd ? { cwd: cmd.cwd } : {}),
       },
       (err, stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string }) | null;
@@ -187,6 +194,19 @@ export async function applyFsSteps(steps: readonly FsStep[]): Promise<void> {
           verbatimSymlinks: !(s.dereference ?? false),
         });
         if (s.mode !== undefined) await fsp.chmod(s.to, s.mode);
+        break;
+      case 'sysctl':
+        await fsp.writeFile(s.path, s.value);
+        break;
+      case 'hardlink':
+        await fsp.mkdir(dirname(s.to), { recursive: true });
+        await fsp.rm(s.to, { force: true });
+        await fsp.link(s.from, s.to).catch(async (e: NodeJS.ErrnoException) => {
+          // EEXIST: made meanwhile by another process laying the same (content-addressed) file.
+          if (e.code === 'EEXIST') return;
+          if (e.code !== 'EXDEV') throw e;
+          await fsp.copyFile(s.from, s.to);
+        });
         break;
       case 'rmdir':
         await fsp.rmdir(s.path).catch((e: NodeJS.ErrnoException) => {

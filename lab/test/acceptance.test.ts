@@ -3,8 +3,8 @@
 // CA issues a certificate that host A's nginx serves; a host cut off times out; teardown leaves
 // nothing. Needs root and the Debian packages of lab/scripts/install-deps.sh: without them every
 // test here fails with a message saying what is missing (nothing is skipped).
-// The hosts live in the lab's test instance (TEST_LAB_CONFIG), never in the default lab that other
-// suites and `npm run lab` use: this file's teardowns only remove the test instance's hosts.
+// The hosts live in a lab instance of this suite's own (`lab-accept`), never in the default lab
+// that other suites and `npm run lab` use: this file's teardowns only remove its own hosts.
 import "reflect-metadata";
 import { createHash, webcrypto } from "node:crypto";
 import { execFileSync } from "node:child_process";
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCloudflareSimulator, type CloudflareSimulator } from "../src/cloudflare/index.js";
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from "../src/digitalocean/index.js";
 import { Lab, teardownLab } from "../src/hosts/index.js";
-import { generateKey, httpGet, labLeftovers, labRules, sshExec, tcpProbe, TEST_LAB_CONFIG, type KeyPair } from "./hosts-support.js";
+import { generateKey, httpGet, expectedLabRules, labLeftovers, labRules, sshExec, tcpProbe, type KeyPair } from "./hosts-support.js";
 import { cloudflareClient } from "./support/cloudflare-client.js";
 import { digitalOceanClient } from "./support/digitalocean-client.js";
 import { DROPLET_DEFAULTS, waitForAction } from "./support/digitalocean-helpers.js";
@@ -24,7 +24,8 @@ import { DROPLET_DEFAULTS, waitForAction } from "./support/digitalocean-helpers.
 const NAMES = ["acc-a", "acc-b", "acc-c"] as const;
 type Name = (typeof NAMES)[number];
 const APP_HOST = "app.example.test";
-const config = TEST_LAB_CONFIG;
+/** This suite's own lab instance (its configuration derived from the name). */
+const config = new Lab({ instance: "lab-accept" }).config;
 
 let lab: Lab;
 let doSim: DigitalOceanSimulator | undefined;
@@ -224,7 +225,7 @@ describe("lab acceptance: DigitalOcean and Cloudflare simulators over real lab h
     const again = new Lab({ config });
     await again.setup();
     await again.setup();
-    expect(labRules(config)).toHaveLength(1);
+    expect(labRules(config).sort()).toEqual(expectedLabRules(config));
     const addrs = execFileSync("/usr/sbin/ip", ["-o", "addr", "show", "dev", config.bridge], { encoding: "utf8" });
     expect(addrs.match(/inet /g)).toHaveLength(1);
     await teardownLab({ config });

@@ -43,11 +43,13 @@ describe("Cloudflare simulator: Origin CA", () => {
     expect(res.status).toBe(200);
     const result = res.body.result;
     expect(result).toMatchObject({ csr, hostnames: ["app.example.test"], request_type: "origin-rsa", requested_validity: 90 });
-    expect(result.id).toMatch(/^[0-9a-f]{32}$/);
     expect(result.expires_on).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/);
 
     const ca = new X509Certificate(sim.caCertPem);
     const cert = new X509Certificate(result.certificate!);
+    // Cloudflare identifies an origin certificate by its serial number, in decimal.
+    expect(result.id).toMatch(/^[1-9][0-9]*$/);
+    expect(result.id).toBe(BigInt(`0x${cert.serialNumber}`).toString(10));
     expect(ca.ca).toBe(true);
     expect(cert.verify(ca.publicKey)).toBe(true);
     expect(cert.checkIssued(ca)).toBe(true);

@@ -46,8 +46,12 @@ describe("Cloudflare simulator: zones", () => {
     const one = await call<Zone>("GET", `/zones/${zoneId}`);
     expect(one.body.result).toMatchObject({ id: zoneId, name: "example.test", status: "active" });
     const missing = await call("GET", "/zones/0123456789abcdef0123456789abcdef");
-    expect(missing.status).toBe(404);
-    expect(missing.body.errors[0]?.code).toBe(7003);
+    // As Cloudflare answers an id the account does not hold: 400, 7003 then 7000.
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toEqual([
+      { code: 7003, message: "Could not route to /client/v4/zones/0123456789abcdef0123456789abcdef, perhaps your object identifier is invalid?" },
+      { code: 7000, message: "No route for that URI" },
+    ]);
   });
 });
 

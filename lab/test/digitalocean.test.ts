@@ -79,6 +79,10 @@ describe("DigitalOcean simulator: droplets", () => {
     expect(res.body.links.actions).toEqual([expect.objectContaining({ rel: "create", href: `${sim.url}/v2/actions/${res.body.links.actions[0].id}` })]);
     const got = await call("GET", `/v2/droplets/${res.body.droplet.id}`);
     expect(got.body.droplet.image.slug).toBe("debian-12-x64");
+    // The name filter ignores case, as DigitalOcean's does.
+    const byName = await call("GET", "/v2/droplets", { query: { name: "SOLO" } });
+    expect(byName.body.droplets.map((d: any) => d.id)).toEqual([res.body.droplet.id]);
+    expect((await call("GET", "/v2/droplets", { query: { name: "sol" } })).body.droplets).toEqual([]);
   });
 
   it("paginates with page/per_page, links.pages and meta.total", async () => {

@@ -2,27 +2,43 @@
 import { describe, expect, it } from 'vitest';
 import * as C from '../src/hosts/commands.js';
 import {
+  aptClosureCommand,
   busyboxRootfsSteps,
+  caBundle,
+  labBaseImages,
   nodeRootfsSteps,
+  parseAptSimulation,
   parseBusyboxList,
   parseLdd,
   rootfsTarCommand,
+  servedRootfsSteps,
 } from '../src/hosts/images.js';
 import {
+  FIXED_INSTANCES,
+  cidrsOverlap,
+  deriveLabConfig,
+  instanceHash,
+  labConfigFor,
+  labInstanceName,
+  labRootFor,
+  pickInstanceIndex,
+} from '../src/hosts/instances.js';
+import {
   DEFAULT_LAB_CONFIG as cfg,
-  LAB_INSTANCES,
   MAX_SLOT,
   TEST_LAB_CONFIG,
   hostNaming,
-  labConfigFor,
-  labInstanceName,
   labMatchers,
   pickSlot,
   validateHostName,
   validateImageId,
+  type LabConfig,
 } from '../src/hosts/layout.js';
+import { imageConfigJson, imageManifestJson, registryConfigYaml, registryStorageSteps } from '../src/hosts/oci.js';
+import { hostResolvConf } from '../src/hosts/resolv-conf.js';
 import { dockerDaemonConfigSteps, dockerDaemonJson } from '../src/hosts/docker-daemon-config.js';
-import { NGINX_CONF, nginxDefaultConfigSteps } from '../src/hosts/nginx-default-config.js';
+import { NGINX_CONF, NGINX_DEFAULT_SITE } from '@slipway/host-defaults';
+import { nginxDefaultConfigSteps } from '../src/hosts/nginx-default-config.js';
 import { parseStat, selectHostProcesses, type ProcInfo } from '../src/hosts/processes.js';
 import { prerequisiteProblems } from '../src/hosts/preflight.js';
 import { serviceDaemon, serviceTable } from '../src/hosts/services.js';
@@ -30,6 +46,20 @@ import { authorizedKeys, sshdConfig } from '../src/hosts/sshd-config.js';
 import { ExecError, formatArgv, run } from '../src/exec.js';
 
 const h = hostNaming(cfg, 'web-1', 3);
+/** The fixed instances and derived ones whose names could be mistaken for theirs or each other's. */
+const INSTANCES: [string, LabConfig][] = [
+  ...Object.entries(FIXED_INSTANCES),
+  ...(
+    [
+      ['cutoff', 0],
+      ['test-cutoff', 1],
+      ['labtest', 10],
+      ['lab', 100],
+      ['web', 2047],
+      ['web-1', 256],
+    ] as const
+  ).map(([name, index]): [string, LabConfig] => [name, deriveLabConfig(name, index)]),
+];
 
 describe('layout', () => {
   it('names a host from its slot', () => {
@@ -52,8 +82,11 @@ describe('layout', () => {
   it('gives the test instance its own folder, subnet, bridge and names', () => {
     expect(labConfigFor('default')).toEqual(cfg);
     expect(labConfigFor('test')).toEqual(TEST_LAB_CONFIG);
-    expect(() => labConfigFor('nope')).toThrow(/unknown lab instance "nope" \(known: default, test\)/);
-    expect(() => labConfigFor('toString')).toThrow(/unknown lab instance/);
+    for (const bad of ['Nope', '1abc', 'a_b', 'a.b', '', 'x'.repeat(33), 'trailing-']) {
+      expect(() => labConfigFor(bad), bad).toThrow(/invalid lab instance name/);
+    }
+    expect(labRootFor('test')).toBe('/var/lib/slipway-lab-test');
+    expect(labRootFor('ci-e2e')).toBe('/var/lib/slipway-lab.d/ci-e2e');
     expect(labInstanceName(undefined, {})).toBe('default');
     expect(labInstanceName(undefined, { SLIPWAY_LAB_INSTANCE: 'test' })).toBe('test');
     expect(labInstanceName('default', { SLIPWAY_LAB_INSTANCE: 'test' })).toBe('default');
@@ -65,12 +98,41 @@ describe('layout', () => {
       cgroupParent: '/slipway-labtest-3',
       dir: '/var/lib/slipway-lab-test/hosts/web-1',
     });
+    expect(labInstanceName('ci-e2e', {})).toBe('ci-e2e');
     // The longest veth name fits Linux's 15 characters in every instance.
-    for (const c of Object.values(LAB_INSTANCES)) expect(() => hostNaming(c, 'x', MAX_SLOT)).not.toThrow();
+    for (const [, c] of INSTANCES) expect(() => hostNaming(c, 'x', MAX_SLOT)).not.toThrow();
+  });
+
+  it('derives any other instance from its name and the index it holds', () => {
+    expect(deriveLabConfig('ci-e2e', 42)).toEqual({
+      name: 'ci-e2e',
+      root: '/var/lib/slipway-lab.d/ci-e2e',
+      subnet: '10.215.42',
+      bridge: 'slwl0042-br',
+      netnsPrefix: 'slipway-lab-ci-e2e-',
+      vethPrefix: 'slwl0042h',
+      cgroupPrefix: 'slipway-lab-ci-e2e-',
+      ruleComment: 'slipway-lab-l0042',
+      chain: 'SLW-L0042',
+    });
+    expect(deriveLabConfig('x', 2047).subnet).toBe('10.222.255');
+    expect(deriveLabConfig('x', 256).subnet).toBe('10.216.0');
+    expect(() => deriveLabConfig('test', 1)).toThrow(/fixed configuration/);
+    expect(() => deriveLabConfig('x', 2048)).toThrow(/invalid lab instance index/);
+    // From the name's hash on, past indexes other instances hold and subnets the machine routes.
+    const start = instanceHash('ci-e2e');
+    expect(pickInstanceIndex('ci-e2e', new Set(), [])).toBe(start);
+    expect(pickInstanceIndex('ci-e2e', new Set([start]), [])).toBe((start + 1) % 2048);
+    const routed = `${deriveLabConfig('ci-e2e', (start + 1) % 2048).subnet}.128/25`;
+    expect(pickInstanceIndex('ci-e2e', new Set([start]), [routed, '192.0.2.0/24'])).toBe((start + 2) % 2048);
+    expect(() => pickInstanceIndex('ci-e2e', new Set(), ['10.208.0.0/12'])).toThrow(/no free lab instance subnet/);
+    expect(cidrsOverlap('10.215.1.0/24', '10.215.0.0/16')).toBe(true);
+    expect(cidrsOverlap('10.215.1.0/24', '10.215.2.0/24')).toBe(false);
+    expect(cidrsOverlap('10.215.1.7', '10.215.1.0/24')).toBe(true);
   });
 
   it("never takes another instance's names for its own", () => {
-    const instances = Object.entries(LAB_INSTANCES);
+    const instances = INSTANCES;
     for (const [name, c] of instances) {
       const hosts = [1, 2, 9, 10, 99, 100, MAX_SLOT].map((slot) => hostNaming(c, 'web-1', slot));
       const netns = hosts.map((h) => h.netns);
@@ -83,6 +145,8 @@ describe('layout', () => {
         ...hosts.map((h) => `nsfs ${h.netnsPath} nsfs rw 0 0`),
         ...hosts.map((h) => `tar --create --file ${h.dir}/x.tar.gz`),
         `-A FORWARD -i ${c.bridge} -o ${c.bridge} -m comment --comment ${c.ruleComment} -j ACCEPT`,
+        `-A FORWARD -i ${c.bridge} -m comment --comment ${c.ruleComment} -j ${c.chain}`,
+        `/usr/bin/docker-registry serve ${c.root}/registry/config.yml`,
       ];
       for (const [other, o] of instances) {
         const m = labMatchers(o);
@@ -91,11 +155,12 @@ describe('layout', () => {
         for (const n of links) expect(m.link(n), `${other} link ${n}`).toBe(same);
         for (const n of cgroups) expect(m.cgroup(n), `${other} cgroup ${n}`).toBe(same);
         for (const n of comments) expect(m.ruleComment(n), `${other} comment ${n}`).toBe(same);
+        expect(m.chain(c.chain), `${other} chain ${c.chain}`).toBe(same);
         for (const t of texts) expect(m.mentionedIn(t), `${other} text ${t}`).toBe(same);
       }
     }
     // Names of something else are nobody's.
-    for (const c of Object.values(LAB_INSTANCES)) {
+    for (const [, c] of instances) {
       const m = labMatchers(c);
       expect(m.netns('slipway-lab-x')).toBe(false);
       expect(m.link('docker0')).toBe(false);
@@ -124,11 +189,49 @@ describe('network commands', () => {
     expect(C.linkShow('slwlab-br0').argv).toEqual(['/usr/sbin/ip', '-j', 'link', 'show', 'dev', 'slwlab-br0']);
     expect(C.bridgeCreate(cfg).argv).toEqual(['/usr/sbin/ip', 'link', 'add', 'slwlab-br0', 'type', 'bridge']);
     expect(C.bridgeAddress(cfg).argv).toEqual(['/usr/sbin/ip', 'addr', 'replace', '10.213.0.1/24', 'dev', 'slwlab-br0']);
-    expect(C.forwardRuleInsert(cfg).argv).toEqual([
-      '/usr/sbin/iptables', '-w', '-I', 'FORWARD', '-i', 'slwlab-br0', '-o', 'slwlab-br0',
-      '-m', 'comment', '--comment', 'slipway-lab', '-j', 'ACCEPT',
+  });
+
+  it("forwards the bridge's traffic through the instance's own chain, out by NAT, and nowhere else", () => {
+    expect(C.labChainRestoreInput(cfg, 'eth0')).toBe(
+      [
+        '*filter',
+        ':SLIPWAY-LAB - [0:0]',
+        '-A SLIPWAY-LAB -i slwlab-br0 -o slwlab-br0 -m comment --comment slipway-lab -j ACCEPT',
+        '-A SLIPWAY-LAB -i slwlab-br0 -o eth0 -m comment --comment slipway-lab -j ACCEPT',
+        '-A SLIPWAY-LAB -i eth0 -o slwlab-br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment slipway-lab -j ACCEPT',
+        '-A SLIPWAY-LAB -m comment --comment slipway-lab -j DROP',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+    // Without an uplink the hosts only reach each other and this machine.
+    expect(C.labChainRestoreInput(cfg, null).split('\n').filter((l) => l.startsWith('-A'))).toHaveLength(2);
+    expect(C.iptablesRestoreNoflush('x')).toMatchObject({ argv: ['/usr/sbin/iptables-restore', '-w', '--noflush'], input: 'x' });
+    expect(C.chainJumpArgs(cfg)).toEqual([
+      ['FORWARD', '-i', 'slwlab-br0', '-m', 'comment', '--comment', 'slipway-lab', '-j', 'SLIPWAY-LAB'],
+      ['FORWARD', '-o', 'slwlab-br0', '-m', 'comment', '--comment', 'slipway-lab', '-j', 'SLIPWAY-LAB'],
     ]);
-    expect(C.forwardRuleCheck(cfg).okExitCodes).toEqual([0, 1]);
+    expect(C.ruleInsert('nat', C.natRuleArgs(cfg, 'eth0')).argv).toEqual([
+      '/usr/sbin/iptables', '-w', '-t', 'nat', '-I', 'POSTROUTING', '-s', '10.213.0.0/24', '-o', 'eth0',
+      '-m', 'comment', '--comment', 'slipway-lab', '-j', 'MASQUERADE',
+    ]);
+    expect(C.ruleCheck('filter', ['FORWARD']).okExitCodes).toEqual([0, 1]);
+    expect(C.chainDelete(cfg).map((c) => c.argv)).toEqual([
+      ['/usr/sbin/iptables', '-w', '-F', 'SLIPWAY-LAB'],
+      ['/usr/sbin/iptables', '-w', '-X', 'SLIPWAY-LAB'],
+    ]);
+    expect(C.parseUplink('[{"dst":"default","gateway":"192.0.2.1","dev":"eth0","flags":[]}]')).toBe('eth0');
+    expect(C.parseUplink('[]')).toBeNull();
+    expect(C.forwardingSysctl('slwlab-br0')).toBe('/proc/sys/net/ipv4/conf/slwlab-br0/forwarding');
+  });
+
+  it("gives hosts the machine's nameservers they can reach", () => {
+    expect(hostResolvConf('nameserver 10.255.255.53\nsearch example\n', null)).toBe(
+      "# Written by the Slipway lab: the machine's nameservers, reached through the lab's NAT.\nnameserver 10.255.255.53\nsearch example\n",
+    );
+    // systemd-resolved's stub is this machine's own: its upstream servers are used instead.
+    expect(hostResolvConf('nameserver 127.0.0.53\noptions edns0\n', 'nameserver 192.0.2.53\n')).toContain('nameserver 192.0.2.53\noptions edns0\n');
+    expect(hostResolvConf('nameserver 127.0.0.53\n', 'nameserver 192.0.2.53\n')).not.toContain('127.0.0.53');
   });
 
   it('wires a host namespace to the bridge', () => {
@@ -255,13 +358,10 @@ describe('holder and services', () => {
 });
 
 describe('files', () => {
-  it('nginx default config sets server_names_hash_bucket_size 128 in the http block', () => {
-    const http = NGINX_CONF.slice(NGINX_CONF.indexOf('http {'));
-    expect(http).toContain('\tserver_names_hash_bucket_size 128;\n');
-    expect(NGINX_CONF).toContain('pid /run/nginx.pid;');
-    expect(NGINX_CONF).toContain('include /etc/nginx/sites-enabled/*;');
+  it("nginx default config is the snapshot's own (one copy, shared with cloud-init)", () => {
     const steps = nginxDefaultConfigSteps('/h/etc/nginx');
     expect(steps).toContainEqual({ kind: 'write', file: { path: '/h/etc/nginx/nginx.conf', contents: NGINX_CONF } });
+    expect(steps).toContainEqual({ kind: 'write', file: { path: '/h/etc/nginx/sites-available/default', contents: NGINX_DEFAULT_SITE } });
     expect(steps).toContainEqual({ kind: 'copy', from: '/etc/nginx/mime.types', to: '/h/etc/nginx/mime.types' });
     expect(steps).toContainEqual({ kind: 'symlink', target: '/etc/nginx/sites-available/default', path: '/h/etc/nginx/sites-enabled/default' });
   });
@@ -338,6 +438,62 @@ describe('base images', () => {
     expect(C.dockerImport('/h/run/docker.sock', '/i/x.tar', 'slipway-lab/busybox:latest', ['CMD ["sh"]']).argv).toEqual([
       '/usr/bin/docker', '-H', 'unix:///h/run/docker.sock', 'import', '--change', 'CMD ["sh"]', '/i/x.tar', 'slipway-lab/busybox:latest',
     ]);
+    // The node image carries npm where the official image has it.
+    expect(node).toContainEqual({ kind: 'copy', from: '/usr/lib/node_modules/npm', to: '/s/usr/local/lib/node_modules/npm' });
+    expect(node).toContainEqual({ kind: 'symlink', target: '../lib/node_modules/npm/bin/npm-cli.js', path: '/s/usr/local/bin/npm' });
+    expect(node).toContainEqual({ kind: 'symlink', target: '/bin/busybox', path: '/s/usr/bin/env' });
+  });
+
+  it("resolves served images' packages with apt on an empty system, and adds users and a CA bundle", () => {
+    expect(aptClosureCommand(['python3'], '/w/empty').argv).toEqual([
+      '/usr/bin/apt-get', '--simulate', '--no-install-recommends', '-o', 'Dir::State::status=/w/empty', '-o', 'Debug::NoLocking=1', 'install', 'python3',
+    ]);
+    const simulated = [
+      'NOTE: This is only a simulation!',
+      'Inst gcc-12-base (12.2.0-14+deb12u1 Debian:12.11/stable [amd64])',
+      'Inst golang-go (2:1.19~1 Debian:12.11/stable [amd64])',
+      'Inst libc6 [2.36-9] (2.36-9+deb12u14 Debian-Security:12/stable-security [amd64])',
+      'Conf golang-go (2:1.19~1 Debian:12.11/stable [amd64])',
+    ].join('\n');
+    expect(parseAptSimulation(simulated)).toEqual(['gcc-12-base=12.2.0-14+deb12u1', 'golang-go=2:1.19~1', 'libc6=2.36-9+deb12u14']);
+    expect(caBundle([{ name: 'b.crt', pem: 'B\n' }, { name: 'a.crt', pem: 'A' }])).toBe('A\nB\n');
+    const steps = servedRootfsSteps('/s', 'A\nB\n');
+    expect(steps).toContainEqual({ kind: 'write', file: { path: '/s/etc/ssl/certs/ca-certificates.crt', contents: 'A\nB\n' } });
+    expect(steps).toContainEqual({ kind: 'mkdir', path: '/s/tmp', mode: 0o1777 });
+    const passwd = steps.find((x) => x.kind === 'write' && x.file.path === '/s/etc/passwd');
+    expect(passwd).toMatchObject({ file: { contents: expect.stringContaining('nonroot:x:65532:65532:') } });
+    expect(servedRootfsSteps('/s', '').some((x) => x.kind === 'write' && x.file.path.endsWith('ca-certificates.crt'))).toBe(false);
+  });
+
+  it('names the base images of an instance: preloaded ones locally, the others in its registry', () => {
+    expect(labBaseImages(TEST_LAB_CONFIG)).toEqual({
+      node: 'slipway-lab/node:20',
+      python: '10.214.0.1:5000/slipway-lab/python:3.11',
+      go: '10.214.0.1:5000/slipway-lab/golang:1.19',
+      goRuntime: '10.214.0.1:5000/slipway-lab/static:latest',
+      static: 'slipway-lab/busybox:latest',
+    });
+  });
+
+  it('writes a one-layer image and the registry files that serve it', () => {
+    const config = JSON.parse(imageConfigJson({ Env: ['PATH=/bin'], Cmd: ['sh'] }, 'sha256:' + 'd'.repeat(64), '2026-01-01T00:00:00Z', 'x'));
+    expect(config).toMatchObject({ architecture: 'amd64', os: 'linux', config: { Env: ['PATH=/bin'], Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: ['sha256:' + 'd'.repeat(64)] } });
+    expect(JSON.parse(imageManifestJson({ digest: 'sha256:c', size: 2 }, { digest: 'sha256:l', size: 3 }))).toEqual({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: 'sha256:c', size: 2 },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: 'sha256:l', size: 3 }],
+    });
+    const [m, c, l] = ['a', 'b', 'c'].map((x) => `sha256:${x.repeat(64)}`) as [string, string, string];
+    const steps = registryStorageSteps('/r', (d) => `/cache/${d}`, { repository: 'slipway-lab/python', tag: '3.11', manifest: m, config: c, layers: [l] });
+    const v2 = '/r/docker/registry/v2';
+    expect(steps).toContainEqual({ kind: 'hardlink', from: `/cache/${l}`, to: `${v2}/blobs/sha256/cc/${'c'.repeat(64)}/data` });
+    expect(steps).toContainEqual({ kind: 'write', file: { path: `${v2}/repositories/slipway-lab/python/_layers/sha256/${'c'.repeat(64)}/link`, contents: l } });
+    expect(steps).toContainEqual({ kind: 'write', file: { path: `${v2}/repositories/slipway-lab/python/_manifests/tags/3.11/current/link`, contents: m } });
+    expect(steps).toContainEqual({ kind: 'write', file: { path: `${v2}/repositories/slipway-lab/python/_manifests/revisions/sha256/${'a'.repeat(64)}/link`, contents: m } });
+    expect(steps).toHaveLength(3 + 2 + 3);
+    expect(registryConfigYaml('/r', '10.214.0.1:5000')).toContain('  filesystem:\n    rootdirectory: /r\n');
+    expect(registryConfigYaml('/r', '10.214.0.1:5000')).toContain('http:\n  addr: 10.214.0.1:5000\n');
   });
 });
 

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, teardownLab } from '../src/hosts/index.js';
 import { DEFAULT_LAB_CONFIG, labMatchers } from '../src/hosts/layout.js';
-import { generateKey, httpGet, labLeftovers, labRules, rssKiB, sshExec, tcpProbe, TEST_LAB_CONFIG, TEST_LAB_INSTANCE, type KeyPair } from './hosts-support.js';
+import { generateKey, httpGet, expectedLabRules, labLeftovers, labRules, rssKiB, sshExec, tcpProbe, TEST_LAB_CONFIG, TEST_LAB_INSTANCE, type KeyPair } from './hosts-support.js';
 
 const BASE = { id: 'debian-12-x64', archivePath: null };
 const NAMES = ['lab-a', 'lab-b', 'lab-c'] as const;
@@ -72,6 +72,19 @@ describe('lab hosts (real namespaces, dockerd, nginx, sshd)', { timeout: 120_000
     const r = await sshExec(ips['lab-c']!, key, "docker run --rm slipway-lab/node:20 node -e 'console.log(process.version)'");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(process.version);
+  });
+
+  it("reaches what this machine reaches (the npm registry, by NAT and the machine's DNS), and its instance's registry", async () => {
+    // npm in the node image: DNS through the host's resolv.conf, HTTPS trusting the machine's CAs.
+    const npm = await sshExec(ips['lab-b']!, key, 'cat /etc/resolv.conf; docker run --rm slipway-lab/node:20 sh -c "cd /tmp && npm view undici@7 version --json"');
+    expect(npm.code, npm.stderr).toBe(0);
+    expect(npm.stdout).toMatch(/^nameserver (?!127\.)/m);
+    expect(npm.stdout).toMatch(/"7\.\d+\.\d+"/);
+    // The served Python image, pulled from the instance's registry on its gateway.
+    const python = await sshExec(ips['lab-b']!, key, `docker run --rm ${lab.baseImages().python} python -c "import ssl, sys; print(sys.version_info[:2])"`);
+    expect(python.code, python.stderr).toBe(0);
+    expect(python.stdout.trim()).toBe('(3, 11)');
+    expect(lab.registry).toBe(`${config.subnet}.1:5000`);
   });
 
   it("publishes a container's port at its own host's address only", async () => {
@@ -289,7 +302,7 @@ describe('lab hosts (real namespaces, dockerd, nginx, sshd)', { timeout: 120_000
     const again = new Lab({ config });
     await again.setup();
     await again.setup();
-    expect(labRules(config)).toHaveLength(1);
+    expect(labRules(config).sort()).toEqual(expectedLabRules(config));
     expect(execFileSync('/usr/sbin/ip', ['-o', 'addr', 'show', 'dev', config.bridge], { encoding: 'utf8' }).match(/inet /g)).toHaveLength(1);
     await teardownLab({ config });
     await teardownLab({ config });

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import ssh2 from 'ssh2';
-import { labConfigFor, labMatchers, type LabConfig } from '../src/hosts/layout.js';
+import { TEST_LAB_CONFIG as FIXED_TEST_CONFIG, labMatchers, type LabConfig } from '../src/hosts/layout.js';
 
 const { Client, utils } = ssh2;
 
@@ -102,7 +102,7 @@ export function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number
  * so their teardowns never touch the default lab that other suites (server/, agent/) and
  * `npm run lab` boot hosts in, maybe at this very moment.
  */
-export const TEST_LAB_CONFIG: LabConfig = labConfigFor('test');
+export const TEST_LAB_CONFIG: LabConfig = FIXED_TEST_CONFIG;
 export const TEST_LAB_INSTANCE = 'test';
 
 /**
@@ -150,6 +150,30 @@ export function labLeftovers(knownPids: readonly number[], config: LabConfig): s
     }
   }
   return out;
+}
+
+/**
+ * The rules one lab instance should have in the root namespace after setup, each once: its chain
+ * (hosts to hosts, out by the uplink and back, nothing else), the two jumps into it, and the NAT
+ * rule when the machine has a default route.
+ */
+export function expectedLabRules(config: LabConfig): string[] {
+  const routes = JSON.parse(execFileSync('/usr/sbin/ip', ['-j', '-4', 'route', 'show', 'default'], { encoding: 'utf8' }) || '[]') as { dev?: string }[];
+  const uplink = routes.find((r) => r.dev)?.dev;
+  const c = `-m comment --comment ${config.ruleComment}`;
+  return [
+    `-A ${config.chain} -i ${config.bridge} -o ${config.bridge} ${c} -j ACCEPT`,
+    ...(uplink
+      ? [
+          `-A ${config.chain} -i ${config.bridge} -o ${uplink} ${c} -j ACCEPT`,
+          `-A ${config.chain} -i ${uplink} -o ${config.bridge} -m conntrack --ctstate RELATED,ESTABLISHED ${c} -j ACCEPT`,
+          `-A POSTROUTING -s ${config.subnet}.0/24 -o ${uplink} ${c} -j MASQUERADE`,
+        ]
+      : []),
+    `-A ${config.chain} ${c} -j DROP`,
+    `-A FORWARD -i ${config.bridge} ${c} -j ${config.chain}`,
+    `-A FORWARD -o ${config.bridge} ${c} -j ${config.chain}`,
+  ].sort();
 }
 
 /** iptables rules of one lab instance in the root namespace (iptables-save lines). */

@@ -2,7 +2,7 @@
 // Debian packages of lab/scripts/install-deps.sh; without them the real tests fail, never skip).
 // The real runs use the lab's test instance (`--instance test` / SLIPWAY_LAB_INSTANCE=test), so
 // their teardowns never touch the default lab other suites use.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -12,9 +12,11 @@ import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lab, teardownLab } from "../src/hosts/index.js";
 import { labBanner } from "../src/lab-cli/banner.js";
-import { DEFAULT_PORTS, DEFAULT_TOKENS, parseLabCliArgs } from "../src/lab-cli/options.js";
+import { DEFAULT_PORTS, DEFAULT_TOKENS, parseLabCliArgs, USAGE } from "../src/lab-cli/options.js";
+import { labBaseImages } from "../src/hosts/images.js";
 import { DEFAULT_LAB_CONFIG } from "../src/hosts/layout.js";
-import { generateKey, labLeftovers, sshExec, tcpProbe, TEST_LAB_CONFIG, TEST_LAB_INSTANCE } from "./hosts-support.js";
+import { generateKey, labLeftovers, sshExec, tcpProbe, TEST_LAB_CONFIG } from "./hosts-support.js";
+import type { LabConfig } from "../src/hosts/layout.js";
 import { digitalOceanClient } from "./support/digitalocean-client.js";
 import { DROPLET_DEFAULTS, waitForAction } from "./support/digitalocean-helpers.js";
 
@@ -24,6 +26,7 @@ describe("npm run lab: options", () => {
       command: "start",
       instance: "default",
       purge: false,
+      purgeImages: false,
       digitalOceanPort: 4610,
       cloudflarePort: 4620,
       digitalOceanToken: DEFAULT_TOKENS.digitalOcean,
@@ -48,8 +51,10 @@ describe("npm run lab: options", () => {
     expect(parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: "test" }).instance).toBe("test");
     expect(parseLabCliArgs(["--instance", "default"], { SLIPWAY_LAB_INSTANCE: "test" }).instance).toBe("default");
     expect(parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: " " }).instance).toBe("default");
-    expect(() => parseLabCliArgs(["--instance", "mine"], {})).toThrow(/unknown lab instance "mine" \(known: default, test\)/);
-    expect(() => parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: "prod" })).toThrow(/unknown lab instance "prod"/);
+    // Any other name is an instance of its own, in a folder of its own.
+    expect(parseLabCliArgs(["--instance", "mine"], {})).toMatchObject({ instance: "mine", caFile: "/var/lib/slipway-lab.d/mine/lab-ca.pem" });
+    expect(() => parseLabCliArgs(["--instance", "../etc"], {})).toThrow(/invalid lab instance name "..\/etc"/);
+    expect(() => parseLabCliArgs([], { SLIPWAY_LAB_INSTANCE: "Prod" })).toThrow(/invalid lab instance name "Prod"/);
   });
 
   it("takes flags over SLIPWAY_LAB_* variables over defaults", () => {
@@ -57,7 +62,8 @@ describe("npm run lab: options", () => {
     const o = parseLabCliArgs(["start", "--do-port", "6001", "--ca-file", "/tmp/ca.pem", "--run-user-data", "--action-delay-ms", "50"], env);
     expect(o).toMatchObject({ digitalOceanPort: 6001, cloudflarePort: 5002, zones: ["a.test", "b.test"], cloudflareToken: "x".repeat(24), caFile: "/tmp/ca.pem", runUserData: true, actionDelayMs: 50 });
     expect(parseLabCliArgs(["--zone", "c.test", "--zone", "d.test"], env).zones).toEqual(["c.test", "d.test"]);
-    expect(parseLabCliArgs(["teardown", "--purge"], {})).toMatchObject({ command: "teardown", purge: true });
+    expect(parseLabCliArgs(["teardown", "--purge"], {})).toMatchObject({ command: "teardown", purge: true, purgeImages: false });
+    expect(parseLabCliArgs(["teardown", "--purge-images"], {})).toMatchObject({ command: "teardown", purge: false, purgeImages: true });
     expect(parseLabCliArgs(["--help"], {}).command).toBe("help");
   });
 
@@ -68,7 +74,7 @@ describe("npm run lab: options", () => {
     expect(() => parseLabCliArgs(["--do-token", "has spaces in it, twenty+"], {})).toThrow(/DigitalOcean token/);
     expect(() => parseLabCliArgs(["--zone", "Not A Zone"], {})).toThrow(/not a zone name/);
     expect(() => parseLabCliArgs(["destroy"], {})).toThrow(/unknown command destroy/);
-    expect(() => parseLabCliArgs(["--purge"], {})).toThrow(/--purge goes with teardown/);
+    expect(() => parseLabCliArgs(["--purge"], {})).toThrow(/--purge and --purge-images go with teardown/);
     expect(() => parseLabCliArgs(["--bogus"], {})).toThrow(/bogus/);
   });
 
@@ -82,6 +88,8 @@ describe("npm run lab: options", () => {
       caFile: "/var/lib/slipway-lab/lab-ca.pem",
       subnet: "10.213.0",
       runUserData: false,
+      registry: "10.213.0.1:5000",
+      baseImages: labBaseImages(DEFAULT_LAB_CONFIG),
     });
     expect(text).toContain("SLIPWAY_DIGITALOCEAN_API_URL=http://127.0.0.1:4610 SLIPWAY_CLOUDFLARE_API_URL=http://127.0.0.1:4620/client/v4\n");
     expect(text).toContain("DigitalOcean token: dop-token-xxxxxxxxxxxxxxxx\n");
@@ -89,12 +97,18 @@ describe("npm run lab: options", () => {
     expect(text).toContain("Cloudflare zone: example.test\n");
     expect(text).toContain("/var/lib/slipway-lab/lab-ca.pem");
     expect(text).toContain("10.213.0.11");
+    expect(text).toContain(`  SLIPWAY_BASE_IMAGES='${JSON.stringify(labBaseImages(DEFAULT_LAB_CONFIG))}'\n`);
+    expect(text).toContain("insecure-registries): 10.213.0.1:5000\n");
+    expect(text).toContain("10.213.0.1:5000/slipway-lab/python:3.11");
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 
-const LAB_DIR = join(import.meta.dirname, "..");
+/** The repository's root: `npm run lab -- ...` is run from there, as the README says. */
+const ROOT_DIR = join(import.meta.dirname, "..", "..");
+/** This suite's own lab instance (a name like any other: its config is derived from it). */
+const INSTANCE = "lab-cli";
 
 interface Running {
   child: ChildProcess;
@@ -103,14 +117,17 @@ interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `npm run lab -- ARGS` in its own process group (so a test can kill all of it, like a crash). */
+/**
+ * `npm run lab -- ARGS` from the repository's root, in its own process group (so a test can kill
+ * all of it, like a crash).
+ */
 function npmRunLab(args: string[], env: Record<string, string> = {}): Running {
   // Never the default lab: other suites may be using it right now.
   const i = args.indexOf("--instance");
   const instance = i >= 0 ? args[i + 1] : env.SLIPWAY_LAB_INSTANCE;
-  if (instance !== TEST_LAB_INSTANCE) throw new Error(`npmRunLab: pass --instance ${TEST_LAB_INSTANCE} (or SLIPWAY_LAB_INSTANCE)`);
+  if (instance !== INSTANCE) throw new Error(`npmRunLab: pass --instance ${INSTANCE} (or SLIPWAY_LAB_INSTANCE)`);
   const child = spawn("npm", ["run", "--silent", "lab", "--", ...args], {
-    cwd: LAB_DIR,
+    cwd: ROOT_DIR,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -175,14 +192,26 @@ async function settled(f: () => string[]): Promise<string[]> {
   return left;
 }
 
+describe("npm run lab from the repository's root", { timeout: 30_000 }, () => {
+  it("keeps its flags: --help prints the usage, --instance reaches the lab", async () => {
+    const help = spawnSync("npm", ["run", "--silent", "lab", "--", "--help"], { cwd: ROOT_DIR, encoding: "utf8" });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toBe(`${USAGE}\n`);
+    const bad = spawnSync("npm", ["run", "--silent", "lab", "--", "teardown", "--instance", "Not_A_Name"], { cwd: ROOT_DIR, encoding: "utf8" });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('[lab] invalid lab instance name "Not_A_Name"');
+  });
+});
+
 describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
   let running: Running | undefined;
   let tmp: string;
 
-  const config = TEST_LAB_CONFIG;
+  let config: LabConfig;
 
   beforeAll(async () => {
-    new Lab({ config }).preflight();
+    new Lab({ instance: INSTANCE }).preflight();
+    config = new Lab({ instance: INSTANCE }).config;
     await teardownLab({ config });
     tmp = mkdtempSync(join(tmpdir(), "slipway-lab-cli-"));
   });
@@ -195,7 +224,7 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
         /* gone */
       }
     }
-    await teardownLab({ config });
+    await teardownLab({ config, purge: true });
     rmSync(tmp, { recursive: true, force: true });
   }, 120_000);
 
@@ -205,7 +234,7 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
     // The instance from the environment here; the other runs pass --instance.
     running = npmRunLab(["--do-port", String(doPort), "--ca-file", caFile, "--action-delay-ms", "100"], {
       SLIPWAY_LAB_CF_PORT: String(cfPort),
-      SLIPWAY_LAB_INSTANCE: TEST_LAB_INSTANCE,
+      SLIPWAY_LAB_INSTANCE: INSTANCE,
     });
     const out = await waitForOutput(running, "Press Ctrl-C");
 
@@ -219,7 +248,13 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
     expect(out).toContain("Cloudflare zone: example.test");
     expect(out).toContain(caFile);
     expect(out).toContain(`${config.subnet}.11`);
-    expect(out).toContain(`npm run lab -- teardown --instance ${TEST_LAB_INSTANCE}`);
+    expect(out).toContain(`npm run lab -- teardown --instance ${INSTANCE}`);
+    expect(out).toContain(`insecure-registries): ${config.subnet}.1:5000\n`);
+    // The printed registry answers, and serves the base images the banner names.
+    const catalog = await request(`http://${config.subnet}.1:5000/v2/_catalog`);
+    expect(((await catalog.body.json()) as { repositories: string[] }).repositories).toEqual(
+      expect.arrayContaining(["slipway-lab/python", "slipway-lab/golang", "slipway-lab/static"]),
+    );
 
     // The printed URLs answer with the printed tokens (and only with them).
     const account = await request(`${doUrl}/v2/account`, { headers: { authorization: `Bearer ${doToken}` } });
@@ -269,7 +304,7 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      running = npmRunLab(["--instance", TEST_LAB_INSTANCE, "--do-port", String(port), "--cf-port", String(await freePort()), "--ca-file", join(tmp, "ca2.pem")]);
+      running = npmRunLab(["--instance", INSTANCE, "--do-port", String(port), "--cf-port", String(await freePort()), "--ca-file", join(tmp, "ca2.pem")]);
       const exit = await exitedWithin(running, 30_000);
       expect(exit.code).toBe(1);
       expect(running.stderr()).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`);
@@ -284,7 +319,7 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
 
   it("cleans up after a crash with npm run lab -- teardown", async () => {
     const [doPort, cfPort] = [await freePort(), await freePort()];
-    running = npmRunLab(["--instance", TEST_LAB_INSTANCE, "--do-port", String(doPort), "--cf-port", String(cfPort), "--ca-file", join(tmp, "ca3.pem"), "--action-delay-ms", "0"]);
+    running = npmRunLab(["--instance", INSTANCE, "--do-port", String(doPort), "--cf-port", String(cfPort), "--ca-file", join(tmp, "ca3.pem"), "--action-delay-ms", "0"]);
     const out = await waitForOutput(running, "Press Ctrl-C");
     const doToken = /DigitalOcean token: (\S+)/.exec(out)![1]!;
     const call = digitalOceanClient(`http://127.0.0.1:${doPort}`, doToken);
@@ -297,7 +332,10 @@ describe("npm run lab: the real thing", { timeout: 90_000 }, () => {
     await exitedWithin(running, 10_000);
     expect(labLeftovers([], config).some((l) => l.startsWith("netns:"))).toBe(true);
 
-    const teardown = npmRunLab(["teardown", "--instance", TEST_LAB_INSTANCE]);
+    // The banner's own hint, run as printed from the repository's root.
+    const hint = /After a crash: npm run lab -- (.+)$/m.exec(out)![1]!.split(" ");
+    expect(hint).toEqual(["teardown", "--instance", INSTANCE]);
+    const teardown = npmRunLab(hint);
     const exit = await exitedWithin(teardown, 60_000);
     expect(exit, teardown.stderr()).toEqual({ code: 0, signal: null });
     expect(teardown.stderr()).toMatch(/torn down: hosts [^;]*\bcli-crash\b/);

@@ -3,8 +3,8 @@
 // simulator, two servers provisioned from it, a static site deployed to both with
 // app.example.test, served over HTTPS by each (origin certificate trusted through the lab CA
 // only), proxied A records on the Cloudflare simulator, and a server deleted: its record goes, the
-// other stays and still serves. Lab hosts are shared with other runs: every name here starts with
-// "acc-<suffix>", only those hosts are destroyed, and the lab is never torn down.
+// other stays and still serves. The hosts live in a lab instance of this suite's own, torn down
+// before and after; every name here starts with "acc-<suffix>".
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,11 +12,10 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startCloudflareSimulator, type CloudflareSimulator } from "@slipway/lab/cloudflare";
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from "@slipway/lab/digitalocean";
-import type { HostProvider } from "@slipway/lab/host-provider";
 import { Lab } from "@slipway/lab/hosts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aRecords } from "./domains-fixture.js";
-import { createProjectAndService, deployArchive, deploymentState, follow as followDeploy, httpsGet, LAB_BASE_IMAGES_ENV, setDomains } from "./e2e-support.js";
+import { createProjectAndService, deployArchive, deploymentState, follow as followDeploy, httpsGet, labBaseImagesEnv, setDomains } from "./e2e-support.js";
 import { tarGz } from "./fixtures/sources/archives.js";
 import { collect, startTestServer, type TestServer } from "./harness.js";
 import { CREATE_SNAPSHOT, DELETE_SERVER, PROVISION, SNAPSHOTS, type Event } from "./provisioning-support.js";
@@ -26,25 +25,7 @@ const PREFIX = `acc-${suffix}`;
 const SNAPSHOT_NAME = `acc-snap-${suffix}`;
 const APP = "app.example.test";
 const PAGE = `<h1>acceptance ${suffix}</h1>\n`;
-const lab = new Lab();
-/** Why a lab host did not boot (the simulator only says that the droplet's create action errored). */
-const bootFailures: string[] = [];
-// The lab itself: a boot now and then loses a race with its image import (as e2e-support's
-// bootHosts knows), which is no fault of Slipway's; such a boot is tried once more and reported.
-const provider: HostProvider = {
-  boot: async (spec) => {
-    try {
-      return await lab.boot(spec);
-    } catch (error) {
-      bootFailures.push(`${spec.name}: ${(error as Error).message}`);
-      console.warn(`lab boot of ${spec.name} failed, once more: ${(error as Error).message}`);
-      await lab.destroy(spec.name).catch(() => undefined);
-      return lab.boot(spec);
-    }
-  },
-  destroy: (name) => lab.destroy(name),
-  capture: (name, imageId) => lab.capture(name, imageId),
-};
+const lab = new Lab({ instance: "srv-accept" });
 let dataDir: string;
 let doSim: DigitalOceanSimulator;
 let cfSim: CloudflareSimulator;
@@ -79,7 +60,7 @@ async function runThroughApi(document: string, variables: Record<string, unknown
   const events = followed.values.map((v) => v.operationEvents);
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   const operation = (await server.gql(OPERATION, { id: payload.data.id }, server.adminToken)).data.node as { status: string; error: string | null };
-  const visible = JSON.stringify({ events: events.filter((e) => e.level !== "DEBUG").slice(-12), bootFailures });
+  const visible = JSON.stringify({ events: events.filter((e) => e.level !== "DEBUG").slice(-12) });
   return { operation, events, visible };
 }
 
@@ -119,10 +100,11 @@ const untrustedOutcome = (address: string) =>
 describe("acceptance: DigitalOcean provisioning and snapshots, Cloudflare DNS and HTTPS", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     lab.preflight();
+    await lab.teardown();
     dataDir = mkdtempSync(path.join(tmpdir(), "slipway-acc-"));
-    doSim = await startDigitalOceanSimulator({ provider, actionDelayMs: 100 });
+    doSim = await startDigitalOceanSimulator({ provider: lab, actionDelayMs: 100 });
     cfSim = await startCloudflareSimulator({ zones: ["example.test"] });
-    server = await startTestServer({ ...LAB_BASE_IMAGES_ENV, SLIPWAY_DIGITALOCEAN_API_URL: doSim.url, SLIPWAY_CLOUDFLARE_API_URL: cfSim.url }, dataDir);
+    server = await startTestServer({ ...labBaseImagesEnv(lab), SLIPWAY_DIGITALOCEAN_API_URL: doSim.url, SLIPWAY_CLOUDFLARE_API_URL: cfSim.url }, dataDir);
     await setCredential("DIGITALOCEAN", doSim.token);
     await setCredential("CLOUDFLARE", cfSim.token);
   }, 60_000);
@@ -131,7 +113,7 @@ describe("acceptance: DigitalOcean provisioning and snapshots, Cloudflare DNS an
     await server?.stop();
     await doSim?.close();
     await cfSim?.close();
-    await Promise.all(ownHosts().map((host) => lab.destroy(host.name).catch(() => undefined)));
+    await lab.teardown();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 

@@ -192,6 +192,13 @@ describe("deploying", () => {
     );
     expect(injected.data.deploy.__typename).toBe("ValidationError");
     expect(injected.data.deploy.fieldErrors.map((f: { path: string[] }) => f.path.join("."))).toContain("source.ref");
+    // git:// on loopback only with SLIPWAY_ALLOW_INSECURE_GIT (this server runs without it).
+    const insecure = await server.gql(
+      DEPLOY,
+      { input: { serviceId, source: { type: "GIT", repository: "git://127.0.0.1:9418/app.git", ref: "main" } } },
+      server.adminToken,
+    );
+    expect(insecure.data.deploy.fieldErrors).toEqual([{ path: ["source", "repository"], message: "must be an https://, ssh:// or user@host:path repository URL" }]);
     const badImage = await deploy("nginx;rm -rf /");
     expect(badImage.__typename).toBe("ValidationError");
     const noArchive = await server.gql(DEPLOY, { input: { serviceId, source: { type: "ARCHIVE" } } }, server.adminToken);

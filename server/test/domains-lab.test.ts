@@ -1,5 +1,6 @@
 // Domains on real lab hosts: two adopted hosts, a static site deployed with app.example.test, its
 // origin certificate (from the Cloudflare simulator's lab CA) installed into nginx on each host.
+// The hosts live in a lab instance of this suite's own, torn down before and after.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,13 +11,13 @@ import { aRecords } from "./domains-fixture.js";
 import { tarGz } from "./fixtures/sources/archives.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import {
-  adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, httpsGet, LAB_BASE_IMAGES_ENV, newLab, waitServing, type AdoptedHost,
+  adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, httpsGet, labBaseImagesEnv, newLab, waitServing, type AdoptedHost,
 } from "./e2e-support.js";
 
 const suffix = randomBytes(3).toString("hex");
 const LAB_NAMES = ["a", "b"].map((n) => `dns-${n}-${suffix}`);
 const APP = "app.example.test";
-const lab = newLab();
+const lab = newLab("srv-domains");
 const booted: string[] = [];
 let sim: CloudflareSimulator;
 let server: TestServer;
@@ -26,8 +27,9 @@ let serviceId: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-dns-"));
+  await lab.teardown();
   sim = await startCloudflareSimulator({ zones: ["example.test"] });
-  server = await startTestServer({ ...LAB_BASE_IMAGES_ENV, SLIPWAY_CLOUDFLARE_API_URL: sim.url }, dataDir);
+  server = await startTestServer({ ...labBaseImagesEnv(lab), SLIPWAY_CLOUDFLARE_API_URL: sim.url }, dataDir);
   const addresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, booted);
   hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: `dns-web-${i + 1}`, address: addresses[i]! })));
   serviceId = (await createProjectAndService(server, "dns", [{ name: "site", port: 8080 }])).services.site!;
@@ -42,8 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await sim?.close();
-  // Only this file's hosts: the lab is shared with other runs.
-  await Promise.all(booted.map((name) => lab.destroy(name).catch(() => undefined)));
+  await lab.teardown();
   rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 

@@ -1,7 +1,8 @@
 // Deploying end to end (issue "Agent and deploy engine"): three real lab hosts adopted through the
 // GraphQL API, every source kind built or pulled once and served by nginx on every host, rollback
 // with the earlier env, a failing health check under load, a host cut off mid-deploy, retention,
-// and bad input that changes nothing. Needs root, the lab's packages and `docker-registry`.
+// and bad input that changes nothing. Needs root, the lab's packages and `docker-registry`. The
+// hosts live in a lab instance of this suite's own, torn down before and after.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +20,8 @@ import {
   deploymentState,
   follow,
   imageTagsOn,
-  LAB_BASE_IMAGES_ENV,
+  labBaseImagesEnv,
+  labRegistry,
   newLab,
   nodeApp,
   pushTestImage,
@@ -29,7 +31,6 @@ import {
   setEnv,
   siteFilesOn,
   startLoad,
-  startRegistry,
   waitServing,
   get,
   type AdoptedHost,
@@ -40,11 +41,11 @@ import {
 
 const suffix = randomBytes(3).toString("hex");
 const LAB_NAMES = ["a", "b", "c"].map((n) => `e2e-${n}-${suffix}`);
-const lab = newLab();
+const lab = newLab("srv-e2e-deploy");
 const booted: string[] = [];
 let server: TestServer;
 let dataDir: string;
-let registry: Registry | null = null;
+let registry: Registry;
 let hosts: AdoptedHost[];
 let addresses: string[];
 let ids: Record<string, string>;
@@ -54,10 +55,11 @@ const SITE_DOMAIN = "site.e2e.test";
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-e2e-"));
-  server = await startTestServer(LAB_BASE_IMAGES_ENV, dataDir);
+  // Leftovers of a crashed earlier run of this suite (only this suite uses its instance).
+  await lab.teardown();
+  server = await startTestServer(labBaseImagesEnv(lab), dataDir);
   const bootedAddresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, booted);
-  // After a boot: the bridge (and its address) exists only once the lab is set up.
-  registry = await startRegistry();
+  registry = await labRegistry(lab);
   hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: `web-${i + 1}`, address: bootedAddresses[i]! })));
   addresses = hosts.map((h) => h.address);
   const created = await createProjectAndService(server, "shop", [
@@ -71,9 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  await registry?.stop();
-  // Only this file's hosts: the lab is shared with other runs.
-  await Promise.all(booted.map((name) => lab.destroy(name).catch(() => undefined)));
+  await lab.teardown();
   rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 
@@ -129,7 +129,7 @@ describe("every source kind, served by nginx on every host", { timeout: 120_000 
   });
 
   it("an image reference, pulled once from a registry on the lab bridge", async () => {
-    const reference = `${registry!.address}/e2e/hello:1`;
+    const reference = `${registry.address}/e2e/hello:1`;
     await pushTestImage(lab, LAB_NAMES[0]!, reference, {
       Dockerfile: 'FROM slipway-lab/busybox:latest\nRUN mkdir /www && echo "from the registry" > /www/index.html\nCMD ["httpd", "-f", "-p", "7000", "-h", "/www"]\n',
     });

@@ -1,28 +1,33 @@
 // Shared by the end-to-end tests and the benchmarks: real lab hosts adopted through the API, plain
-// HTTP to each host's nginx by Host header, a request loop that counts failures, a throwaway
-// registry on the lab bridge, and a look at what is on a host (containers, images, site files).
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+// HTTP to each host's nginx by Host header, a request loop that counts failures, the lab
+// instance's registry, and a look at what is on a host (containers, images, site files).
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { Lab } from "@slipway/lab/hosts";
+import { DEFAULT_LAB_CONFIG, Lab, labBaseImages } from "@slipway/lab/hosts";
 import { gid, rawId, type Event, type TestServer } from "./harness.js";
 
 const run = promisify(execFile);
 
-/** Where lab hosts reach the machine itself. */
-export const BRIDGE_ADDRESS = "10.213.0.1";
-/** Base images the lab preloads on every host; generated Dockerfiles use them. */
-export const LAB_BASE_IMAGES_ENV = { SLIPWAY_BASE_IMAGE_NODE: "slipway-lab/node:20", SLIPWAY_BASE_IMAGE_STATIC: "slipway-lab/busybox:latest" };
+/** The server setting that makes generated Dockerfiles start from a lab instance's base images. */
+export function labBaseImagesEnv(lab: Lab): { SLIPWAY_BASE_IMAGES: string } {
+  return { SLIPWAY_BASE_IMAGES: JSON.stringify(lab.baseImages()) };
+}
 
-export function newLab(): Lab {
-  // Every host's dockerd may pull over plain HTTP from the machine (a test registry on the bridge).
-  return new Lab({ insecureRegistries: [`${BRIDGE_ADDRESS}/32`] });
+/** The default lab instance's base images (suites of their own instance use labBaseImagesEnv). */
+export const LAB_BASE_IMAGES_ENV = { SLIPWAY_BASE_IMAGES: JSON.stringify(labBaseImages(DEFAULT_LAB_CONFIG)) };
+
+/**
+ * A lab instance's hosts (the default lab without a name). A suite with an instance of its own
+ * can tear all of it down before and after, and never meets another suite's hosts or registry.
+ */
+export function newLab(instance?: string): Lab {
+  return new Lab(instance === undefined ? {} : { instance });
 }
 
 // ------------------------------------------------------------------ GraphQL documents
@@ -50,19 +55,12 @@ export interface AdoptedHost {
   id: string;
 }
 
-/** Boots lab hosts in parallel trusting the control plane's public key; retries a boot once. */
+/** Boots lab hosts in parallel trusting the control plane's public key. */
 export async function bootHosts(lab: Lab, names: string[], publicKey: string, booted: string[]): Promise<string[]> {
-  const spec = (name: string) => ({ name, image: { id: "debian-12-x64", archivePath: null }, sshPublicKeys: [publicKey] });
   return Promise.all(
     names.map(async (name) => {
       booted.push(name);
-      try {
-        return (await lab.boot(spec(name))).ipv4;
-      } catch {
-        // A lab boot now and then loses a race with its image import; once more is enough.
-        await lab.destroy(name).catch(() => undefined);
-        return (await lab.boot(spec(name))).ipv4;
-      }
+      return (await lab.boot({ name, image: { id: "debian-12-x64", archivePath: null }, sshPublicKeys: [publicKey] })).ipv4;
     }),
   );
 }
@@ -326,74 +324,21 @@ export function siteFilesOn(lab: Lab, host: string): Record<string, string> {
   return files;
 }
 
-// ------------------------------------------------------------------ a registry on the lab bridge
+// ------------------------------------------------------------------ the lab instance's registry
 
 export interface Registry {
   address: string;
-  stop(): Promise<void>;
 }
 
 /**
- * Debian's `docker-registry` (distribution 2.x) on the lab bridge, storing in a temp dir, so lab
- * hosts can pull an IMAGE source from it. Hosts must trust it as an insecure registry (newLab()).
+ * The lab instance's registry (Debian's docker-registry on its gateway, which every host trusts
+ * over plain HTTP): ready once the lab is set up or has booted a host.
  */
-export async function startRegistry(): Promise<Registry> {
-  const binary = "/usr/bin/docker-registry";
-  if (!existsSync(binary)) throw new Error("docker-registry is missing: apt-get install docker-registry");
-  const port = await freePort(BRIDGE_ADDRESS);
-  const dir = mkdtempSync(path.join(tmpdir(), "slipway-registry-"));
-  const config = path.join(dir, "config.yml");
-  writeFileSync(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: error",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${path.join(dir, "data")}`,
-      "  delete:",
-      "    enabled: true",
-      "http:",
-      `  addr: ${BRIDGE_ADDRESS}:${port}`,
-      "",
-    ].join("\n"),
-  );
-  const child: ChildProcess = spawn(binary, ["serve", config], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
-  const address = `${BRIDGE_ADDRESS}:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`docker-registry did not start: ${stderr}`);
-    }
-    await sleep(50);
-  }
-  return {
-    address,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((resolve) => child.once("exit", resolve));
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+export async function labRegistry(lab: Lab): Promise<Registry> {
+  const address = lab.registry;
+  const answers = await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false);
+  if (!answers) throw new Error(`the lab registry does not answer on ${address}: set the lab up (or boot a host) first`);
+  return { address };
 }
 
 /** Builds a tiny web image on a lab host from a Dockerfile and pushes it to the registry. */

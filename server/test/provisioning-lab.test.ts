@@ -1,8 +1,8 @@
 // Snapshots and provisioning for real: the DigitalOcean simulator boots a real lab host per
 // droplet (sshd, dockerd, nginx, the agent at boot when /opt holds it), the agent bundle is
 // installed over SSH, snapshots capture the host's files, and servers made from the snapshot get
-// their own agent token and pinned host key. Lab hosts are shared with other test runs: every
-// name here starts with "prov-", and only this file's hosts are destroyed.
+// their own agent token and pinned host key. The hosts live in a lab instance of this suite's own,
+// torn down before and after.
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -18,7 +18,7 @@ import { CREATE_SNAPSHOT, DELETE_SERVER, PROVISION, SNAPSHOTS, globalId, runOper
 const suffix = randomBytes(2).toString("hex");
 const SNAPSHOT_NAME = `prov-snap-${suffix}`;
 const PREFIX = `prov-${suffix}`;
-const lab = new Lab();
+const lab = new Lab({ instance: "srv-provisioning" });
 let sim: DigitalOceanSimulator;
 let server: TestServer;
 let snapshotGlobalId: string;
@@ -28,6 +28,7 @@ const ownHosts = () => lab.list().filter((h) => h.name.startsWith(`prov-${suffix
 describe("snapshots and provisioning on the lab", { timeout: 300_000 }, () => {
   beforeAll(async () => {
     lab.preflight();
+    await lab.teardown();
     sim = await startDigitalOceanSimulator({ provider: lab, actionDelayMs: 100 });
     server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: sim.url }, undefined, {
       provisioning: { digitalOcean: { actions: { pollIntervalMs: 200, maxPollIntervalMs: 1_000 } }, sshWaitMs: 20_000, goneWaitMs: 60_000 },
@@ -38,7 +39,7 @@ describe("snapshots and provisioning on the lab", { timeout: 300_000 }, () => {
   afterAll(async () => {
     await server?.stop();
     await sim?.close();
-    for (const host of ownHosts()) await lab.destroy(host.name).catch(() => undefined);
+    await lab.teardown();
   }, 120_000);
 
   it("creates a snapshot end to end; the temporary droplet and its host are gone afterwards", async () => {
@@ -109,7 +110,10 @@ describe("snapshots and provisioning on the lab", { timeout: 300_000 }, () => {
     expect(operation.status).toBe("FAILED");
     const rows = await server.app.deps.db.server.findMany({ where: { name: { startsWith: `${prefix}-` } } });
     expect(rows.map((r) => r.status)).toEqual(["ACTIVE"]);
-    const lost = (operation.error ?? "").match(/^1 of 2 droplets failed and was destroyed: (prov-[0-9a-f]{4}u-[0-9a-f]{6}): \1 never became reachable over SSH: Could not connect to root@10\.213\.0\.\d+:22: /);
+    const subnet = lab.config.subnet.replace(/\./g, "\\.");
+    const lost = (operation.error ?? "").match(
+      new RegExp(`^1 of 2 droplets failed and was destroyed: (prov-[0-9a-f]{4}u-[0-9a-f]{6}): \\1 never became reachable over SSH: Could not connect to root@${subnet}\\.\\d+:22: `),
+    );
     expect(lost, operation.error ?? "").not.toBeNull();
     await sim.settled();
     expect([...sim.state.droplets.values()].map((d) => d.name)).not.toContain(lost![1]);

@@ -16,7 +16,7 @@ const BASE_IMAGE = { id: "debian-12-x64", archivePath: null };
 const suffix = randomBytes(3).toString("hex");
 const HOST = `ssh-a-${suffix}`;
 const CUT = `ssh-c-${suffix}`;
-const lab = new Lab();
+const lab = new Lab({ instance: "srv-servers" });
 const booted: string[] = [];
 let server: TestServer;
 let dataDir: string;
@@ -78,6 +78,7 @@ function dbRow(name: string) {
 describe("adopting a server", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "slipway-servers-"));
+    await lab.teardown();
     server = await startTestServer({}, dataDir);
     address = await boot(HOST);
   }, 180_000);
@@ -86,7 +87,7 @@ describe("adopting a server", { timeout: 180_000 }, () => {
     if (server) {
       await server.stop();
     }
-    for (const name of booted) await lab.destroy(name).catch(() => undefined);
+    await lab.teardown();
     rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 

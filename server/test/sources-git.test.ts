@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ValidationError } from "../src/domain/errors.js";
 import { fetchGitSource, gitEnvironment, gitFetchCommands, GitTimeoutError } from "../src/domain/sources/git.js";
+import { gitRepositoryUrl } from "../src/domain/validation.js";
 import { commit, git, startGitDaemon, type GitServer } from "./fixtures/sources/git-server.js";
 
 let scratch: string;
@@ -53,6 +54,24 @@ async function refusal(input: unknown, opts = options()): Promise<ValidationErro
   expect(readdirSync(tempDir)).toEqual([]);
   return error as ValidationError;
 }
+
+describe("the repository URL rule", () => {
+  const loopback = ["git://127.0.0.1:9418/app.git", "http://localhost:8080/shop/web.git", "git://[::1]/a.git", "http://127.1.2.3/x.git"];
+  const neverAllowed = ["git://example.com/x.git", "http://10.1.2.3/x.git", "http://192.168.1.5/x.git", "git://127.0.0.1.example.com/x.git", "file:///srv/a.git", "--upload-pack=x", "ext::sh"];
+  const secure = ["https://git.example.com/shop/web.git", "ssh://git@git.example.com/shop/web.git", "git@github.com:shop/web.git"];
+
+  it("takes https, ssh and scp-style URLs, and refuses git:// and http:// without the flag", () => {
+    const strict = gitRepositoryUrl(false);
+    for (const url of secure) expect(strict.safeParse(url).success, url).toBe(true);
+    for (const url of [...loopback, ...neverAllowed]) expect(strict.safeParse(url).success, url).toBe(false);
+  });
+
+  it("with SLIPWAY_ALLOW_INSECURE_GIT, also takes git:// and http:// on loopback, and nothing else", () => {
+    const lab = gitRepositoryUrl(true);
+    for (const url of [...secure, ...loopback]) expect(lab.safeParse(url).success, url).toBe(true);
+    for (const url of neverAllowed) expect(lab.safeParse(url).success, url).toBe(false);
+  });
+});
 
 describe("git argv", () => {
   it("is built as data: init, shallow fetch of the ref after --, detached checkout, rev-parse", () => {

@@ -14,7 +14,7 @@ import {
 
 const BASE_IMAGE = { id: "debian-12-x64", archivePath: null };
 const name = `ssh-t-${randomBytes(3).toString("hex")}`;
-const lab = new Lab();
+const lab = new Lab({ instance: "srv-ssh" });
 let dataDir: string;
 let identity: SshIdentity;
 let address: string;
@@ -41,12 +41,13 @@ describe("SSH to a lab host", { timeout: 120_000 }, () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "slipway-ssh-"));
     identity = generateSshIdentity();
+    await lab.teardown();
     address = await boot();
   }, 180_000);
 
   afterAll(async () => {
     await pool.close();
-    await lab.destroy(name).catch(() => undefined);
+    await lab.teardown();
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 

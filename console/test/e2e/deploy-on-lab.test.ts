@@ -82,9 +82,9 @@ interface ApiEvent {
 
 describe("deploying to real lab hosts from the console, in Chromium", () => {
   // Registered before the test bed, so it runs after the bed's teardown (after-hooks run in reverse):
-  // stopping the API must have destroyed its hosts, and nothing else of the lab is touched.
+  // stopping the API must have torn down its lab instance, hosts and all.
   afterAll(() => {
-    const left = (bed.api?.hosts ?? []).filter((host) => existsSync(path.join("/var/lib/slipway-lab/hosts", host.name)));
+    const left = (bed.api?.hosts ?? []).filter((host) => existsSync(path.join(bed.api!.labRoot, "hosts", host.name)));
     expect(left.map((host) => host.name), "lab hosts left behind").toEqual([]);
   });
   const bed = useTestBed(startLabApi);

@@ -187,15 +187,17 @@ export interface LabApi {
   dataDir: string;
   admin: Admin;
   hosts: LabHost[];
-  /** An image in a registry on the lab bridge that the hosts can pull (serves "console lab site v4"). */
+  /** An image in the lab instance's registry that the hosts can pull (serves "console lab site v4"). */
   image: string;
+  /** The lab instance's folder: its hosts live under <labRoot>/hosts. */
+  labRoot: string;
   setUpMs: number;
   process: Running;
 }
 
 /**
  * The API with its real servers' gateway and lab hosts booted and adopted through it: see
- * api-lab.ts. Stopping it destroys those hosts (and only those), so it gets time to do so.
+ * api-lab.ts. Stopping it tears down its own lab instance, so it gets time to do so.
  */
 export async function startLabApi(): Promise<LabApi> {
   return startReportingApi<LabApi>("API server (lab hosts)", "test/e2e/api-lab.ts", 360_000, 120_000);

@@ -1,3 +1,4 @@
+import type { Zone } from "@slipway/cloudflare-api";
 import { cloudflareId, type LabRecord } from "./state.js";
 import { CloudflareError } from "./envelope.js";
 import { validateRecord, type ValidRecord } from "./dns-validation.js";
@@ -9,7 +10,7 @@ const recordNotFound = () => new CloudflareError(404, 81044, "Record does not ex
 
 export class ZoneRecords {
   constructor(
-    readonly zoneName: string,
+    readonly zone: Pick<Zone, "name" | "plan">,
     readonly records: Map<string, LabRecord>,
   ) {}
 
@@ -20,10 +21,10 @@ export class ZoneRecords {
   }
 
   create(raw: unknown): LabRecord {
-    const valid = validateRecord(raw, this.zoneName);
+    const valid = validateRecord(raw, this.zone);
     this.checkConflicts(valid);
     const now = new Date().toISOString();
-    const record = this.toRecord(cloudflareId(), valid, now, now);
+    const record = this.toRecord(cloudflareId(), valid, now);
     this.records.set(record.id, record);
     return record;
   }
@@ -31,9 +32,9 @@ export class ZoneRecords {
   /** PUT: replaces every field. */
   replace(id: string, raw: unknown): LabRecord {
     const existing = this.get(id);
-    const valid = validateRecord(raw, this.zoneName);
+    const valid = validateRecord(raw, this.zone);
     this.checkConflicts(valid, id);
-    const record = this.toRecord(id, valid, existing.created_on, new Date().toISOString());
+    const record = this.toRecord(id, valid, new Date().toISOString(), existing);
     this.records.set(id, record);
     return record;
   }
@@ -64,7 +65,13 @@ export class ZoneRecords {
     }
   }
 
-  private toRecord(id: string, valid: ValidRecord, createdOn: string, modifiedOn: string): LabRecord {
+  /** The record as Cloudflare shows it; comment and tags keep their own modification times. */
+  private toRecord(id: string, valid: ValidRecord, now: string, existing?: LabRecord): LabRecord {
+    const comment = valid.comment ?? "";
+    const commentChanged = !existing || (existing.comment ?? "") !== comment;
+    const tagsChanged = !existing || JSON.stringify(existing.tags ?? []) !== JSON.stringify(valid.tags);
+    const commentModifiedOn = commentChanged ? now : existing.comment_modified_on;
+    const tagsModifiedOn = tagsChanged ? now : existing.tags_modified_on;
     return {
       id,
       type: valid.type,
@@ -73,12 +80,15 @@ export class ZoneRecords {
       ttl: valid.ttl,
       proxied: valid.proxied,
       proxiable: valid.type !== "TXT",
-      comment: valid.comment ?? "",
+      comment,
       tags: valid.tags,
       settings: {},
       meta: {},
-      created_on: createdOn,
-      modified_on: modifiedOn,
+      created_on: existing?.created_on ?? now,
+      modified_on: now,
+      // "Omitted if there is no comment" / "if there are no tags".
+      ...(comment !== "" && commentModifiedOn ? { comment_modified_on: commentModifiedOn } : {}),
+      ...(valid.tags.length > 0 && tagsModifiedOn ? { tags_modified_on: tagsModifiedOn } : {}),
     } as LabRecord;
   }
 }

@@ -1,11 +1,12 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
 import { CloudflareError } from "./envelope.js";
-import { LAB_RECORD_TYPES, type LabRecordType } from "./state.js";
+import { AUTOMATIC_TTL, DNS_RECORD_TYPES, MAX_TTL, minimumTtl, type DnsRecordType, type Zone } from "@slipway/cloudflare-api";
 
 // Checks DNS record input the way Cloudflare does: a supported type, a name inside the zone,
-// content that fits the type, a TTL of 1 (automatic) or 30..86400, proxying only for
-// address and alias records. Failures are Cloudflare's "DNS Validation Error" (1004).
+// content that fits the type, a TTL of 1 (automatic) or 60..86400 (30.. on Enterprise zones),
+// proxying only for address and alias records. Failures are Cloudflare's "DNS Validation Error"
+// (1004).
 
 export const recordInputSchema = z.object({
   type: z.string(),
@@ -19,7 +20,7 @@ export const recordInputSchema = z.object({
 export type RecordInput = z.input<typeof recordInputSchema>;
 
 export interface ValidRecord {
-  type: LabRecordType;
+  type: DnsRecordType;
   name: string;
   content: string;
   ttl: number;
@@ -40,7 +41,8 @@ export function isHostname(name: string): boolean {
 }
 
 /** Validates raw input (already shaped like a record) for a zone; names may be given relative to it. */
-export function validateRecord(raw: unknown, zoneName: string): ValidRecord {
+export function validateRecord(raw: unknown, zone: Pick<Zone, "name" | "plan">): ValidRecord {
+  const zoneName = zone.name;
   const parsed = recordInputSchema.safeParse(raw);
   if (!parsed.success) {
     throw new CloudflareError(400, 9207, "Request body is invalid.", parsed.error.issues.map((i) => ({
@@ -49,10 +51,10 @@ export function validateRecord(raw: unknown, zoneName: string): ValidRecord {
     })));
   }
   const input = parsed.data;
-  if (!(LAB_RECORD_TYPES as readonly string[]).includes(input.type)) {
+  if (!(DNS_RECORD_TYPES as readonly string[]).includes(input.type)) {
     throw dnsValidationError(`DNS record type "${input.type}" is invalid.`, 9004);
   }
-  const type = input.type as LabRecordType;
+  const type = input.type as DnsRecordType;
   const lower = input.name.toLowerCase().replace(/\.$/, "");
   const name = lower === "@" ? zoneName : lower === zoneName || lower.endsWith(`.${zoneName}`) ? lower : `${lower}.${zoneName}`;
   if (!isHostname(name)) throw dnsValidationError(`DNS record name "${input.name}" is invalid.`, 9005);
@@ -60,8 +62,9 @@ export function validateRecord(raw: unknown, zoneName: string): ValidRecord {
   if (type === "AAAA" && !isIPv6(input.content)) throw dnsValidationError("Content for AAAA record must be a valid IPv6 address.", 9005);
   if (type === "CNAME" && !isHostname(input.content.toLowerCase())) throw dnsValidationError("Content for CNAME record is invalid.", 9007);
   if (type === "TXT" && input.content.length > 2048) throw dnsValidationError("TXT content is longer than 2048 characters.", 9100);
-  if (input.ttl !== 1 && (input.ttl < 30 || input.ttl > 86400)) {
-    throw dnsValidationError("TTL must be between 30 and 86400 seconds, or 1 for Automatic.", 9021);
+  const minTtl = minimumTtl(zone);
+  if (input.ttl !== AUTOMATIC_TTL && (input.ttl < minTtl || input.ttl > MAX_TTL)) {
+    throw dnsValidationError(`TTL must be between ${minTtl} and ${MAX_TTL} seconds, or 1 for Automatic.`, 9021);
   }
   if (input.proxied && type === "TXT") throw dnsValidationError("TXT records cannot be proxied.", 9004);
   return {

@@ -1,21 +1,8 @@
+import type { CloudflareMessage, Envelope } from "@slipway/cloudflare-api";
 import type { Reply } from "../simulator-shared/router.js";
 
 // Cloudflare wraps every response: {success, errors: [{code, message}], messages, result,
 // result_info}. Failures carry numeric codes, some with an error_chain of causes.
-
-export interface CloudflareMessage {
-  code: number;
-  message: string;
-  error_chain?: CloudflareMessage[];
-}
-
-export interface ResultInfo {
-  page: number;
-  per_page: number;
-  count: number;
-  total_count: number;
-  total_pages: number;
-}
 
 export class CloudflareError extends Error {
   constructor(
@@ -23,6 +10,8 @@ export class CloudflareError extends Error {
     readonly code: number,
     message: string,
     readonly chain: CloudflareMessage[] = [],
+    /** Further entries of `errors` (Cloudflare lists a route failure as 7003 then 7000). */
+    readonly siblings: CloudflareMessage[] = [],
   ) {
     super(message);
   }
@@ -30,11 +19,12 @@ export class CloudflareError extends Error {
   toReply(headers: Record<string, string> = {}): Reply {
     const error: CloudflareMessage = { code: this.code, message: this.message };
     if (this.chain.length > 0) error.error_chain = this.chain;
-    return { status: this.status, headers, body: { success: false, errors: [error], messages: [], result: null } };
+    const body: Envelope<null> = { success: false, errors: [error, ...this.siblings], messages: [], result: null };
+    return { status: this.status, headers, body };
   }
 }
 
-export function ok(result: unknown, options: { status?: number; resultInfo?: ResultInfo; messages?: CloudflareMessage[] } = {}): Reply {
+export function ok(result: unknown, options: { status?: number; resultInfo?: Envelope<unknown>["result_info"]; messages?: CloudflareMessage[] } = {}): Reply {
   return {
     status: options.status ?? 200,
     body: {

@@ -100,9 +100,9 @@ export class OriginCertificateAuthority {
   }
 }
 
-/** A positive random 16-byte serial (the high bit cleared so it is not read as negative). */
+/** A positive random 20-byte serial, like Cloudflare's (the high bit cleared so it is not read as negative). */
 function serialNumber(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
   bytes[0] = bytes[0]! & 0x7f;
   return Buffer.from(bytes).toString("hex");
 }

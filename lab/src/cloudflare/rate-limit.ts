@@ -22,6 +22,18 @@ export class CloudflareRateLimiter {
     this.window = new SlidingWindow(limits.requests, limits.windowMs, now);
   }
 
+  /** What the Ratelimit header says for the token now: calls left, seconds until the window resets. */
+  status(token: string): { remaining: number; resetSeconds: number } {
+    const until = this.blockedUntil.get(token) ?? 0;
+    if (this.now() < until) return { remaining: 0, resetSeconds: Math.ceil((until - this.now()) / 1000) };
+    return { remaining: this.window.remaining(token), resetSeconds: Math.max(0, Math.ceil((this.window.resetAt(token) - this.now()) / 1000)) };
+  }
+
+  /** The policy the Ratelimit-Policy header describes. */
+  get policy(): { requests: number; windowSeconds: number; blockSeconds: number } {
+    return { requests: this.limits.requests, windowSeconds: Math.ceil(this.limits.windowMs / 1000), blockSeconds: Math.ceil(this.limits.blockMs / 1000) };
+  }
+
   /** Counts a call; when refused, `retryAfter` is the seconds until the block lifts. */
   hit(token: string): { allowed: true } | { allowed: false; retryAfter: number } {
     const until = this.blockedUntil.get(token) ?? 0;

@@ -3,17 +3,17 @@ import { FaultController } from "../simulator-shared/faults.js";
 import { handleLabControl, LAB_PREFIX } from "../simulator-shared/lab-control.js";
 import { Router, type Reply } from "../simulator-shared/router.js";
 import { HANG, startHttpServer, type IncomingCall } from "../simulator-shared/server.js";
+import { rateLimitHeaders } from "@slipway/cloudflare-api";
 import { CloudflareError } from "./envelope.js";
 import { OriginCertificateAuthority } from "./origin-ca.js";
 import { CloudflareRateLimiter, REAL_CLOUDFLARE_LIMITS, type CloudflareRateLimits } from "./rate-limit.js";
 import { registerCertificateRoutes } from "./routes/certificates.js";
-import type { RouteContext } from "./routes/context.js";
+import { CLOUDFLARE_API_PREFIX, type RouteContext } from "./routes/context.js";
 import { registerDnsRecordRoutes } from "./routes/dns-records.js";
 import { registerZoneRoutes } from "./routes/zones.js";
 import { CloudflareState } from "./state.js";
 
-/** The API lives under this path, as on api.cloudflare.com. */
-export const CLOUDFLARE_API_PREFIX = "/client/v4";
+export { CLOUDFLARE_API_PREFIX };
 const FAULT_KINDS = ["error", "hang", "rate-limit"] as const;
 
 export interface CloudflareSimulatorOptions {
@@ -64,25 +64,36 @@ export async function startCloudflareSimulator(options: CloudflareSimulatorOptio
   registerDnsRecordRoutes(ctx);
   registerCertificateRoutes(ctx);
 
+  const rateLimited = () => new CloudflareError(429, 971, "Please wait and consider throttling your request speed");
+  /** Ratelimit and Ratelimit-Policy, on every answer to a known token. */
+  const limitHeaders = (token: string, remaining?: number) => {
+    const now = limiter.status(token);
+    return rateLimitHeaders(remaining ?? now.remaining, now.resetSeconds, limiter.policy);
+  };
+
   async function handleApi(call: IncomingCall): Promise<Reply | typeof HANG> {
     const token = authenticate(call, tokens);
     const limit = limiter.hit(token);
-    if (!limit.allowed) {
-      return new CloudflareError(429, 971, "Please wait and consider throttling your request speed").toReply({
-        "retry-after": String(limit.retryAfter),
-      });
-    }
+    if (!limit.allowed) return rateLimited().toReply({ ...limitHeaders(token, 0), "retry-after": String(limit.retryAfter) });
     const path = call.path.slice(CLOUDFLARE_API_PREFIX.length);
     const fault = faults.takeRequestFault(call.method, path);
     if (fault?.kind === "hang") return HANG;
-    if (fault?.kind === "rate-limit") throw new CloudflareError(429, 971, "Please wait and consider throttling your request speed");
+    if (fault?.kind === "rate-limit") {
+      return rateLimited().toReply({ ...limitHeaders(token, 0), "retry-after": String(fault.retryAfterSeconds) });
+    }
     if (fault?.kind === "error") throw new CloudflareError(fault.status, 10001, "Internal server error (injected by the lab)");
 
     const match = router.match(call.method, path);
     if (match === undefined) throw new CloudflareError(404, 7000, "No route for that URI");
     if (match === "method") throw new CloudflareError(405, 7001, "Method not allowed for this endpoint");
     if (!call.bodyIsJson) throw new CloudflareError(400, 6007, "Malformed JSON in request body");
-    return match.handler({ ...call, path, params: match.params, token });
+    try {
+      const reply = await match.handler({ ...call, path, params: match.params, token });
+      return { ...reply, headers: { ...limitHeaders(token), ...reply.headers } };
+    } catch (error) {
+      if (error instanceof CloudflareError) return error.toReply(limitHeaders(token));
+      throw error;
+    }
   }
 
   const server = await startHttpServer(async (call) => {

@@ -1,24 +1,12 @@
 import { randomBytes } from "node:crypto";
-import type { RecordResponse } from "cloudflare/resources/dns/records";
-import type { OriginCACertificate } from "cloudflare/resources/origin-ca-certificates/origin-ca-certificates";
-import type { Zone } from "cloudflare/resources/zones/zones";
+import type { OriginCertificate, SlipwayDnsRecord, Zone } from "@slipway/cloudflare-api";
 
-// What the simulated Cloudflare account holds, in the SDK's own types.
+// What the simulated Cloudflare account holds, in the API's own types (@slipway/cloudflare-api,
+// which Slipway's client uses too). The lab serves the record types Slipway writes.
 
-/** The record types the lab serves; Slipway needs address, alias and text records. */
-export const LAB_RECORD_TYPES = ["A", "AAAA", "CNAME", "TXT"] as const;
-export type LabRecordType = (typeof LAB_RECORD_TYPES)[number];
+export type LabRecord = SlipwayDnsRecord;
 
-export type LabRecord =
-  | RecordResponse.ARecord
-  | RecordResponse.AAAARecord
-  | RecordResponse.CNAMERecord
-  | RecordResponse.TXTRecord;
-
-export interface CertificateRecord extends OriginCACertificate {
-  id: string;
-  certificate: string;
-  expires_on: string;
+export interface CertificateRecord extends OriginCertificate {
   revokedAt?: Date;
 }
 

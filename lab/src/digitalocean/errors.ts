@@ -4,6 +4,8 @@ export class DigitalOceanError extends Error {
     readonly status: number,
     readonly id: string,
     message: string,
+    /** Headers the answer carries over the usual ones (a 429 reports no budget left). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -115,20 +115,34 @@ export function sshKeyJson(key: SshKeyRecord): Schemas["sshKeys"] {
   return { id: key.id, fingerprint: key.fingerprint, public_key: key.publicKey, name: key.name };
 }
 
-export function tagJson(name: string, state: DigitalOceanState): Schemas["tags"] {
+export function dropletSnapshotJson(image: ImageRecord): Schemas["droplet_snapshot"] {
+  return {
+    id: image.id,
+    name: image.name,
+    created_at: image.createdAt.toISOString(),
+    regions: image.regions,
+    min_disk_size: image.minDiskSize,
+    size_gigabytes: image.sizeGigabytes,
+    type: "snapshot",
+  };
+}
+
+/** A tag with its resource counts; each `last_tagged_uri` is absolute, as DigitalOcean's are. */
+export function tagJson(name: string, state: DigitalOceanState, baseUrl: string): Schemas["tags"] {
   const droplets = state.dropletsTagged(name);
   const images = [...state.images.values()].filter((i) => i.tags.includes(name));
-  const last = droplets.at(-1);
-  return {
-    name,
-    resources: {
-      count: droplets.length + images.length,
-      ...(last ? { last_tagged_uri: `/v2/droplets/${last.id}` } : {}),
-      droplets: { count: droplets.length },
-      imgages: { count: images.length },
-      volumes: { count: 0 },
-      volume_snapshots: { count: 0 },
-      databases: { count: 0 },
-    },
+  const uri = (kind: string, id: number | undefined) => (id === undefined ? {} : { last_tagged_uri: `${baseUrl}/v2/${kind}/${id}` });
+  const lastDroplet = droplets.at(-1)?.id;
+  const lastImage = images.at(-1)?.id;
+  // Real responses say `images`; the OpenAPI description's `imgages` is a typo of its own.
+  const resources: Schemas["tags"]["resources"] & { images: Schemas["tags_metadata"] } = {
+    count: droplets.length + images.length,
+    ...(lastDroplet !== undefined ? uri("droplets", lastDroplet) : uri("images", lastImage)),
+    droplets: { count: droplets.length, ...uri("droplets", lastDroplet) },
+    images: { count: images.length, ...uri("images", lastImage) },
+    volumes: { count: 0 },
+    volume_snapshots: { count: 0 },
+    databases: { count: 0 },
   };
+  return { name, resources };
 }

@@ -87,7 +87,11 @@ export async function startDigitalOceanSimulator(options: DigitalOceanSimulatorO
   async function handleApi(call: IncomingCall, token: string): Promise<Reply | typeof HANG> {
     const fault = faults.takeRequestFault(call.method, call.path);
     if (fault?.kind === "hang") return HANG;
-    if (fault?.kind === "rate-limit") throw new DigitalOceanError(429, "too_many_requests", "API Rate limit exceeded.");
+    if (fault?.kind === "rate-limit") {
+      // Like a spent budget: nothing remaining until the reset, which the fault puts shortly ahead.
+      const reset = Math.ceil(Date.now() / 1000) + fault.retryAfterSeconds;
+      throw new DigitalOceanError(429, "too_many_requests", "API Rate limit exceeded.", { "ratelimit-remaining": "0", "ratelimit-reset": String(reset) });
+    }
     if (fault?.kind === "error") throw new DigitalOceanError(fault.status, "server_error", "Server Error");
 
     const match = router.match(call.method, call.path);
@@ -119,7 +123,7 @@ export async function startDigitalOceanSimulator(options: DigitalOceanSimulatorO
       reply = await handleApi(call, token);
     } catch (error) {
       if (!(error instanceof DigitalOceanError)) throw error;
-      reply = { status: error.status, body: error.toBody() };
+      reply = { status: error.status, body: error.toBody(), headers: error.headers };
     }
     if (reply === HANG) return HANG;
     reply = { ...reply, headers: { ...headers, ...reply.headers } };

@@ -1,13 +1,13 @@
 // Lab hosts from the command line (run as root):
-//   tsx src/hosts/cli.ts setup | teardown [--purge] | list
+//   tsx src/hosts/cli.ts setup | images | teardown [--purge] [--purge-images] | list
 //   tsx src/hosts/cli.ts boot NAME [PUBKEY_FILE...] | destroy NAME | capture NAME IMAGE_ID
 //   tsx src/hosts/cli.ts cut-off NAME | restore NAME | power-off NAME | power-on NAME | reboot NAME
 //   tsx src/hosts/cli.ts stop|kill|start NAME docker|nginx|sshd|agent
 // Every command acts on one lab instance: --instance NAME (or SLIPWAY_LAB_INSTANCE), default the
-// default lab; the lab's own tests use `--instance test`.
+// default lab; any name works (the lab's own tests use `--instance test`).
 import { readFileSync } from 'node:fs';
 import { Lab } from './lab.js';
-import { labConfigFor, labInstanceName } from './layout.js';
+import { labInstanceName } from './instances.js';
 
 /** Takes `--instance NAME` / `--instance=NAME` out of argv. */
 function takeInstanceFlag(argv: readonly string[]): { flag: string | undefined; rest: string[] } {
@@ -29,7 +29,7 @@ function takeInstanceFlag(argv: readonly string[]): { flag: string | undefined; 
 
 async function main(args: string[]): Promise<void> {
   const { flag, rest: argv } = takeInstanceFlag(args);
-  const lab = new Lab({ config: labConfigFor(labInstanceName(flag, process.env)), log: (m) => console.error(m) });
+  const lab = new Lab({ instance: labInstanceName(flag, process.env), log: (m) => console.error(m) });
   const [cmd, a, b, ...rest] = argv;
   const need = (v: string | undefined, what: string): string => {
     if (!v) throw new Error(`missing ${what}`);
@@ -39,8 +39,15 @@ async function main(args: string[]): Promise<void> {
     case 'setup':
       await lab.setup();
       break;
+    case 'images': {
+      // Builds (or finds cached) every base image and prints how long that took.
+      const t0 = Date.now();
+      await lab.ensureImages();
+      console.log(JSON.stringify({ imagesMs: Date.now() - t0, baseImages: lab.baseImages() }, null, 2));
+      break;
+    }
     case 'teardown':
-      console.log(JSON.stringify(await lab.teardown({ purge: argv.includes('--purge') }), null, 2));
+      console.log(JSON.stringify(await lab.teardown({ purge: argv.includes('--purge'), purgeImages: argv.includes('--purge-images') }), null, 2));
       break;
     case 'list':
       console.log(JSON.stringify(lab.list(), null, 2));
@@ -81,7 +88,7 @@ async function main(args: string[]): Promise<void> {
       await lab.startService(need(a, 'NAME'), need(b, 'SERVICE'));
       break;
     default:
-      throw new Error('usage: [--instance default|test] setup | teardown [--purge] | list | boot NAME [PUBKEY_FILE...] | destroy NAME | capture NAME IMAGE_ID | cut-off NAME | restore NAME | power-off NAME | power-on NAME | reboot NAME | stop|kill|start NAME SERVICE');
+      throw new Error('usage: [--instance NAME] setup | images | teardown [--purge] [--purge-images] | list | boot NAME [PUBKEY_FILE...] | destroy NAME | capture NAME IMAGE_ID | cut-off NAME | restore NAME | power-off NAME | power-on NAME | reboot NAME | stop|kill|start NAME SERVICE');
   }
 }
 

@@ -41,20 +41,76 @@ export function linkList(): Command {
   return cmd([BIN.ip, '-j', 'link', 'show']);
 }
 
+/** The machine's default route, as JSON (its `dev` is the uplink hosts' traffic leaves by). */
+export function defaultRouteShow(): Command {
+  return cmd([BIN.ip, '-j', '-4', 'route', 'show', 'default']);
+}
+
+/** The interface of the first default route in `ip -j route show default` output, or null. */
+export function parseUplink(json: string): string | null {
+  const routes = JSON.parse(json || '[]') as { dev?: string }[];
+  return routes.find((r) => r.dev)?.dev ?? null;
+}
+
+/** The sysctl file that turns IPv4 forwarding on for packets arriving on one interface. */
+export function forwardingSysctl(iface: string): string {
+  return `/proc/sys/net/ipv4/conf/${iface}/forwarding`;
+}
+
 /**
- * The root namespace's FORWARD rule letting hosts talk through the bridge even when
- * br_netfilter sends bridged frames through iptables and FORWARD's policy is DROP.
+ * The instance's forwarding chain, as iptables-restore input that replaces the chain at once
+ * (with --noflush, declaring a chain empties it): hosts talk to each other through the bridge;
+ * with an uplink, they reach out through it and its answers come back; anything else crossing
+ * the bridge (another instance's hosts, say) is dropped.
  */
-export function forwardRuleArgs(cfg: LabConfig): string[] {
-  return ['FORWARD', '-i', cfg.bridge, '-o', cfg.bridge, '-m', 'comment', '--comment', cfg.ruleComment, '-j', 'ACCEPT'];
+export function labChainRestoreInput(cfg: LabConfig, uplink: string | null): string {
+  const c = ['-m', 'comment', '--comment', cfg.ruleComment];
+  const rules = [
+    ['-i', cfg.bridge, '-o', cfg.bridge, ...c, '-j', 'ACCEPT'],
+    ...(uplink
+      ? [
+          ['-i', cfg.bridge, '-o', uplink, ...c, '-j', 'ACCEPT'],
+          ['-i', uplink, '-o', cfg.bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...c, '-j', 'ACCEPT'],
+        ]
+      : []),
+    [...c, '-j', 'DROP'],
+  ];
+  return ['*filter', `:${cfg.chain} - [0:0]`, ...rules.map((r) => `-A ${cfg.chain} ${r.join(' ')}`), 'COMMIT', ''].join('\n');
 }
 
-export function forwardRuleCheck(cfg: LabConfig): Command {
-  return cmd([BIN.iptables, '-w', '-C', ...forwardRuleArgs(cfg)], { okExitCodes: [0, 1] });
+export function iptablesRestoreNoflush(input: string): Command {
+  return cmd([BIN.iptablesRestore, '-w', '--noflush'], { input });
 }
 
-export function forwardRuleInsert(cfg: LabConfig): Command {
-  return cmd([BIN.iptables, '-w', '-I', ...forwardRuleArgs(cfg)]);
+/** The FORWARD rules sending traffic from and to the bridge into the instance's chain. */
+export function chainJumpArgs(cfg: LabConfig): string[][] {
+  const c = ['-m', 'comment', '--comment', cfg.ruleComment];
+  return [
+    ['FORWARD', '-i', cfg.bridge, ...c, '-j', cfg.chain],
+    ['FORWARD', '-o', cfg.bridge, ...c, '-j', cfg.chain],
+  ];
+}
+
+/** Masquerades the hosts' traffic leaving by the uplink, as a home router does. */
+export function natRuleArgs(cfg: LabConfig, uplink: string): string[] {
+  return ['POSTROUTING', '-s', `${cfg.subnet}.0/24`, '-o', uplink, '-m', 'comment', '--comment', cfg.ruleComment, '-j', 'MASQUERADE'];
+}
+
+/** Exit 0 when the rule exists, 1 when it does not. */
+export function ruleCheck(table: 'filter' | 'nat', args: readonly string[]): Command {
+  return cmd([BIN.iptables, '-w', '-t', table, '-C', ...args], { okExitCodes: [0, 1] });
+}
+
+export function ruleInsert(table: 'filter' | 'nat', args: readonly string[]): Command {
+  return cmd([BIN.iptables, '-w', '-t', table, '-I', ...args]);
+}
+
+/** Empties and deletes the instance's chain (once no rule jumps to it); exit 1: it is gone already. */
+export function chainDelete(cfg: LabConfig): Command[] {
+  return [
+    cmd([BIN.iptables, '-w', '-F', cfg.chain], { okExitCodes: [0, 1] }),
+    cmd([BIN.iptables, '-w', '-X', cfg.chain], { okExitCodes: [0, 1] }),
+  ];
 }
 
 /** iptables-save of the root namespace (to find leftover lab rules). */
@@ -111,11 +167,6 @@ export function netnsList(): Command {
   return cmd([BIN.ip, '-j', 'netns', 'list']);
 }
 
-/** Unmounts /run/netns (the mount `ip netns add` makes); exit 32 (not mounted) is fine. */
-export function unmountNetnsDir(): Command {
-  return cmd([BIN.umount, '/run/netns'], { okExitCodes: [0, 32] });
-}
-
 /** Commands wiring a fresh namespace to the bridge at the host's address. */
 export function hostNetworkSetup(cfg: LabConfig, h: HostNaming): Command[] {
   return [
@@ -165,7 +216,7 @@ export function holderUnmount(holderPid: number, path: string): Command {
   return cmd(inHolder(holderPid, [BIN.umount, '--lazy', path]), { okExitCodes: [0, 32] });
 }
 
-/** Bind-mounts the host's folder over each production path, inside the holder. */
+/** Bind-mounts the host's folder (or file) over each production path, inside the holder. */
 export function holderBindMounts(holderPid: number, binds: readonly { from: string; to: string }[]): Command[] {
   return binds.map((b) => cmd(inHolder(holderPid, [BIN.mount, '--bind', b.from, b.to])));
 }

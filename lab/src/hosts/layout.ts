@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 
 export interface LabConfig {
+  /** The instance's name (`default`, `test`, or any name labConfigFor derived a config for). */
+  name: string;
   /** Where the lab keeps everything on disk. */
   root: string;
   /** First three octets of the hosts' /24, e.g. "10.213.0". */
@@ -17,9 +19,12 @@ export interface LabConfig {
   cgroupPrefix: string;
   /** Comment put on every iptables rule the lab adds (root namespace and hosts). */
   ruleComment: string;
+  /** The root namespace's iptables chain holding the instance's forwarding rules (at most 28 characters). */
+  chain: string;
 }
 
 export const DEFAULT_LAB_CONFIG: LabConfig = {
+  name: 'default',
   root: '/var/lib/slipway-lab',
   subnet: '10.213.0',
   bridge: 'slwlab-br0',
@@ -27,6 +32,7 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   vethPrefix: 'slwlab',
   cgroupPrefix: 'slipway-lab-',
   ruleComment: 'slipway-lab',
+  chain: 'SLIPWAY-LAB',
 };
 
 /**
@@ -35,6 +41,7 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
  * No name of one instance matches another's (see labMatchers; hosts-builders.test.ts checks it).
  */
 export const TEST_LAB_CONFIG: LabConfig = {
+  name: 'test',
   root: '/var/lib/slipway-lab-test',
   subnet: '10.214.0',
   bridge: 'slwtest-br0',
@@ -42,35 +49,8 @@ export const TEST_LAB_CONFIG: LabConfig = {
   vethPrefix: 'slwtest',
   cgroupPrefix: 'slipway-labtest-',
   ruleComment: 'slipway-lab-test',
+  chain: 'SLIPWAY-LABTEST',
 };
-
-/** Named lab instances: `default` (what `new Lab()` uses) and `test` (the lab's own suites). */
-export const LAB_INSTANCES: Readonly<Record<string, LabConfig>> = {
-  default: DEFAULT_LAB_CONFIG,
-  test: TEST_LAB_CONFIG,
-};
-
-export const DEFAULT_LAB_INSTANCE = 'default';
-
-/** Environment variable the lab's command lines read the instance from (a flag wins over it). */
-export const LAB_INSTANCE_ENV = 'SLIPWAY_LAB_INSTANCE';
-
-/** The configuration of a named lab instance (a copy); throws on an unknown name. */
-export function labConfigFor(instance: string): LabConfig {
-  const cfg = Object.hasOwn(LAB_INSTANCES, instance) ? LAB_INSTANCES[instance] : undefined;
-  if (!cfg) {
-    throw new Error(`unknown lab instance ${JSON.stringify(instance)} (known: ${Object.keys(LAB_INSTANCES).join(', ')})`);
-  }
-  return { ...cfg };
-}
-
-/** The instance named by a flag, else by SLIPWAY_LAB_INSTANCE, else the default one. */
-export function labInstanceName(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
-  const fromEnv = env[LAB_INSTANCE_ENV]?.trim();
-  const name = flag ?? (fromEnv ? fromEnv : DEFAULT_LAB_INSTANCE);
-  labConfigFor(name);
-  return name;
-}
 
 /** Comment of the raw-table rules that cut a host off (inside the host's namespace). */
 export function cutOffRuleComment(cfg: LabConfig): string {
@@ -90,6 +70,8 @@ export interface LabMatchers {
   cgroup(name: string): boolean;
   /** Comment of an iptables rule the lab added. */
   ruleComment(comment: string): boolean;
+  /** The instance's own iptables chain. */
+  chain(name: string): boolean;
   /** Free text (a command line, a /proc/mounts line, an iptables-save line) naming any of the above or the lab's folder. */
   mentionedIn(text: string): boolean;
 }
@@ -107,6 +89,7 @@ export function labMatchers(cfg: LabConfig): LabMatchers {
     `${escapeRe(cfg.vethPrefix)}\\d+`,
     `${escapeRe(cfg.cgroupPrefix)}\\d+`,
     escapeRe(cfg.bridge),
+    escapeRe(cfg.chain),
     ...comments.map(escapeRe),
     escapeRe(cfg.root.replace(/\/+$/, '')),
   ];
@@ -116,11 +99,13 @@ export function labMatchers(cfg: LabConfig): LabMatchers {
     link: (n) => n === cfg.bridge || vethRe.test(n),
     cgroup: (n) => cgroupRe.test(n),
     ruleComment: (c) => comments.includes(c),
+    chain: (n) => n === cfg.chain,
     mentionedIn: (t) => textRe.test(t),
   };
 }
 
-function escapeRe(s: string): string {
+/** A string as a literal inside a regular expression. */
+export function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -133,6 +118,7 @@ export const BIN = {
   ip: '/usr/sbin/ip',
   iptables: '/usr/sbin/iptables',
   iptablesSave: '/usr/sbin/iptables-save',
+  iptablesRestore: '/usr/sbin/iptables-restore',
   nsenter: '/usr/bin/nsenter',
   unshare: '/usr/bin/unshare',
   mount: '/usr/bin/mount',
@@ -149,13 +135,28 @@ export const BIN = {
   busybox: '/bin/busybox',
   node: '/usr/bin/node',
   ldd: '/usr/bin/ldd',
+  aptGet: '/usr/bin/apt-get',
+  dpkgDeb: '/usr/bin/dpkg-deb',
+  ldconfig: '/usr/sbin/ldconfig',
+  registry: '/usr/bin/docker-registry',
+  npm: '/usr/lib/node_modules/npm/bin/npm-cli.js',
 } as const;
+
+/**
+ * The machine's CA bundle (Debian's ca-certificates plus any local CA, e.g. of a TLS-inspecting
+ * egress proxy): the lab's images trust what the machine trusts, so their builds reach what it can.
+ */
+export const MACHINE_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+/** The machine's npm, copied into the lab's node image. */
+export const NPM_DIR = '/usr/lib/node_modules/npm';
 
 /** Debian packages providing BIN (what scripts/install-deps.sh installs). */
 export const BIN_PACKAGES: Record<keyof typeof BIN, string> = {
   ip: 'iproute2',
   iptables: 'iptables',
   iptablesSave: 'iptables',
+  iptablesRestore: 'iptables',
   nsenter: 'util-linux',
   unshare: 'util-linux',
   mount: 'mount',
@@ -172,6 +173,11 @@ export const BIN_PACKAGES: Record<keyof typeof BIN, string> = {
   busybox: 'busybox-static',
   node: 'nodejs (the machine\'s Node.js)',
   ldd: 'libc-bin',
+  aptGet: 'apt',
+  dpkgDeb: 'dpkg',
+  ldconfig: 'libc-bin',
+  registry: 'docker-registry',
+  npm: 'nodejs (with npm)',
 };
 
 /**
@@ -192,6 +198,9 @@ export const HOST_BIND_PATHS = [
   '/opt',
   '/tmp',
 ] as const;
+
+/** Files each host sees privately, bind-mounted from its folder (resolv.conf: nameservers it can reach). */
+export const HOST_BIND_FILES = ['/etc/resolv.conf'] as const;
 
 /** Paths captured into a snapshot image (relative to the host's fs; not Docker's data). */
 export const CAPTURED_PATHS = ['etc/nginx', 'etc/ssh', 'etc/docker', 'etc/containerd', 'opt', 'root', 'var/log/nginx'] as const;
@@ -251,8 +260,27 @@ export function hostsDir(cfg: LabConfig): string {
   return join(cfg.root, 'hosts');
 }
 
-export function imagesDir(cfg: LabConfig): string {
-  return join(cfg.root, 'images');
+/** Where every instance's shared state lives: instance claims and the base image cache. */
+export const LAB_SHARED_DIR = '/var/lib/slipway-lab.shared';
+
+/**
+ * The base image cache, shared by every instance on the machine (built once, never by a
+ * teardown removed: `teardown --purge-images` does that).
+ */
+export function imagesDir(): string {
+  return join(LAB_SHARED_DIR, 'images');
+}
+
+/** The instance's registry: its configuration, storage and log. */
+export function registryDir(cfg: LabConfig): string {
+  return join(cfg.root, 'registry');
+}
+
+/** Every instance's registry listens on its gateway address, on this port. */
+export const REGISTRY_PORT = 5000;
+
+export function registryAddress(cfg: LabConfig): string {
+  return `${gatewayIp(cfg)}:${REGISTRY_PORT}`;
 }
 
 export function snapshotsDir(cfg: LabConfig): string {

@@ -1,50 +1,10 @@
 // The default nginx configuration of a lab host: Debian's layout (conf.d, sites-enabled,
-// modules-enabled), with the server_names_hash_bucket_size Slipway's snapshot sets. Pure.
+// modules-enabled) with the very nginx.conf and default site a Slipway snapshot gets
+// (@slipway/host-defaults, which cloud-init writes too). Pure.
 
 import { join } from 'node:path';
+import { NGINX_CONF, NGINX_CONF_PATH, NGINX_DEFAULT_SITE, NGINX_DEFAULT_SITE_LINK, NGINX_DEFAULT_SITE_PATH } from '@slipway/host-defaults';
 import type { FsStep } from '../exec.js';
-
-export const NGINX_CONF = `user www-data;
-worker_processes auto;
-pid /run/nginx.pid;
-error_log /var/log/nginx/error.log;
-include /etc/nginx/modules-enabled/*.conf;
-
-events {
-\tworker_connections 768;
-}
-
-http {
-\tsendfile on;
-\ttcp_nopush on;
-\ttypes_hash_max_size 2048;
-\tserver_tokens off;
-\tserver_names_hash_bucket_size 128;
-
-\tinclude /etc/nginx/mime.types;
-\tdefault_type application/octet-stream;
-
-\tssl_protocols TLSv1.2 TLSv1.3;
-\tssl_prefer_server_ciphers on;
-
-\taccess_log /var/log/nginx/access.log;
-
-\tgzip on;
-
-\tinclude /etc/nginx/conf.d/*.conf;
-\tinclude /etc/nginx/sites-enabled/*;
-}
-`;
-
-export const NGINX_DEFAULT_SITE = `server {
-\tlisten 80 default_server;
-\tserver_name _;
-
-\tlocation / {
-\t\treturn 404;
-\t}
-}
-`;
 
 /** Files copied unchanged from the machine's /etc/nginx (Debian's nginx-common defaults). */
 export const NGINX_COPIED_FILES = [
@@ -61,15 +21,14 @@ export const NGINX_COPIED_FILES = [
   'modules-enabled',
 ] as const;
 
-/** Steps that fill an empty <etcNginx> with the lab's default configuration. */
+/** Steps that fill an empty <etcNginx> (the host's /etc/nginx) with the default configuration. */
 export function nginxDefaultConfigSteps(etcNginx: string, machineEtcNginx = '/etc/nginx'): FsStep[] {
+  const inHost = (productionPath: string) => join(etcNginx, productionPath.replace(/^\/etc\/nginx\//, ''));
   return [
-    ...NGINX_COPIED_FILES.map(
-      (f): FsStep => ({ kind: 'copy', from: join(machineEtcNginx, f), to: join(etcNginx, f) }),
-    ),
+    ...NGINX_COPIED_FILES.map((f): FsStep => ({ kind: 'copy', from: join(machineEtcNginx, f), to: join(etcNginx, f) })),
     { kind: 'mkdir', path: join(etcNginx, 'conf.d') },
-    { kind: 'write', file: { path: join(etcNginx, 'nginx.conf'), contents: NGINX_CONF } },
-    { kind: 'write', file: { path: join(etcNginx, 'sites-available', 'default'), contents: NGINX_DEFAULT_SITE } },
-    { kind: 'symlink', target: '/etc/nginx/sites-available/default', path: join(etcNginx, 'sites-enabled', 'default') },
+    { kind: 'write', file: { path: inHost(NGINX_CONF_PATH), contents: NGINX_CONF } },
+    { kind: 'write', file: { path: inHost(NGINX_DEFAULT_SITE_PATH), contents: NGINX_DEFAULT_SITE } },
+    { kind: 'symlink', target: NGINX_DEFAULT_SITE_PATH, path: inHost(NGINX_DEFAULT_SITE_LINK) },
   ];
 }

@@ -3,14 +3,16 @@
 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_LAB_INSTANCE, LAB_INSTANCE_ENV, LAB_INSTANCES, labConfigFor, labInstanceName } from '../hosts/layout.js';
+import { DEFAULT_LAB_INSTANCE, LAB_INSTANCE_ENV, labInstanceName, labRootFor } from '../hosts/instances.js';
 
 export interface LabCliOptions {
   command: 'start' | 'teardown' | 'help';
-  /** Which lab instance (labConfigFor): 'default', or 'test' (the lab's own test suites). */
+  /** Which lab instance (labConfigFor): 'default', 'test' (the lab's own suites) or any other name. */
   instance: string;
-  /** teardown --purge: also remove the cached base images, snapshots and the lab CA. */
+  /** teardown --purge: also remove the instance's snapshots, registry storage and lab CA. */
   purge: boolean;
+  /** teardown --purge-images: also remove the base image cache every instance shares. */
+  purgeImages: boolean;
   digitalOceanPort: number;
   cloudflarePort: number;
   digitalOceanToken: string;
@@ -46,7 +48,8 @@ export const ENV = {
 } as const;
 
 export const USAGE = `usage: npm run lab [-- [start] [options]]    set up the lab and serve the simulators until Ctrl-C
-       npm run lab -- teardown [--purge]        remove every lab host and leftover (after a crash)
+       npm run lab -- teardown [--purge] [--purge-images]
+                                                remove every lab host and leftover (after a crash)
 
 options (environment variable in brackets):
   --do-port N          DigitalOcean simulator port on 127.0.0.1 (${ENV.digitalOceanPort}, default ${DEFAULT_PORTS.digitalOcean})
@@ -57,9 +60,11 @@ options (environment variable in brackets):
   --ca-file PATH       where to write the lab CA certificate (${ENV.caFile})
   --action-delay-ms N  DigitalOcean action latency (${ENV.actionDelayMs}, default 1000)
   --run-user-data      run droplets' #! user data inside them (default: only stored)
-  --instance NAME      which lab: ${Object.keys(LAB_INSTANCES).join(" or ")} (${ENV.instance}; without it: ${DEFAULT_LAB_INSTANCE});
-                       teardown only touches that lab's hosts, folder and names
-  --purge              with teardown: also remove cached images, snapshots and the lab CA`;
+  --instance NAME      which lab (${ENV.instance}; without it: ${DEFAULT_LAB_INSTANCE}): any name of lowercase letters,
+                       digits and hyphens; each gets its own folder, subnet, bridge, registry and names,
+                       and teardown only touches that lab's
+  --purge              with teardown: also remove the instance's snapshots, registry storage and lab CA
+  --purge-images       with teardown: also remove the base image cache all instances share`;
 
 const ZONE_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 // Slipway stores provider tokens of 20+ printable characters; Cloudflare's bearer tokens are URL-safe.
@@ -84,6 +89,7 @@ export function parseLabCliArgs(argv: readonly string[], env: Env = {}, labRoot?
       'action-delay-ms': { type: 'string' },
       'run-user-data': { type: 'boolean' },
       purge: { type: 'boolean' },
+      'purge-images': { type: 'boolean' },
       instance: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -92,11 +98,11 @@ export function parseLabCliArgs(argv: readonly string[], env: Env = {}, labRoot?
   const verb = positionals[0] ?? 'start';
   if (verb !== 'start' && verb !== 'teardown' && verb !== 'help') throw new Error(`unknown command ${verb}\n${USAGE}`);
   const command = values.help ? 'help' : verb;
-  if (values.purge && command !== 'teardown') throw new Error('--purge goes with teardown');
+  if ((values.purge || values['purge-images']) && command !== 'teardown') throw new Error('--purge and --purge-images go with teardown');
 
   const pick = (flag: string | undefined, name: keyof typeof ENV): string | undefined => flag ?? nonEmpty(env[ENV[name]]);
   const instance = labInstanceName(values.instance, env);
-  const root = labRoot ?? labConfigFor(instance).root;
+  const root = labRoot ?? labRootFor(instance);
   const zones = values.zone ?? pick(undefined, 'zones')?.split(',').map((z) => z.trim()).filter(Boolean) ?? ['example.test'];
   for (const z of zones) if (!ZONE_RE.test(z)) throw new Error(`not a zone name: ${JSON.stringify(z)}`);
   const digitalOceanToken = pick(values['do-token'], 'digitalOceanToken') ?? DEFAULT_TOKENS.digitalOcean;
@@ -109,6 +115,7 @@ export function parseLabCliArgs(argv: readonly string[], env: Env = {}, labRoot?
     command,
     instance,
     purge: values.purge ?? false,
+    purgeImages: values['purge-images'] ?? false,
     digitalOceanPort: port(pick(values['do-port'], 'digitalOceanPort'), DEFAULT_PORTS.digitalOcean, 'DigitalOcean port'),
     cloudflarePort: port(pick(values['cf-port'], 'cloudflarePort'), DEFAULT_PORTS.cloudflare, 'Cloudflare port'),
     digitalOceanToken,

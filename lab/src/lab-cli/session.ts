@@ -5,7 +5,7 @@ import { writeFile } from '../exec.js';
 import { startCloudflareSimulator, type CloudflareSimulator } from '../cloudflare/index.js';
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from '../digitalocean/index.js';
 import { Lab, type TeardownReport } from '../hosts/index.js';
-import { DEFAULT_LAB_INSTANCE, labConfigFor } from '../hosts/layout.js';
+import { DEFAULT_LAB_INSTANCE } from '../hosts/instances.js';
 import type { LabCliOptions } from './options.js';
 
 export interface LabSession {
@@ -18,7 +18,7 @@ export interface LabSession {
 }
 
 export async function startLabSession(opts: LabCliOptions, log: (m: string) => void): Promise<LabSession> {
-  const lab = new Lab({ config: labConfigFor(opts.instance), log, userData: opts.runUserData ? 'run' : 'store' });
+  const lab = new Lab({ instance: opts.instance, log, userData: opts.runUserData ? 'run' : 'store' });
   lab.preflight();
   const leftovers = lab.list().map((h) => h.name);
   if (leftovers.length > 0) {
@@ -46,7 +46,7 @@ export async function startLabSession(opts: LabCliOptions, log: (m: string) => v
     );
     started.cloudflare = cloudflare;
     await writeFile({ path: opts.caFile, contents: cloudflare.caCertPem, mode: 0o644 });
-    log('setting up the lab (bridge, forward rule, base images)...');
+    log('setting up the lab (bridge, NAT, base images, registry)...');
     setUp = true;
     await lab.setup();
   } catch (e) {
@@ -86,7 +86,7 @@ async function listening<T>(what: string, port: number, start: () => Promise<T>)
   }
 }
 
-/** The command that tears this instance down. */
+/** The command that tears this instance down (from the repository's root or lab/ alike). */
 export function teardownHint(instance: string): string {
   return instance === DEFAULT_LAB_INSTANCE ? 'npm run lab -- teardown' : `npm run lab -- teardown --instance ${instance}`;
 }

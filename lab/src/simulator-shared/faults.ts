@@ -12,6 +12,8 @@ export const faultRuleSchema = z.object({
   status: z.number().int().min(400).max(599).optional(),
   /** Only events whose target (request "METHOD /path", or a droplet name) matches this regex. */
   match: z.string().optional(),
+  /** For kind "rate-limit": the seconds its 429 tells the client to wait (default 1). */
+  retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
@@ -19,7 +21,7 @@ export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type RequestFault =
   | { kind: "error"; status: number }
   | { kind: "hang" }
-  | { kind: "rate-limit" };
+  | { kind: "rate-limit"; retryAfterSeconds: number };
 
 export class FaultController {
   private rules: FaultRule[] = [];
@@ -41,8 +43,8 @@ export class FaultController {
     return this.inject({ kind: "hang", times, ...options });
   }
 
-  /** The next `times` requests get a 429 regardless of the real budget. */
-  rateLimitNext(times = 1, options: { match?: string } = {}): FaultRule {
+  /** The next `times` requests get a 429 regardless of the real budget (retry after 1 s unless told). */
+  rateLimitNext(times = 1, options: { match?: string; retryAfterSeconds?: number } = {}): FaultRule {
     return this.inject({ kind: "rate-limit", times, ...options });
   }
 
@@ -71,6 +73,7 @@ export class FaultController {
     const rule = this.take(["error", "hang", "rate-limit"], `${method} ${path}`);
     if (!rule) return undefined;
     if (rule.kind === "error") return { kind: "error", status: rule.status ?? 500 };
-    return { kind: rule.kind as "hang" | "rate-limit" };
+    if (rule.kind === "rate-limit") return { kind: "rate-limit", retryAfterSeconds: rule.retryAfterSeconds ?? 1 };
+    return { kind: "hang" };
   }
 }

@@ -57,17 +57,33 @@ export const gitRef = z
     "is not a valid git ref",
   );
 
+const SECURE_GIT_URLS = [
+  /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+$/,
+  /^ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+$/,
+  /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~][A-Za-z0-9._~\/-]*$/,
+];
+/** git:// and http:// on this machine's loopback: a repository served by a test or the lab. */
+const LOOPBACK_INSECURE_GIT_URL = /^(?:git|http):\/\/(?:127(?:\.\d{1,3}){3}|localhost|\[::1\])(?::\d{1,5})?\/[A-Za-z0-9._~\/-]+$/;
+
+/**
+ * A repository URL git cannot take for an option: https://, ssh:// or scp-style user@host:path;
+ * with allowInsecureTransports (SLIPWAY_ALLOW_INSECURE_GIT=1: the lab and tests) also git:// and
+ * http:// on loopback. Both rules are one schema, so no stricter check runs before the exception.
+ */
+export function gitRepositoryUrl(allowInsecureTransports: boolean) {
+  return z
+    .string()
+    .max(2048)
+    .refine(
+      (url) => SECURE_GIT_URLS.some((re) => re.test(url)) || (allowInsecureTransports && LOOPBACK_INSECURE_GIT_URL.test(url)),
+      allowInsecureTransports
+        ? "must be an https://, ssh:// or user@host:path repository URL (git:// or http:// only on loopback)"
+        : "must be an https://, ssh:// or user@host:path repository URL",
+    );
+}
+
 /** https:// or ssh:// URLs, or scp-style git@host:path; never something git would parse as an option. */
-export const gitRepository = z
-  .string()
-  .max(2048)
-  .refine(
-    (url) =>
-      /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+$/.test(url) ||
-      /^ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+$/.test(url) ||
-      /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~][A-Za-z0-9._~\/-]*$/.test(url),
-    "must be an https://, ssh:// or user@host:path repository URL",
-  );
+export const gitRepository = gitRepositoryUrl(false);
 
 /** A Docker image reference: [registry[:port]/]name[:tag][@digest]. */
 export const imageReference = z

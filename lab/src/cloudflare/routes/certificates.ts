@@ -1,10 +1,11 @@
+import { ORIGIN_CA_VALIDITIES } from "@slipway/cloudflare-api";
 import { z } from "zod";
 import { isHostname } from "../dns-validation.js";
 import { CloudflareError, ok, paged } from "../envelope.js";
-import { cloudflareId, type CertificateRecord } from "../state.js";
-import { zoneOr404, type RouteContext } from "./context.js";
+import type { CertificateRecord } from "../state.js";
+import { requestPath, zoneOrRouteError, type RouteContext } from "./context.js";
 
-const VALIDITIES = [7, 30, 90, 365, 730, 1095, 5475] as const;
+const VALIDITIES = ORIGIN_CA_VALIDITIES;
 
 const createSchema = z.object({
   csr: z.string().min(1),
@@ -48,7 +49,8 @@ export function registerCertificateRoutes(ctx: RouteContext): void {
     }
     const signed = await ca.sign(input.csr, hostnames, input.requested_validity, input.request_type);
     const cert: CertificateRecord = {
-      id: cloudflareId(),
+      // Cloudflare identifies an origin certificate by its serial number, in decimal.
+      id: BigInt(`0x${signed.serialNumber}`).toString(10),
       csr: input.csr,
       hostnames,
       request_type: input.request_type,
@@ -61,7 +63,7 @@ export function registerCertificateRoutes(ctx: RouteContext): void {
   });
 
   router.add("GET", "/certificates", (req) => {
-    const zone = zoneOr404(state, req.query.get("zone_id") ?? undefined);
+    const zone = zoneOrRouteError(state, req.query.get("zone_id") ?? undefined, requestPath(req));
     const inZone = [...state.certificates.values()].filter(
       (c) => !c.revokedAt && c.hostnames.some((h) => state.zoneOf(h)?.id === zone.id),
     );

@@ -1,9 +1,10 @@
-import type { RecordBatchResponse } from "cloudflare/resources/dns/records";
+import type { DnsBatchResult } from "@slipway/cloudflare-api";
 import { z } from "zod";
+import { filterDnsRecords } from "../dns-record-filter.js";
 import { ZoneRecords } from "../dns-records.js";
 import { CloudflareError, ok, paged } from "../envelope.js";
 import type { LabRecord } from "../state.js";
-import { recordsOf, type RouteContext } from "./context.js";
+import { recordsOf, requestPath, type RouteContext } from "./context.js";
 
 const batchSchema = z.object({
   deletes: z.array(z.object({ id: z.string() })).default([]),
@@ -23,35 +24,28 @@ export function registerDnsRecordRoutes(ctx: RouteContext): void {
   const { router, state } = ctx;
 
   router.add("GET", "/zones/{zone_id}/dns_records", (req) => {
-    const records = recordsOf(state, req.params.zone_id);
-    const type = req.query.get("type");
-    const name = req.query.get("name") ?? req.query.get("name.exact");
-    const content = req.query.get("content") ?? req.query.get("content.exact");
-    const matching = [...records.records.values()]
-      .filter((r) => type === null || r.type === type)
-      .filter((r) => name === null || r.name === name.toLowerCase())
-      .filter((r) => content === null || r.content === content);
-    return paged(matching, req.query, 100);
+    const records = recordsOf(state, req.params.zone_id, requestPath(req));
+    return paged(filterDnsRecords([...records.records.values()], req.query), req.query, 100);
   });
 
   router.add("POST", "/zones/{zone_id}/dns_records", (req) =>
-    ok(recordsOf(state, req.params.zone_id).create(bodyObject(req.body))),
+    ok(recordsOf(state, req.params.zone_id, requestPath(req)).create(bodyObject(req.body))),
   );
 
   router.add("GET", "/zones/{zone_id}/dns_records/{dns_record_id}", (req) =>
-    ok(recordsOf(state, req.params.zone_id).get(req.params.dns_record_id!)),
+    ok(recordsOf(state, req.params.zone_id, requestPath(req)).get(req.params.dns_record_id!)),
   );
 
   router.add("PUT", "/zones/{zone_id}/dns_records/{dns_record_id}", (req) =>
-    ok(recordsOf(state, req.params.zone_id).replace(req.params.dns_record_id!, bodyObject(req.body))),
+    ok(recordsOf(state, req.params.zone_id, requestPath(req)).replace(req.params.dns_record_id!, bodyObject(req.body))),
   );
 
   router.add("PATCH", "/zones/{zone_id}/dns_records/{dns_record_id}", (req) =>
-    ok(recordsOf(state, req.params.zone_id).patch(req.params.dns_record_id!, bodyObject(req.body))),
+    ok(recordsOf(state, req.params.zone_id, requestPath(req)).patch(req.params.dns_record_id!, bodyObject(req.body))),
   );
 
   router.add("DELETE", "/zones/{zone_id}/dns_records/{dns_record_id}", (req) => {
-    const { id } = recordsOf(state, req.params.zone_id).delete(req.params.dns_record_id!);
+    const { id } = recordsOf(state, req.params.zone_id, requestPath(req)).delete(req.params.dns_record_id!);
     return ok({ id });
   });
 
@@ -59,10 +53,10 @@ export function registerDnsRecordRoutes(ctx: RouteContext): void {
   router.add("POST", "/zones/{zone_id}/dns_records/batch", (req) => {
     const parsed = batchSchema.safeParse(bodyObject(req.body));
     if (!parsed.success) throw new CloudflareError(400, 9207, "Request body is invalid.");
-    const live = recordsOf(state, req.params.zone_id);
-    const draft = new ZoneRecords(live.zoneName, new Map(live.records));
+    const live = recordsOf(state, req.params.zone_id, requestPath(req));
+    const draft = new ZoneRecords(live.zone, new Map(live.records));
     const { deletes, patches, puts, posts } = parsed.data;
-    const result: Required<RecordBatchResponse> = {
+    const result: Required<DnsBatchResult> = {
       deletes: deletes.map((d) => draft.delete(d.id)),
       patches: patches.map(({ id, ...change }) => draft.patch(id, change)),
       puts: puts.map(({ id, ...record }) => draft.replace(id, record)),

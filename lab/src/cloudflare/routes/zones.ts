@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TokenVerifyResponse } from "cloudflare/resources/user/tokens/tokens";
 import { ok, paged } from "../envelope.js";
-import { zoneOr404, type RouteContext } from "./context.js";
+import { requestPath, zoneOrRouteError, type RouteContext } from "./context.js";
 
 export function registerZoneRoutes(ctx: RouteContext): void {
   const { router, state } = ctx;
@@ -21,5 +21,5 @@ export function registerZoneRoutes(ctx: RouteContext): void {
     return paged(zones, req.query, 20);
   });
 
-  router.add("GET", "/zones/{zone_id}", (req) => ok(zoneOr404(state, req.params.zone_id)));
+  router.add("GET", "/zones/{zone_id}", (req) => ok(zoneOrRouteError(state, req.params.zone_id, requestPath(req))));
 }

@@ -49,6 +49,14 @@ export function registerAccountRoutes(ctx: RouteContext): void {
     return { status: 200, body: { ssh_key: sshKeyJson(key) } };
   });
 
+  router.add("PUT", "/v2/account/keys/{ssh_key_identifier}", (req) => {
+    const key = state.findSshKey(req.params.ssh_key_identifier!);
+    if (!key) throw notFound();
+    const { name } = req.body as { name?: string };
+    if (name !== undefined) key.name = name;
+    return { status: 200, body: { ssh_key: sshKeyJson(key) } };
+  });
+
   router.add("DELETE", "/v2/account/keys/{ssh_key_identifier}", (req) => {
     const key = state.findSshKey(req.params.ssh_key_identifier!);
     if (!key) throw notFound();

@@ -1,6 +1,6 @@
 import type { components } from "@slipway/digitalocean-api";
 import { notFound } from "../errors.js";
-import { actionJson, dropletJson } from "../presenters.js";
+import { actionJson, dropletJson, dropletSnapshotJson } from "../presenters.js";
 import { dropletOr404, listReply, type RouteContext } from "./context.js";
 
 type CreateBody = components["schemas"]["droplet_single_create"] | components["schemas"]["droplet_multi_create"];
@@ -33,7 +33,8 @@ export function registerDropletRoutes(ctx: RouteContext): void {
     const name = req.query.get("name");
     const all = [...state.droplets.values()]
       .filter((d) => tag === null || d.tags.includes(tag))
-      .filter((d) => name === null || d.name === name);
+      // DigitalOcean matches the name case-insensitively.
+      .filter((d) => name === null || d.name.toLowerCase() === name.toLowerCase());
     return listReply(ctx, req, "droplets", all.map((d) => dropletJson(d, state)));
   });
 
@@ -51,6 +52,12 @@ export function registerDropletRoutes(ctx: RouteContext): void {
   router.add("DELETE", "/v2/droplets/{droplet_id}", (req) => {
     lifecycle.delete(dropletOr404(ctx, req.params.droplet_id));
     return { status: 204 };
+  });
+
+  router.add("GET", "/v2/droplets/{droplet_id}/snapshots", (req) => {
+    const droplet = dropletOr404(ctx, req.params.droplet_id);
+    const taken = [...state.images.values()].filter((i) => i.type === "snapshot" && i.sourceDropletId === droplet.id);
+    return listReply(ctx, req, "snapshots", taken.map(dropletSnapshotJson));
   });
 
   router.add("POST", "/v2/droplets/{droplet_id}/actions", (req) => {

@@ -8,6 +8,8 @@ export interface OpenedBuildContext {
   stream: Readable;
   /** For events: e.g. "generated Dockerfile for node" or "commit 1a2b3c4". */
   description: string;
+  /** `provided`, or `generated:<kind>` when Slipway wrote the Dockerfile (failures then name fixes). */
+  dockerfile?: string;
   dispose(): Promise<void>;
 }
 
@@ -16,11 +18,17 @@ export interface OpenedBuildContext {
  * requested (so a bad one was refused before anything was recorded) and wait in the build-context
  * store; git sources are fetched here, in the job, since a clone can take minutes.
  */
-export async function openBuildContext(deps: Deps, deployment: Deployment, archiveDescription: string | undefined): Promise<OpenedBuildContext> {
+export async function openBuildContext(
+  deps: Deps,
+  deployment: Deployment,
+  archiveDescription: string | undefined,
+  archiveDockerfile?: string,
+): Promise<OpenedBuildContext> {
   if (deployment.sourceType === "ARCHIVE") {
     return {
       stream: await deps.buildContexts.open(deployment.id),
       description: archiveDescription ?? "uploaded archive",
+      ...(archiveDockerfile ? { dockerfile: archiveDockerfile } : {}),
       dispose: () => deps.buildContexts.delete(deployment.id),
     };
   }
@@ -30,6 +38,7 @@ export async function openBuildContext(deps: Deps, deployment: Deployment, archi
   return {
     stream: prepared.openContext(),
     description: `commit ${prepared.commit?.slice(0, 12)}, ${describeDockerfile(prepared.dockerfile)}`,
+    dockerfile: prepared.dockerfile,
     dispose: () => prepared.cleanup(),
   };
 }

@@ -5,24 +5,27 @@ import type { Deps } from "../deps.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { listServiceDomains, readServiceEnv } from "../services/service-config.js";
 import { prepareBuildContext } from "../sources/prepare-source.js";
-import { gitRef, gitRepository, imageReference, parseInput } from "../validation.js";
+import { gitRef, gitRepositoryUrl, imageReference, parseInput } from "../validation.js";
 import { describeDockerfile } from "./build-context-source.js";
 import { deployServiceOperation } from "./deploy-service-operation.js";
 import { recordDeployment, type ReleaseSnapshot } from "./record-deployment.js";
 import { sealEnv } from "./release-config.js";
 import { assertNoDeploymentRunning, resolveTargets } from "./targets.js";
 
-const DeployInput = z.object({
-  serviceId: z.string().uuid(),
-  source: z.discriminatedUnion("type", [
-    z.object({ type: z.literal("ARCHIVE") }),
-    z.object({ type: z.literal("GIT"), repository: gitRepository, ref: gitRef }),
-    z.object({ type: z.literal("IMAGE"), image: imageReference }),
-  ]),
-  serverIds: z.array(z.string().uuid()).max(100).optional(),
-});
+/** The deploy input; git:// and http:// loopback repositories only where the config allows them. */
+function deployInput(allowInsecureGitTransports: boolean) {
+  return z.object({
+    serviceId: z.string().uuid(),
+    source: z.discriminatedUnion("type", [
+      z.object({ type: z.literal("ARCHIVE") }),
+      z.object({ type: z.literal("GIT"), repository: gitRepositoryUrl(allowInsecureGitTransports), ref: gitRef }),
+      z.object({ type: z.literal("IMAGE"), image: imageReference }),
+    ]),
+    serverIds: z.array(z.string().uuid()).max(100).optional(),
+  });
+}
 
-export type DeployInput = z.input<typeof DeployInput>;
+export type DeployInput = z.input<ReturnType<typeof deployInput>>;
 
 /** An uploaded archive as GraphQL multipart hands it over. */
 export type UploadedArchive = File;
@@ -37,7 +40,7 @@ export async function createDeployment(
   input: unknown,
   archive?: UploadedArchive | null,
 ): Promise<{ deployment: Deployment; operation: Operation }> {
-  const parsed = parseInput(DeployInput, input);
+  const parsed = parseInput(deployInput(deps.config.allowInsecureGitTransports), input);
   const service = await deps.db.service.findUnique({ where: { id: parsed.serviceId }, include: { project: true } });
   if (!service) throw new NotFoundError("Service");
   if (parsed.source.type === "ARCHIVE" && !archive) {
@@ -60,7 +63,9 @@ export async function createDeployment(
       operation: {
         descriptor: deployServiceOperation,
         title: `Deploy ${service.project.name}/${service.name} from ${describeSource(source.type, ref)}`,
-        input: context ? { contextDescription: `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}` } : {},
+        input: context
+          ? { contextDescription: `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}`, contextDockerfile: context.dockerfile }
+          : {},
       },
       // The context goes where every replica can read it: whichever runs the build.
       beforeStart: context ? async (deploymentId) => void (await deps.buildContexts.put(deploymentId, context.openContext())) : undefined,

@@ -3,7 +3,12 @@ import { defineOperation } from "../operations/operation.js";
 import { recoverDeployment } from "./recover-deployment.js";
 import { runDeployment } from "./run-deployment.js";
 
-export const DeployJobInput = z.object({ deploymentId: z.string().uuid(), contextDescription: z.string().max(500).optional() });
+export const DeployJobInput = z.object({
+  deploymentId: z.string().uuid(),
+  contextDescription: z.string().max(500).optional(),
+  /** `provided` or `generated:<kind>`: how the uploaded archive's build got its Dockerfile. */
+  contextDockerfile: z.string().max(100).optional(),
+});
 
 /** Builds (or pulls) a recorded deployment's image once and releases it on every target server. */
 export const deployServiceOperation = defineOperation({

@@ -9,12 +9,15 @@ import { mapBounded } from "./bounded.js";
 import { openBuildContext } from "./build-context-source.js";
 import { agentServiceName, releaseRequestFor, secretValuesOf } from "./release-config.js";
 import { cleanupServiceImages } from "./cleanup-images.js";
+import { explainReleaseFailure } from "../sources/explain-release-failure.js";
 
 /** What the deploy and rollback operations are given: the recorded deployment. */
 export interface DeployJob {
   deploymentId: string;
   /** For events: what the uploaded archive turned out to be (checked when the deploy was requested). */
   contextDescription?: string;
+  /** How the uploaded archive's build got its Dockerfile: `provided` or `generated:<kind>`. */
+  contextDockerfile?: string;
 }
 
 // Servers are released in parallel, but not all at once: a fleet keeps most of its capacity.
@@ -39,12 +42,14 @@ export async function runDeployment(deps: Deps, ctx: OperationContext, job: Depl
     await setStatus(ctx, deployment.id, { status: "BUILDING", startedAt: new Date() });
     // Before anything is built: a certificate that cannot be had fails the deploy early.
     const tls = await prepareReleaseTls(deps, ctx, deployment);
-    await placeImage(deps, ctx, deployment, service, job);
+    const dockerfile = await placeImage(deps, ctx, deployment, service, job);
     ctx.signal.throwIfAborted();
     await setStatus(ctx, deployment.id, { status: "DEPLOYING" });
     const request = releaseRequestFor(deps, deployment, names, tls);
+    // For an image built from a generated Dockerfile, a failed start says what to change.
+    const explain = (error: string | null) => explainReleaseFailure(dockerfile, deployment.port, error);
     const outcomes = await mapBounded(deployment.targets, RELEASE_CONCURRENCY, async (target) =>
-      ctx.signal.aborted ? notStarted(target) : releaseOn(deps, ctx, deployment.id, target, request),
+      ctx.signal.aborted ? notStarted(target) : releaseOn(deps, ctx, deployment.id, target, request, explain),
     );
     const failed = outcomes.filter((o) => o.result.outcome !== "switched");
     if (failed.length > 0 || ctx.signal.aborted) {
@@ -75,13 +80,17 @@ export async function runDeployment(deps: Deps, ctx: OperationContext, job: Depl
   if (cleaned) await ctx.emit({ step: "cleanup", message: `Removed ${cleaned.removed} images, reclaimed ${cleaned.reclaimedBytes} bytes` });
 }
 
-/** Builds or pulls the image on one server, then copies it to the others: never a rebuild. */
-async function placeImage(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment, service: string, job: DeployJob): Promise<void> {
+/**
+ * Builds or pulls the image on one server, then copies it to the others: never a rebuild.
+ * Returns how the build got its Dockerfile (`generated:<kind>`, `provided`), when it built one.
+ */
+async function placeImage(deps: Deps, ctx: OperationContext, deployment: LoadedDeployment, service: string, job: DeployJob): Promise<string | undefined> {
   const [first, ...rest] = deployment.targets;
   if (!first) throw new Error("The deployment has no target servers");
   const tag = deployment.imageTag;
   const onLine = forwardLines(ctx, first.serverId);
   let holder = first.serverId;
+  let dockerfile: string | undefined;
 
   if (deployment.restoredId) {
     // A rollback reuses the earlier image; find a server that still has it.
@@ -91,7 +100,8 @@ async function placeImage(deps: Deps, ctx: OperationContext, deployment: LoadedD
     await ctx.emit({ step: "image", message: `Pulling ${deployment.sourceRef}`, serverId: holder });
     await deps.servers.pullImage(holder, { image: deployment.sourceRef, tag, service, deployment: deployment.id }, onLine);
   } else {
-    const context = await openBuildContext(deps, deployment, job.contextDescription);
+    const context = await openBuildContext(deps, deployment, job.contextDescription, job.contextDockerfile);
+    dockerfile = context.dockerfile;
     try {
       await ctx.emit({ step: "build", message: `Building ${tag} (${context.description})`, serverId: holder });
       await deps.servers.buildImage(holder, context.stream, { tag, service, deployment: deployment.id }, onLine);
@@ -107,6 +117,7 @@ async function placeImage(deps: Deps, ctx: OperationContext, deployment: LoadedD
     await ctx.emit({ step: "image", message: `Copying ${tag}`, serverId: target.serverId });
     await deps.servers.copyImage(tag, holder, target.serverId);
   });
+  return dockerfile;
 }
 
 async function findImageHolder(deps: Deps, deployment: LoadedDeployment, service: string): Promise<string> {
@@ -128,9 +139,16 @@ export interface ReleaseOutcome {
   reached: boolean;
 }
 
-async function releaseOn(deps: Deps, ctx: OperationContext, deploymentId: string, target: TargetWithServer, request: ReleaseRequest): Promise<ReleaseOutcome> {
+async function releaseOn(
+  deps: Deps,
+  ctx: OperationContext,
+  deploymentId: string,
+  target: TargetWithServer,
+  request: ReleaseRequest,
+  explain: (error: string | null) => string | null = (error) => error,
+): Promise<ReleaseOutcome> {
   await setTarget(ctx, deploymentId, target.serverId, { status: "STARTING" });
-  const { result, reached } = await releaseOnServer(deps, ctx, target.serverId, request);
+  const { result, reached } = await releaseOnServer(deps, ctx, target.serverId, request, explain);
   const switched = result.outcome === "switched";
   await setTarget(ctx, deploymentId, target.serverId, { status: switched ? "SWITCHED" : "FAILED", containerId: result.containerId, error: result.error });
   return { target, result, reached };
@@ -147,11 +165,13 @@ async function releaseOnServer(
   ctx: OperationContext,
   serverId: string,
   request: ReleaseRequest,
+  explain: (error: string | null) => string | null = (error) => error,
 ): Promise<{ result: ReleaseResult; reached: boolean }> {
   let result: ReleaseResult;
   let reached = true;
   try {
-    result = await deps.servers.release(serverId, request, forwardLines(ctx, serverId));
+    const answer = await deps.servers.release(serverId, request, forwardLines(ctx, serverId));
+    result = { ...answer, error: explain(answer.error) };
   } catch (error) {
     reached = false;
     result = { outcome: "failed", state: "failed", containerId: null, previousContainerId: null, error: `lost contact with the server: ${(error as Error).message}` };

@@ -4,6 +4,7 @@
 // the agent's bundle is too big for user data (DigitalOcean allows 64 KiB) and arrives over SSH
 // through the agent bootstrap, whose prerequisites this installs.
 import { AGENT_CONFIG_PATH, AGENT_ROOT, AGENT_SHIM_CONTENTS, AGENT_SHIM_PATH } from "@slipway/agent/layout";
+import { NGINX_CONF, NGINX_CONF_PATH, NGINX_DEFAULT_SITE, NGINX_DEFAULT_SITE_PATH } from "@slipway/host-defaults";
 import { stringify } from "yaml";
 import { ValidationError } from "../errors.js";
 import { AGENT_UNIT_NAME, AGENT_UNIT_PATH, agentConfigFile, agentUnitFile, type AgentConfigFile } from "../servers/agent-bootstrap-plan.js";
@@ -66,55 +67,9 @@ export interface ServerCloudInitInput {
   sshHostKey?: SshHostKey;
 }
 
-export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
-export const NGINX_DEFAULT_SITE_PATH = "/etc/nginx/sites-available/default";
+export { NGINX_CONF, NGINX_CONF_PATH, NGINX_DEFAULT_SITE, NGINX_DEFAULT_SITE_PATH };
 export const DOCKER_DAEMON_JSON_PATH = "/etc/docker/daemon.json";
 const NODE_ARCHIVE = "/tmp/slipway-node.tar.xz";
-
-/** Debian's default nginx.conf, with the longer server-name hash buckets long domains need. */
-export const NGINX_CONF = `user www-data;
-worker_processes auto;
-pid /run/nginx.pid;
-error_log /var/log/nginx/error.log;
-include /etc/nginx/modules-enabled/*.conf;
-
-events {
-    worker_connections 768;
-}
-
-http {
-    sendfile on;
-    tcp_nopush on;
-    types_hash_max_size 2048;
-    server_tokens off;
-    server_names_hash_bucket_size 128;
-
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_prefer_server_ciphers on;
-
-    access_log /var/log/nginx/access.log;
-
-    gzip on;
-
-    include /etc/nginx/conf.d/*.conf;
-    include /etc/nginx/sites-enabled/*;
-}
-`;
-
-/** Requests for a name no service claims get a 404, not the first site. */
-export const NGINX_DEFAULT_SITE = `server {
-    listen 80 default_server;
-    listen [::]:80 default_server;
-    server_name _;
-
-    location / {
-        return 404;
-    }
-}
-`;
 
 /** Keeps container logs from filling the disk. */
 export const DOCKER_DAEMON_JSON = `${JSON.stringify({ "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "5" } }, null, 2)}\n`;

@@ -5,11 +5,13 @@ import { quoteName, sourceError } from "./tree.js";
 
 // When the code brings no Dockerfile, one is generated from what its top level holds. Checked
 // in this order, the first match wins:
-// - node: package.json. Dependencies are installed only when `dependencies` is not empty (the
-//   lab's node image may have no npm): `npm ci --omit=dev` with package-lock.json or
-//   npm-shrinkwrap.json, else `npm install --omit=dev`. It starts with `node <file>` when the
-//   start script is exactly that (no npm needed at run time), else `npm start` when there is a
-//   start script, else `node <main>`, else server.js or index.js. No build step is run.
+// - node: package.json. Without a `build` script, `dependencies` are installed (only when there
+//   are any): `npm ci --omit=dev` with package-lock.json or npm-shrinkwrap.json, else
+//   `npm install --omit=dev`. With a `build` script, dev dependencies are installed too (build
+//   tools usually are), `npm run build` runs on the code, and `npm prune --omit=dev` drops them
+//   again. It starts with `node <file>` when the start script is exactly that (no npm needed at
+//   run time), else `npm start` when there is a start script, else `node <main>`, else server.js
+//   or index.js.
 // - python: requirements.txt or pyproject.toml. `pip install -r requirements.txt` when it lists
 //   anything, else `pip install .` for a pyproject.toml. It starts with uvicorn when uvicorn is
 //   listed, else gunicorn when that is, both serving `app` from app.py or main.py; otherwise with
@@ -17,7 +19,9 @@ import { quoteName, sourceError } from "./tree.js";
 // - go: go.mod. Built in a golang stage (`go mod download` when go.sum exists), static binary
 //   of the module root's main package, run as an unprivileged user in the runtime image.
 // - static: index.html, served by busybox httpd from /site.
-// Every kind gets ENV PORT and EXPOSE with the service's port. Pure: the caller reads the files.
+// Every kind gets ENV PORT and EXPOSE with the service's port: the app must listen on $PORT.
+// When there is nothing to start, the error names the fix (a start script, app.py, a Dockerfile).
+// Pure: the caller reads the files.
 
 export type ProjectKind = "node" | "python" | "go" | "static";
 
@@ -74,7 +78,7 @@ function lines(...parts: (string | false | undefined)[]): string {
 }
 
 function nodeDockerfile(files: ProjectFiles, options: DockerfileOptions, has: (name: string) => boolean): GeneratedDockerfile {
-  let pkg: { dependencies?: unknown; scripts?: unknown; main?: unknown };
+  let pkg: { dependencies?: unknown; devDependencies?: unknown; scripts?: unknown; main?: unknown };
   try {
     const parsed: unknown = JSON.parse(files.contents["package.json"]!);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
@@ -83,7 +87,9 @@ function nodeDockerfile(files: ProjectFiles, options: DockerfileOptions, has: (n
     throw sourceError("source", "package.json is not a valid JSON object");
   }
   const dependencies = isRecord(pkg.dependencies) ? Object.keys(pkg.dependencies) : [];
+  const devDependencies = isRecord(pkg.devDependencies) ? Object.keys(pkg.devDependencies) : [];
   const scripts = isRecord(pkg.scripts) ? pkg.scripts : {};
+  const build = typeof scripts.build === "string" && scripts.build.trim() !== "";
   const lockfile = ["package-lock.json", "npm-shrinkwrap.json"].find(has);
 
   let command: string[];
@@ -95,10 +101,15 @@ function nodeDockerfile(files: ProjectFiles, options: DockerfileOptions, has: (n
   else if (has("server.js")) command = ["node", "server.js"];
   else if (has("index.js")) command = ["node", "index.js"];
   else {
-    throw sourceError("source", "package.json has no start script or main, and there is no server.js or index.js to start");
+    throw sourceError(
+      "source",
+      'package.json has no start script or main, and there is no server.js or index.js to start: add a "start" script to package.json (or a Dockerfile)',
+    );
   }
 
-  const install = dependencies.length > 0;
+  // Building needs the dev dependencies; they are pruned once the build is done.
+  const install = dependencies.length > 0 || (build && devDependencies.length > 0);
+  const installFlags = build ? "--include=dev" : "--omit=dev";
   return {
     kind: "node",
     ignore: ["node_modules"],
@@ -108,8 +119,10 @@ function nodeDockerfile(files: ProjectFiles, options: DockerfileOptions, has: (n
       "WORKDIR /app",
       "ENV NODE_ENV=production",
       install && `COPY ${["package.json", lockfile].filter(Boolean).join(" ")} ./`,
-      install && (lockfile ? "RUN npm ci --omit=dev" : "RUN npm install --omit=dev"),
+      install && (lockfile ? `RUN npm ci ${installFlags}` : `RUN npm install ${installFlags}`),
       "COPY . .",
+      build && "RUN npm run build",
+      build && install && "RUN npm prune --omit=dev",
       `ENV PORT=${options.port}`,
       `EXPOSE ${options.port}`,
       `CMD ${execForm(command)}`,
@@ -137,12 +150,12 @@ function pythonDockerfile(files: ProjectFiles, options: DockerfileOptions, has: 
   const module = has("app.py") ? "app" : has("main.py") ? "main" : undefined;
   let command: string[];
   if (names.has("uvicorn") || names.has("gunicorn")) {
-    if (!module) throw sourceError("source", "The Python app lists uvicorn or gunicorn but has no app.py or main.py defining `app`");
+    if (!module) throw sourceError("source", "The Python app lists uvicorn or gunicorn but has no app.py or main.py defining `app`: add one (or a Dockerfile)");
     command = names.has("uvicorn")
       ? ["uvicorn", `${module}:app`, "--host", "0.0.0.0", "--port", String(options.port)]
       : ["gunicorn", "--bind", `0.0.0.0:${options.port}`, `${module}:app`];
   } else {
-    if (!module) throw sourceError("source", "The Python app has no app.py or main.py to start");
+    if (!module) throw sourceError("source", "The Python app has no app.py or main.py to start: add one (or a Dockerfile)");
     command = ["python", `${module}.py`];
   }
 

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { DomainError } from "../errors.js";
-import { gitRef, gitRepository, parseInput } from "../validation.js";
+import { gitRef, gitRepositoryUrl, parseInput } from "../validation.js";
 import { DEFAULT_GIT_TIMEOUT_MS } from "./defaults.js";
 import { makeTempDir, removeDir } from "./temp.js";
 import { assertTreeIsSafe, quoteName, sourceError } from "./tree.js";
@@ -14,20 +14,9 @@ import { assertTreeIsSafe, quoteName, sourceError } from "./tree.js";
 // global configuration, only the transports allowed here, no hooks, no submodules, and never
 // prompts. The checkout's .git folder is removed: what is returned is the tree at the commit.
 
-const LOOPBACK_INSECURE_URL = /^(?:git|http):\/\/(?:127(?:\.\d{1,3}){3}|localhost|\[::1\])(?::\d{1,5})?\/[A-Za-z0-9._~\/-]+$/;
-
 /** With allowInsecureTransports (config.allowInsecureGitTransports: lab and tests), git:// and http:// on loopback too. */
 export function gitSourceInput(allowInsecureTransports: boolean) {
-  const repository = allowInsecureTransports
-    ? z
-        .string()
-        .max(2048)
-        .refine(
-          (url) => gitRepository.safeParse(url).success || LOOPBACK_INSECURE_URL.test(url),
-          "must be an https://, ssh:// or user@host:path repository URL (git:// or http:// only on loopback)",
-        )
-    : gitRepository;
-  return z.object({ repository, ref: gitRef });
+  return z.object({ repository: gitRepositoryUrl(allowInsecureTransports), ref: gitRef });
 }
 
 export interface GitSource {

@@ -1,11 +1,9 @@
 // Errors of the Cloudflare client. Messages name the call and Cloudflare's error codes and
 // messages; they never carry the token or request headers.
 
-export interface CloudflareMessage {
-  code: number;
-  message: string;
-  error_chain?: CloudflareMessage[];
-}
+import type { CloudflareMessage } from "./types.js";
+
+export type { CloudflareMessage };
 
 export class CloudflareError extends Error {
   override name = "CloudflareError";

@@ -6,7 +6,7 @@ import { setTimeout as sleepFor } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { backoffDelayMs, sendJson } from "../http.js";
 import { CloudflareApiError, CloudflareRateLimitError, CloudflareUnavailableError, type CloudflareMessage } from "./errors.js";
-import type { ResultInfo } from "./types.js";
+import type { Envelope as CloudflareEnvelope } from "./types.js";
 
 export interface CloudflareRetryPolicy {
   /** Attempts per call for 5xx, network errors and timeouts (the first try included). */
@@ -41,10 +41,8 @@ export interface CloudflareTransportOptions {
   sleep: (ms: number) => Promise<void>;
 }
 
-export interface Envelope<T> {
-  result: T;
-  result_info?: ResultInfo;
-}
+/** What a call yields: the envelope's result (and paging), once `success` was checked. */
+export type Envelope<T> = Pick<CloudflareEnvelope<T>, "result" | "result_info">;
 
 export interface CloudflareCall<T> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
