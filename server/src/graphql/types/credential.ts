@@ -7,6 +7,8 @@ import { viewerOf } from "../viewer.js";
 // The token itself has no field: it goes in through setCredential and never comes out.
 export const CredentialNode = builder.prismaNode("Credential", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     provider: t.expose("provider", { type: CredentialProviderEnum }),

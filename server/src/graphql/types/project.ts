@@ -5,6 +5,8 @@ import { viewerOf } from "../viewer.js";
 
 export const ProjectNode = builder.prismaNode("Project", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     name: t.exposeString("name"),

@@ -7,6 +7,8 @@ import { ProjectNode } from "./project.js";
 
 export const ServiceNode = builder.prismaNode("Service", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     name: t.exposeString("name"),

@@ -1,0 +1,71 @@
+// What a new user's first hour asks of the API: unknown ids are "not found", the limits are
+// published, and a refused upload is an answer the client can read (not a broken pipe).
+import { FormData, request } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gid, startTestServer, type TestServer } from "./harness.js";
+
+const ARCHIVE_LIMIT = 64 * 1024;
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ SLIPWAY_ARCHIVE_MAX_BYTES: String(ARCHIVE_LIMIT) });
+});
+afterAll(() => server?.stop());
+
+const unknownId = "00000000-0000-4000-8000-000000000000";
+
+describe("unknown ids", () => {
+  it("node(id) of an unknown but well-formed id of every type is null, without errors", async () => {
+    for (const type of ["Deployment", "Operation", "Service", "Project", "Server", "Snapshot", "DeployConfig", "ApiToken", "Credential", "User"]) {
+      const result = await server.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: gid(type, unknownId) }, server.adminToken);
+      expect(result, type).toMatchObject({ status: 200, data: { node: null } });
+      expect(result.errors, type).toBeUndefined();
+    }
+    const nodes = await server.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [gid("Deployment", unknownId), gid("Service", "not-a-uuid")] }, server.adminToken);
+    expect(nodes.errors).toBeUndefined();
+    expect(nodes.data).toEqual({ nodes: [null, null] });
+  });
+});
+
+describe("published limits", () => {
+  it("tells clients the largest archive and request body before they send one", async () => {
+    const result = await server.gql(`{ limits { maxArchiveBytes maxRequestBytes maxArchiveUnpackedBytes maxArchiveEntries } }`, {}, server.adminToken);
+    expect(result.data).toEqual({
+      limits: { maxArchiveBytes: ARCHIVE_LIMIT, maxRequestBytes: 1024 * 1024, maxArchiveUnpackedBytes: expect.any(Number), maxArchiveEntries: expect.any(Number) },
+    });
+  });
+
+  it("needs no token: a client checks before it logs in", async () => {
+    const result = await server.gql(`{ limits { maxArchiveBytes } }`);
+    expect(result.data).toEqual({ limits: { maxArchiveBytes: ARCHIVE_LIMIT } });
+  });
+});
+
+/** Posts like the SDK does (undici), and reads the answer: status and parsed body. */
+async function post(body: string | FormData, headers: Record<string, string> = {}) {
+  const response = await request(server.url, { method: "POST", headers: { authorization: `Bearer ${server.adminToken}`, ...headers }, body });
+  return { status: response.statusCode, body: (await response.body.json()) as { errors?: { message: string; extensions?: { code?: string } }[] } };
+}
+
+describe("a request over the limit", () => {
+  it("is answered 413 in a way the client reads, even while it is still sending", async () => {
+    // Far over the multipart limit (archive limit + 1 MiB), so the server answers mid-upload.
+    const form = new FormData();
+    form.append("operations", JSON.stringify({ query: "{ limits { maxArchiveBytes } }", variables: { archive: null } }));
+    form.append("map", JSON.stringify({ 0: ["variables.archive"] }));
+    form.append("0", new File([new Uint8Array(24 * 1024 * 1024)], "app.tar.gz"));
+    const refused = await post(form);
+    expect(refused.status).toBe(413);
+    expect(refused.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/larger than/), extensions: { code: "PAYLOAD_TOO_LARGE" } });
+  });
+
+  it("the same for a JSON body over 1 MiB, again and again on one server", async () => {
+    for (let i = 0; i < 5; i++) {
+      const refused = await post(JSON.stringify({ query: "{ limits { maxRequestBytes } }", variables: { padding: "x".repeat(3 * 1024 * 1024) } }), {
+        "content-type": "application/json",
+      });
+      expect(refused.status, `attempt ${i}`).toBe(413);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe("PAYLOAD_TOO_LARGE");
+    }
+    expect((await server.gql(`{ limits { maxRequestBytes } }`)).data).toEqual({ limits: { maxRequestBytes: 1024 * 1024 } });
+  });
+});
