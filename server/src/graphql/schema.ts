@@ -13,7 +13,7 @@ import "./types/deployment.js";
 import "./types/snapshot.js";
 import "./types/provisioning.js";
 import "./types/domain.js";
-import "./types/limits.js";
+import "./types/public-info.js";
 
 builder.queryType({});
 builder.mutationType({});

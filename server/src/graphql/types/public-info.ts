@@ -1,3 +1,4 @@
+// What any client may ask before signing in: the limits it must stay under, where the console is.
 import { getLimits, type Limits } from "../../domain/limits/get-limits.js";
 import { builder } from "../builder.js";
 
@@ -17,5 +18,13 @@ builder.queryField("limits", (t) =>
     description: "Public: a client reads it before signing in or uploading.",
     authScopes: { public: true },
     resolve: (_root, _args, ctx) => getLimits(ctx.deps.config),
+  }),
+);
+
+builder.queryField("consoleUrl", (t) =>
+  t.string({
+    description: "Where the web console is (SLIPWAY_CONSOLE_URL); public, so clients can link to it.",
+    authScopes: { public: true },
+    resolve: (_root, _args, ctx) => ctx.deps.config.consoleUrl,
   }),
 );
