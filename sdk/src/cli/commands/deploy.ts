@@ -3,7 +3,7 @@ import { basename, resolve } from "node:path";
 import type { Command } from "commander";
 import type { SlipwayClient } from "../../client.js";
 import {
-  DeployConfigsDocument, DeployDocument, RollbackDocument, UploadLimitsDocument, type DeployInput, type DeploySourceInput, type DeploymentStartedFieldsFragment,
+  DeployConfigsDocument, DeployDocument, RollbackDocument, ServiceDocument, UploadLimitsDocument, type DeployInput, type DeploySourceInput, type DeploymentStartedFieldsFragment,
 } from "../../generated/graphql.js";
 import { listArchiveEntries, packArchive, readIgnoreRules, tooBigMessage } from "../archive.js";
 import { examples } from "../help.js";
@@ -54,6 +54,7 @@ export function registerDeploy(program: Command): void {
       const servers = await listServers(client);
       const saved = options.config ? await loadSettings(client, service.id, options.config) : undefined;
       const serverIds = options.server ? pickServers(servers, options.server) : saved?.serverIds;
+      if (!serverIds) await requireCurrentServers(client, service.id, options.service, servers.length);
       const input = { serviceId: service.id, source: saved?.source ?? source, serverIds };
       const result = input.source.type === "ARCHIVE" ? await uploadFolder(client, options.dir, input) : await client.request(DeployDocument, { input });
       process.exitCode = await follow(client, "deploy", unwrap(result.deploy), options.json, serverNames(servers));
@@ -85,6 +86,18 @@ async function loadSettings(client: SlipwayClient, serviceId: string, name: stri
   if (!config) throw new CliError(`The service has no deploy config named "${name}"`, ExitCode.Usage);
   const settings = config.settings as { source: DeploySourceInput; serverIds: string[] };
   return { source: settings.source, serverIds: settings.serverIds.length > 0 ? settings.serverIds.map((id) => globalId("Server", id)) : undefined };
+}
+
+/** Without --server the service's current servers are used: say so before packing if it has none. */
+async function requireCurrentServers(client: SlipwayClient, serviceId: string, path: string, serverCount: number): Promise<void> {
+  const node = (await client.request(ServiceDocument, { id: serviceId })).node;
+  if (node && "servers" in node && node.servers.length > 0) return;
+  throw new CliError(
+    serverCount === 0
+      ? "There are no servers to deploy to yet: adopt one (slipway servers adopt) or create one in the console's Infrastructure page"
+      : `${path} runs on no server yet: choose where with --server <name> (slipway servers lists them)`,
+    ExitCode.Usage,
+  );
 }
 
 /** Packs the folder, checks it against the server's published limit, then uploads it: never what will be refused. */
