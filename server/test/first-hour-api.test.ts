@@ -69,3 +69,21 @@ describe("a request over the limit", () => {
     expect((await server.gql(`{ limits { maxRequestBytes } }`)).data).toEqual({ limits: { maxRequestBytes: 1024 * 1024 } });
   });
 });
+
+describe("overview", () => {
+  it("counts what a getting-started checklist ticks off", async () => {
+    const QUERY = `{ overview { verifiedDigitalOcean verifiedCloudflare servers projects services succeededDeployments domains firstProjectId firstServiceId } }`;
+    const empty = await server.gql(QUERY, {}, server.adminToken);
+    expect(empty.data.overview).toEqual({
+      verifiedDigitalOcean: false, verifiedCloudflare: false, servers: 0, projects: 0, services: 0, succeededDeployments: 0, domains: 0, firstProjectId: null, firstServiceId: null,
+    });
+    const { db } = server.app.deps;
+    const project = await db.project.create({ data: { name: "overview" } });
+    const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/overview-web" } });
+    await db.serviceDomain.create({ data: { serviceId: service.id, hostname: "overview.example.com" } });
+    await db.server.create({ data: { name: "overview-host", kind: "SSH_HOST", status: "ACTIVE", managed: false } });
+    const later = await server.gql(QUERY, {}, server.adminToken);
+    expect(later.data.overview).toMatchObject({ servers: 1, projects: 1, services: 1, domains: 1, firstProjectId: gid("Project", project.id), firstServiceId: gid("Service", service.id) });
+    expect((await server.gql(QUERY)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+});
