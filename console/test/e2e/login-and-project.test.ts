@@ -91,6 +91,8 @@ describe("console in Chromium against the real API", () => {
     await screenshot(page, "13-settings-api-tokens");
 
     await page.setViewportSize({ width: 390, height: 844 });
+    // A phone shows the tabs as a menu.
+    await page.getByRole("button", { name: /^Menu/ }).click();
     await tab("Projects").click();
     await page.getByRole("list", { name: "Projects" }).getByRole("link", { name: "storefront" }).waitFor();
     await phoneScreenshot(page, "14-projects-phone");
