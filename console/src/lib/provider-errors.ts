@@ -19,7 +19,7 @@ export function explainProblem(message: string): Explained {
     const provider = PROVIDERS[missing[1]!]!;
     return { sentence: `There is no ${provider} token${missing[2] === "default" ? "" : ` named "${missing[2]}"`} yet: add one first.`, next: CREDENTIALS, details: message };
   }
-  const host = /(?:ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH)\s+([\w.-]+)/.exec(message)?.[1];
+  const host = /(?:ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH)\s+([\w.:-]+)/.exec(message)?.[1];
   const where = host ? host : "the provider";
   if (/ENOTFOUND|EAI_AGAIN/.test(message)) {
     return { sentence: `The control plane could not look up ${where}: it seems to have no internet access or DNS. Check its network (or proxy), then try again.`, details: message };

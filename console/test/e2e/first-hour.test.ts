@@ -1,5 +1,7 @@
-// A new user's first hour: GraphiQL from the console with the network cut off, the phone menu,
-// the getting-started checklist. Real API (server/src/main.ts), production console, Chromium.
+// A new user's first hour: the getting-started checklist, forms that need a token or a server
+// saying so, a service's life (tabs, settings, domains, delete), a project's rename and delete,
+// GraphiQL from the console with the network cut off, and the phone menu. Real API
+// (server/src/main.ts, nothing else: no servers, no provider tokens), production console, Chromium.
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { phoneScreenshot, screenshot, startApiServer, useTestBed, type TestBed } from "./harness";
@@ -17,6 +19,128 @@ describe("the first hour, in Chromium against the real API", () => {
     await page.getByLabel("Password").fill(admin.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL((url) => url.pathname === "/");
+  });
+
+  const heading = (name: string) => page.getByRole("heading", { level: 1, name, exact: true });
+  const checklist = () => page.getByRole("region", { name: "Getting started" });
+
+  it("an empty console shows the getting-started checklist, every step linking to its page", async () => {
+    await page.goto(`${web.url}/`);
+    await checklist().getByText("0 of 6 done").waitFor();
+    const actions = checklist().getByRole("link");
+    expect(await actions.evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute("href")]))).toEqual([
+      ["Add a token", "/settings/credentials"],
+      ["Open Infrastructure", "/infrastructure"],
+      ["New project", "/projects/new"],
+      ["Add a service", "/projects/new"],
+      ["Deploy", "/deploy"],
+      ["Add a domain", "/projects/new"],
+    ]);
+    await screenshot(page, "63-getting-started-empty");
+  });
+
+  it("forms that need a DigitalOcean token, or a server, say so and link to where to get one", async () => {
+    await page.goto(`${web.url}/infrastructure`);
+    const provision = page.getByRole("region", { name: "Provision servers" });
+    await provision.getByText("Provisioning servers needs a DigitalOcean token").waitFor();
+    expect(await provision.getByRole("link", { name: "Add it in Settings → Credentials" }).getAttribute("href")).toBe("/settings/credentials");
+    expect(await provision.getByRole("button").count()).toBe(0);
+    await page.getByRole("region", { name: "Snapshots" }).getByText("Making a snapshot needs a DigitalOcean token").waitFor();
+    await screenshot(page, "64-infrastructure-needs-token");
+
+    await page.goto(`${web.url}/deploy`);
+    await heading("Deploy").waitFor();
+    const notice = page.getByRole("note").filter({ hasText: "Deploying needs a server to run on" });
+    await notice.waitFor();
+    expect(await notice.getByRole("link", { name: "Add one under Infrastructure" }).getAttribute("href")).toBe("/infrastructure");
+    // Nothing to press that would upload an archive only to be refused.
+    expect(await page.getByRole("button", { name: "Deploy" }).count()).toBe(0);
+    await screenshot(page, "65-deploy-no-servers");
+  });
+
+  it("creating a service lands on it; its tabs show history, logs and settings; the checklist ticks off", async () => {
+    await page.goto(`${web.url}/projects/new`);
+    await page.getByLabel("Name").fill("shop");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await heading("shop").waitFor();
+    await page.getByRole("link", { name: "Add service" }).first().click();
+    await heading("Add a service").waitFor();
+    expect(await page.getByText("in a later release").count()).toBe(0);
+    await page.getByLabel("Name").fill("web");
+    await page.getByRole("button", { name: "Add service" }).click();
+    await heading("web").waitFor();
+    const tabs = page.getByRole("navigation", { name: "Service" });
+    expect(await tabs.getByRole("link").allTextContents()).toEqual(["Overview", "Deployments", "Logs", "Settings"]);
+    expect(await tabs.getByRole("link", { name: "Overview" }).getAttribute("aria-current")).toBe("page");
+    await screenshot(page, "66-service-created");
+
+    await tabs.getByRole("link", { name: "Deployments" }).click();
+    await page.getByText("No deployments yet").waitFor();
+    await tabs.getByRole("link", { name: "Logs" }).click();
+    await page.getByText("No deployments yet: its log shows here once it is deployed.").waitFor();
+    await screenshot(page, "67-service-logs-empty");
+
+    await tabs.getByRole("link", { name: "Settings" }).click();
+    const settings = page.getByRole("form", { name: "Service settings" });
+    await settings.getByLabel("Port").fill("0");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await settings.getByText("Enter a whole number from 1 to 65535.").waitFor();
+    await settings.getByLabel("Name").fill("site");
+    await settings.getByLabel("Port").fill("8080");
+    await settings.getByLabel("Health check path").fill("/healthz");
+    await settings.getByLabel("Health check timeout (seconds)").fill("45");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await settings.getByText("Saved. Port and health check take effect with the next deploy.").waitFor();
+    await heading("site").waitFor();
+    await page.getByText("Port 8080 · health check /healthz").waitFor();
+    await screenshot(page, "68-service-settings");
+
+    await page.goto(`${web.url}/`);
+    await checklist().getByText("2 of 6 done").waitFor();
+    await screenshot(page, "69-getting-started-progress");
+  });
+
+  it("the domains editor reads pasted addresses, names every bad line and says what DNS will be made", async () => {
+    await page.getByRole("link", { name: "shop" }).click();
+    await page.getByRole("list", { name: "Services" }).getByRole("link", { name: "site" }).click();
+    await heading("site").waitFor();
+    await page.getByRole("button", { name: "Edit domains" }).click();
+    await page.getByLabel("Domains").fill("https://Shop.Example.com/\nnot a host!\nwww.example.com");
+    const preview = page.getByRole("list", { name: "What saving does" });
+    await preview.getByText("None: there is no Cloudflare token. Point shop.example.com at the servers it is deployed to yourself").waitFor();
+    await preview.getByText("“not a host!” is not a host name like app.example.com.").waitFor();
+    await page.getByRole("button", { name: "Save domains" }).click();
+    await page.getByText("“not a host!” is not a host name like app.example.com.", { exact: false }).nth(1).waitFor();
+    await screenshot(page, "70-domains-preview");
+
+    await page.getByLabel("Domains").fill("https://Shop.Example.com/\nwww.example.com");
+    await page.getByRole("button", { name: "Save domains" }).click();
+    const saved = page.getByRole("list", { name: "Domains" });
+    await saved.getByText("shop.example.com").waitFor();
+    expect(await saved.locator("code").allTextContents()).toEqual(["shop.example.com", "www.example.com"]);
+  });
+
+  it("deletes a service after saying what it removes, then renames and deletes the empty project", async () => {
+    await page.getByRole("navigation", { name: "Service" }).getByRole("link", { name: "Settings" }).click();
+    const removes = page.getByRole("list", { name: "What deleting removes" });
+    await removes.getByText("Nothing on any server: it was never deployed.").waitFor();
+    const button = page.getByRole("button", { name: "Delete service" });
+    expect(await button.isDisabled()).toBe(true);
+    await page.getByLabel("Type site to delete it.").fill("site");
+    await screenshot(page, "71-service-delete");
+    await button.click();
+    await heading("shop").waitFor();
+    await page.getByText("No services yet").waitFor();
+
+    const rename = page.getByRole("form", { name: "Rename the project" });
+    await rename.getByLabel("Name").fill("store");
+    await rename.getByRole("button", { name: "Save" }).click();
+    await heading("store").waitFor();
+    await page.getByLabel("Type store to delete this project; it has no services.").fill("store");
+    await screenshot(page, "72-project-settings");
+    await page.getByRole("button", { name: "Delete project" }).click();
+    await heading("Projects").waitFor();
+    await page.getByText("No projects yet").waitFor();
   });
 
   it("opens GraphiQL from the console and runs a query with every non-loopback request blocked", async () => {

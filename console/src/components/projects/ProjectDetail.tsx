@@ -9,6 +9,7 @@ import { RelativeTime } from "../RelativeTime";
 import { ServiceList } from "../services/ServiceList";
 import { newServicePath } from "./paths";
 import { ProjectNotFound } from "./ProjectNotFound";
+import { ProjectSettings } from "./ProjectSettings";
 import { SERVICES_SHOWN, useProject } from "./useProject";
 
 export function ProjectDetail({ id }: { id: string }) {
@@ -45,6 +46,7 @@ export function ProjectDetail({ id }: { id: string }) {
           </Link>
         }
       />
+      <div className="stack">
       <section aria-labelledby="services-heading">
         <h2 id="services-heading" className="section-title">
           Services
@@ -54,6 +56,8 @@ export function ProjectDetail({ id }: { id: string }) {
           <p className="muted">Showing the first {SERVICES_SHOWN} services.</p>
         ) : null}
       </section>
+      <ProjectSettings project={project} />
+      </div>
     </>
   );
 }

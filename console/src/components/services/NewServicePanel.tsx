@@ -32,7 +32,7 @@ export function NewServicePanel({ projectId }: { projectId: string }) {
           </>
         }
         title="Add a service"
-        description="Source, environment variables and domains are set up in a later release."
+        description="One app: its port and health check now; then deploy it from a folder, a git repository or an image, and give it environment variables and domains on its page."
       />
       <CreateServiceForm projectId={data.project.id} />
     </>

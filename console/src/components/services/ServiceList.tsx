@@ -6,12 +6,6 @@ import { RelativeTime } from "../RelativeTime";
 
 type Service = NonNullable<ProjectQuery["project"]>["services"]["edges"][number]["node"];
 
-const SOURCE_LABELS: Record<string, string> = {
-  ARCHIVE: "Uploaded archive",
-  GIT: "Git repository",
-  IMAGE: "Container image",
-};
-
 export function ServiceList({ services, addHref }: { services: Service[]; addHref: string }) {
   if (services.length === 0) {
     return (
@@ -40,10 +34,6 @@ export function ServiceList({ services, addHref }: { services: Service[]; addHre
               <dd>
                 <code>{service.healthCheckPath}</code>
               </dd>
-            </div>
-            <div>
-              <dt>Source</dt>
-              <dd>{SOURCE_LABELS[service.sourceType] ?? service.sourceType}</dd>
             </div>
             <div>
               <dt>Created</dt>
