@@ -151,6 +151,12 @@ describe("output", () => {
     expect(piped.stderr).toBe('slipway: No project named "nope"\n');
   });
 
+  it("an unknown but well-formed id is not found (exit 2), not an unexpected error", async () => {
+    const unknown = Buffer.from("Deployment:00000000-0000-4000-8000-000000000000").toString("base64");
+    const logs = await runCli(["logs", unknown], { env: ci });
+    expect(logs).toMatchObject({ code: 2, stderr: `slipway: No deployment or operation has the id "${unknown}"\n` });
+  });
+
   it("a failed deploy --json prints a JSON error object on stdout", async () => {
     const run = await runCli(["deploy", "--service", "nope/web", "--image", "x:1", "--json"], { env: ci });
     expect(run.code).toBe(2);

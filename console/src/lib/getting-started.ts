@@ -43,7 +43,7 @@ export function checklistSteps(o: Overview): ChecklistStep[] {
       why: "A project groups the services you deploy together.",
       done: o.projects > 0,
       href: "/projects/new",
-      action: "New project",
+      action: "Create a project",
     },
     {
       id: "service",

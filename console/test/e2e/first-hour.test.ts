@@ -27,11 +27,12 @@ describe("the first hour, in Chromium against the real API", () => {
   it("an empty console shows the getting-started checklist, every step linking to its page", async () => {
     await page.goto(`${web.url}/`);
     await checklist().getByText("0 of 6 done").waitFor();
+    await page.getByText("No projects yet").waitFor();
     const actions = checklist().getByRole("link");
     expect(await actions.evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute("href")]))).toEqual([
       ["Add a token", "/settings/credentials"],
       ["Open Infrastructure", "/infrastructure"],
-      ["New project", "/projects/new"],
+      ["Create a project", "/projects/new"],
       ["Add a service", "/projects/new"],
       ["Deploy", "/deploy"],
       ["Add a domain", "/projects/new"],
@@ -82,9 +83,9 @@ describe("the first hour, in Chromium against the real API", () => {
 
     await tabs.getByRole("link", { name: "Settings" }).click();
     const settings = page.getByRole("form", { name: "Service settings" });
-    await settings.getByLabel("Port").fill("0");
+    await settings.getByLabel("Health check path").fill("healthz");
     await settings.getByRole("button", { name: "Save settings" }).click();
-    await settings.getByText("Enter a whole number from 1 to 65535.").waitFor();
+    await settings.getByText("Start the path with “/”.").waitFor();
     await settings.getByLabel("Name").fill("site");
     await settings.getByLabel("Port").fill("8080");
     await settings.getByLabel("Health check path").fill("/healthz");
