@@ -106,7 +106,7 @@ describe("the first hour, in Chromium against the real API", () => {
     await page.getByRole("list", { name: "Services" }).getByRole("link", { name: "site" }).click();
     await heading("site").waitFor();
     await page.getByRole("button", { name: "Edit domains" }).click();
-    await page.getByLabel("Domains").fill("https://Shop.Example.com/\nnot a host!\nwww.example.com");
+    await page.getByRole("textbox", { name: "Domains" }).fill("https://Shop.Example.com/\nnot a host!\nwww.example.com");
     const preview = page.getByRole("list", { name: "What saving does" });
     await preview.getByText("None: there is no Cloudflare token. Point shop.example.com at the servers it is deployed to yourself").waitFor();
     await preview.getByText("“not a host!” is not a host name like app.example.com.").waitFor();
@@ -114,7 +114,7 @@ describe("the first hour, in Chromium against the real API", () => {
     await page.getByText("“not a host!” is not a host name like app.example.com.", { exact: false }).nth(1).waitFor();
     await screenshot(page, "70-domains-preview");
 
-    await page.getByLabel("Domains").fill("https://Shop.Example.com/\nwww.example.com");
+    await page.getByRole("textbox", { name: "Domains" }).fill("https://Shop.Example.com/\nwww.example.com");
     await page.getByRole("button", { name: "Save domains" }).click();
     const saved = page.getByRole("list", { name: "Domains" });
     await saved.getByText("shop.example.com").waitFor();
