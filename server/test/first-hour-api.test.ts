@@ -72,10 +72,10 @@ describe("a request over the limit", () => {
 
 describe("overview", () => {
   it("counts what a getting-started checklist ticks off", async () => {
-    const QUERY = `{ overview { verifiedDigitalOcean verifiedCloudflare servers projects services succeededDeployments domains firstProjectId firstServiceId } }`;
+    const QUERY = `{ overview { verifiedDigitalOcean verifiedCloudflare servers projects services succeededDeployments domains firstProject { id } firstService { id } } }`;
     const empty = await server.gql(QUERY, {}, server.adminToken);
     expect(empty.data.overview).toEqual({
-      verifiedDigitalOcean: false, verifiedCloudflare: false, servers: 0, projects: 0, services: 0, succeededDeployments: 0, domains: 0, firstProjectId: null, firstServiceId: null,
+      verifiedDigitalOcean: false, verifiedCloudflare: false, servers: 0, projects: 0, services: 0, succeededDeployments: 0, domains: 0, firstProject: null, firstService: null,
     });
     const { db } = server.app.deps;
     const project = await db.project.create({ data: { name: "overview" } });
@@ -83,7 +83,27 @@ describe("overview", () => {
     await db.serviceDomain.create({ data: { serviceId: service.id, hostname: "overview.example.com" } });
     await db.server.create({ data: { name: "overview-host", kind: "SSH_HOST", status: "ACTIVE", managed: false } });
     const later = await server.gql(QUERY, {}, server.adminToken);
-    expect(later.data.overview).toMatchObject({ servers: 1, projects: 1, services: 1, domains: 1, firstProjectId: gid("Project", project.id), firstServiceId: gid("Service", service.id) });
+    expect(later.data.overview).toMatchObject({ servers: 1, projects: 1, services: 1, domains: 1, firstProject: { id: gid("Project", project.id) }, firstService: { id: gid("Service", service.id) } });
     expect((await server.gql(QUERY)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("names", () => {
+  it("finds projects and services by the names people read in addresses; \"new\" is reserved", async () => {
+    const { db } = server.app.deps;
+    const project = await db.project.create({ data: { name: "by-name" } });
+    const service = await db.service.create({ data: { projectId: project.id, name: "api", imageBase: "slipway/by-name-api" } });
+    const found = await server.gql(
+      `{ projectByName(name: "by-name") { id } serviceByName(project: "by-name", name: "api") { id } missing: serviceByName(project: "by-name", name: "nope") { id } }`,
+      {},
+      server.adminToken,
+    );
+    expect(found.data).toEqual({ projectByName: { id: gid("Project", project.id) }, serviceByName: { id: gid("Service", service.id) }, missing: null });
+    const reserved = await server.gql(
+      `mutation { createProject(input: {name: "new"}) { __typename ... on ValidationError { fieldErrors { path message } } } }`,
+      {},
+      server.adminToken,
+    );
+    expect(reserved.data.createProject).toEqual({ __typename: "ValidationError", fieldErrors: [{ path: ["name"], message: '"new" is reserved' }] });
   });
 });

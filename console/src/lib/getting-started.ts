@@ -1,6 +1,5 @@
 import type { ConsoleOverviewQuery } from "@slipway/sdk";
-import { deployPath, servicePath } from "./paths";
-import { newServicePath, projectPath } from "@/components/projects/paths";
+import { deployPath, newServicePath, projectPath, servicePath } from "./paths";
 
 export interface ChecklistStep {
   id: string;
@@ -19,7 +18,6 @@ type Overview = ConsoleOverviewQuery["overview"];
  * Pure: tested directly.
  */
 export function checklistSteps(o: Overview): ChecklistStep[] {
-  const serviceHref = o.firstServiceId ? servicePath(o.firstServiceId) : "/";
   return [
     {
       id: "credential",
@@ -50,7 +48,7 @@ export function checklistSteps(o: Overview): ChecklistStep[] {
       title: "Add a service",
       why: "A service is one app: its port, health check, env vars and domains.",
       done: o.services > 0,
-      href: o.firstProjectId ? newServicePath(o.firstProjectId) : "/projects/new",
+      href: o.firstProject ? newServicePath(o.firstProject) : "/projects/new",
       action: "Add a service",
     },
     {
@@ -58,7 +56,7 @@ export function checklistSteps(o: Overview): ChecklistStep[] {
       title: "Deploy it",
       why: "Upload a folder, build from git, or run an image; the live view follows every step.",
       done: o.succeededDeployments > 0,
-      href: o.firstServiceId && o.firstProjectId ? deployPath({ id: o.firstServiceId, projectId: o.firstProjectId }) : "/deploy",
+      href: o.firstService ? deployPath({ id: o.firstService.id, projectId: o.firstService.project.id }) : "/deploy",
       action: "Deploy",
     },
     {
@@ -68,7 +66,7 @@ export function checklistSteps(o: Overview): ChecklistStep[] {
         ? "Your Cloudflare token makes its DNS records and HTTPS certificate at the next deploy."
         : "With a Cloudflare token, Slipway also makes its DNS records and HTTPS certificate.",
       done: o.domains > 0,
-      href: o.firstServiceId ? serviceHref : o.firstProjectId ? projectPath(o.firstProjectId) : "/projects/new",
+      href: o.firstService ? servicePath(o.firstService) : o.firstProject ? projectPath(o.firstProject) : "/projects/new",
       action: "Add a domain",
     },
   ];

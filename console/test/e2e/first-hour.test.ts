@@ -70,6 +70,8 @@ describe("the first hour, in Chromium against the real API", () => {
     await page.getByLabel("Name").fill("web");
     await page.getByRole("button", { name: "Add service" }).click();
     await heading("web").waitFor();
+    // Addresses people can read: names, not global ids.
+    expect(new URL(page.url()).pathname).toBe("/projects/shop/services/web");
     const tabs = page.getByRole("navigation", { name: "Service" });
     expect(await tabs.getByRole("link").allTextContents()).toEqual(["Overview", "Deployments", "Logs", "Settings"]);
     expect(await tabs.getByRole("link", { name: "Overview" }).getAttribute("aria-current")).toBe("page");
@@ -93,6 +95,7 @@ describe("the first hour, in Chromium against the real API", () => {
     await settings.getByRole("button", { name: "Save settings" }).click();
     await settings.getByText("Saved. Port and health check take effect with the next deploy.").waitFor();
     await heading("site").waitFor();
+    await page.waitForURL((url) => url.pathname === "/projects/shop/services/site/settings");
     await page.getByText("Port 8080 · health check /healthz").waitFor();
     await screenshot(page, "68-service-settings");
 
@@ -102,8 +105,17 @@ describe("the first hour, in Chromium against the real API", () => {
   });
 
   it("the domains editor reads pasted addresses, names every bad line and says what DNS will be made", async () => {
-    await page.getByRole("link", { name: "shop" }).click();
-    await page.getByRole("list", { name: "Services" }).getByRole("link", { name: "site" }).click();
+    // An address by global id (older links) goes on to the readable one.
+    const id = await page.evaluate(async (api) => {
+      const response = await fetch(api, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${localStorage.getItem("slipway.token")}` },
+        body: JSON.stringify({ query: '{ serviceByName(project: "shop", name: "site") { id } }' }),
+      });
+      return ((await response.json()) as { data: { serviceByName: { id: string } } }).data.serviceByName.id;
+    }, bed.api.url);
+    await page.goto(`${web.url}/services/${encodeURIComponent(id)}`);
+    await page.waitForURL((url) => url.pathname === "/projects/shop/services/site");
     await heading("site").waitFor();
     await page.getByRole("button", { name: "Edit domains" }).click();
     await page.getByRole("textbox", { name: "Domains" }).fill("https://Shop.Example.com/\nnot a host!\nwww.example.com");

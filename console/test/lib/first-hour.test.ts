@@ -12,8 +12,8 @@ const empty = {
   services: 0,
   succeededDeployments: 0,
   domains: 0,
-  firstProjectId: null,
-  firstServiceId: null,
+  firstProject: null,
+  firstService: null,
 };
 
 describe("checklistSteps", () => {
@@ -30,10 +30,17 @@ describe("checklistSteps", () => {
   });
 
   it("ticks steps from what exists: an adopted server also stands for the credential step", () => {
-    const steps = checklistSteps({ ...empty, servers: 1, projects: 1, services: 1, firstProjectId: "UHJvamVjdDox", firstServiceId: "U2VydmljZTox" });
+    const steps = checklistSteps({
+      ...empty,
+      servers: 1,
+      projects: 1,
+      services: 1,
+      firstProject: { id: "UHJvamVjdDox", name: "shop" },
+      firstService: { id: "U2VydmljZTox", name: "web", project: { id: "UHJvamVjdDox", name: "shop" } },
+    });
     expect(steps.filter((s) => s.done).map((s) => s.id)).toEqual(["credential", "servers", "project", "service"]);
     expect(steps.find((s) => s.id === "deploy")?.href).toBe("/deploy?project=UHJvamVjdDox&service=U2VydmljZTox");
-    expect(steps.find((s) => s.id === "domain")?.href).toBe("/services/U2VydmljZTox");
+    expect(steps.find((s) => s.id === "domain")?.href).toBe("/projects/shop/services/web");
   });
 });
 

@@ -55,7 +55,7 @@ export function CreateServiceForm({ projectId }: { projectId: string }) {
     const result = await createService({ input: { projectId, ...input } });
     const outcome = toOutcome(result.error, result.data?.createService);
     // Straight to the new service: deploying it is the next step.
-    if (outcome.ok) router.push(servicePath(outcome.data.id));
+    if (outcome.ok) router.push(servicePath(outcome.data));
     else setProblem(pointAtFields(outcome.problem, FIELDS));
   }
 

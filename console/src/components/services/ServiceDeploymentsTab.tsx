@@ -1,9 +1,9 @@
 "use client";
 
 import { DeploymentsPage } from "../deployments/DeploymentsPage";
-import { ServiceShell } from "./ServiceShell";
+import { ServiceShell, type ServiceAddress } from "./ServiceShell";
 
 /** The service's history, newest first, with "Roll back" on earlier releases. */
-export function ServiceDeploymentsTab({ id }: { id: string }) {
-  return <ServiceShell id={id} tab="deployments">{(service) => <DeploymentsPage fixedServiceId={service.id} />}</ServiceShell>;
+export function ServiceDeploymentsTab({ service: address }: { service: ServiceAddress }) {
+  return <ServiceShell service={address} tab="deployments">{(service) => <DeploymentsPage fixedServiceId={service.id} />}</ServiceShell>;
 }

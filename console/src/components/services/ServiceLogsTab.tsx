@@ -10,11 +10,11 @@ import { Loaded } from "../Loaded";
 import { BuildLog } from "../operations/BuildLog";
 import { useOperationEvents } from "../operations/useOperationEvents";
 import { StatusBadge } from "../StatusBadge";
-import { ServiceShell } from "./ServiceShell";
+import { ServiceShell, type ServiceAddress } from "./ServiceShell";
 
 /** The log of the service's latest deployment: build and release output, following live. */
-export function ServiceLogsTab({ id }: { id: string }) {
-  return <ServiceShell id={id} tab="logs">{(service) => <LatestDeploymentLog serviceId={service.id} />}</ServiceShell>;
+export function ServiceLogsTab({ service: address }: { service: ServiceAddress }) {
+  return <ServiceShell service={address} tab="logs">{(service) => <LatestDeploymentLog serviceId={service.id} />}</ServiceShell>;
 }
 
 function LatestDeploymentLog({ serviceId }: { serviceId: string }) {

@@ -6,11 +6,11 @@ import { StatusBadge } from "../StatusBadge";
 import { DomainsEditor } from "./DomainsEditor";
 import { EnvEditor, EnvVarList } from "./EnvEditor";
 
-import { ServiceShell, type Service } from "./ServiceShell";
+import { ServiceShell, type Service, type ServiceAddress } from "./ServiceShell";
 
 /** The service page's first tab: where it runs, its domains and its env vars. */
-export function ServiceOverview({ id }: { id: string }) {
-  return <ServiceShell id={id} tab="overview">{(service) => <ServiceDetail service={service} />}</ServiceShell>;
+export function ServiceOverview({ service }: { service: ServiceAddress }) {
+  return <ServiceShell service={service} tab="overview">{(service) => <ServiceDetail service={service} />}</ServiceShell>;
 }
 
 function ServiceDetail({ service }: { service: Service }) {

@@ -10,19 +10,19 @@ import { removalLines } from "@/lib/removal";
 import { FormError } from "../FormError";
 import { FormFooter } from "../FormFooter";
 import { Loaded } from "../Loaded";
-import { projectPath } from "../projects/paths";
+import { projectPath } from "@/lib/paths";
 import { ResourceNameField } from "../ResourceNameField";
 import { TextField } from "../TextField";
 import { useAction } from "../useAction";
 import { useFormProblem } from "../useFormProblem";
-import { ServiceShell, type Service } from "./ServiceShell";
+import { serviceTabPath, ServiceShell, type Service, type ServiceAddress } from "./ServiceShell";
 
 const FIELDS = ["name", "port", "healthCheckPath", "healthCheckTimeoutSeconds"];
 
 /** Rename the service, change how it runs, or delete it. */
-export function ServiceSettingsTab({ id }: { id: string }) {
+export function ServiceSettingsTab({ service: address }: { service: ServiceAddress }) {
   return (
-    <ServiceShell id={id} tab="settings">
+    <ServiceShell service={address} tab="settings">
       {(service) => (
         <div className="stack">
           <SettingsForm key={service.id} service={service} />
@@ -34,6 +34,7 @@ export function ServiceSettingsTab({ id }: { id: string }) {
 }
 
 function SettingsForm({ service }: { service: Service }) {
+  const router = useRouter();
   const [{ fetching }, update] = useMutation(UpdateServiceDocument);
   const { problem, formRef, check, settle, errors } = useFormProblem(FIELDS);
   const [saved, setSaved] = useState<string | null>(null);
@@ -56,7 +57,11 @@ function SettingsForm({ service }: { service: Service }) {
     }
     if (!check(fieldErrors)) return;
     const result = await update({ input: { id: service.id, name, port, healthCheckPath, healthCheckTimeoutSeconds } });
-    if (settle(toOutcome(result.error, result.data?.updateService))) setSaved("Saved. Port and health check take effect with the next deploy.");
+    const updated = settle(toOutcome(result.error, result.data?.updateService));
+    if (!updated) return;
+    setSaved("Saved. Port and health check take effect with the next deploy.");
+    // A new name is a new address.
+    if (updated.name !== service.name) router.replace(serviceTabPath(updated, "settings"));
   }
 
   return (
@@ -110,7 +115,7 @@ function DeleteService({ service }: { service: Service }) {
   const inputId = useId();
 
   async function onDelete() {
-    if (await remove.run({ id: service.id })) router.push(projectPath(service.project.id));
+    if (await remove.run({ id: service.id })) router.push(projectPath(service.project));
   }
 
   return (

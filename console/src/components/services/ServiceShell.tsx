@@ -3,14 +3,19 @@
 import Link from "next/link";
 import { useMemo, type ReactNode } from "react";
 import { useQuery } from "urql";
-import { ConsoleServiceOverviewDocument, type ConsoleServiceOverviewQuery } from "@slipway/sdk";
-import { deployPath, servicePath } from "@/lib/paths";
+import { ConsoleServiceByNameDocument, type ConsoleServiceFieldsFragment } from "@slipway/sdk";
+import { deployPath, projectPath, servicePath, type ServiceRef } from "@/lib/paths";
 import { EmptyState } from "../EmptyState";
 import { Loaded } from "../Loaded";
 import { PageHeader } from "../PageHeader";
-import { projectPath } from "../projects/paths";
 
-export type Service = Extract<NonNullable<ConsoleServiceOverviewQuery["node"]>, { __typename: "Service" }>;
+export type Service = ConsoleServiceFieldsFragment;
+
+/** A service as its address names it: /projects/<project>/services/<name>. */
+export interface ServiceAddress {
+  project: string;
+  name: string;
+}
 
 /** The service page's tabs, in order; each is a route under /services/<id>. */
 export const SERVICE_TABS = [
@@ -22,18 +27,18 @@ export const SERVICE_TABS = [
 
 export type ServiceTab = (typeof SERVICE_TABS)[number]["id"];
 
-export const serviceTabPath = (id: string, tab: ServiceTab) => `${servicePath(id)}${SERVICE_TABS.find((t) => t.id === tab)!.path}`;
+export const serviceTabPath = (service: ServiceRef, tab: ServiceTab) => `${servicePath(service)}${SERVICE_TABS.find((t) => t.id === tab)!.path}`;
 
 /** Loads the service once and draws its header and tabs around the tab's content. */
-export function ServiceShell({ id, tab, children }: { id: string; tab: ServiceTab; children: (service: Service) => ReactNode }) {
+export function ServiceShell({ service: address, tab, children }: { service: ServiceAddress; tab: ServiceTab; children: (service: Service) => ReactNode }) {
   const context = useMemo(() => ({ additionalTypenames: ["Service", "Deployment"] }), []);
-  const query = useQuery({ query: ConsoleServiceOverviewDocument, variables: { id }, context });
+  const query = useQuery({ query: ConsoleServiceByNameDocument, variables: { project: address.project, name: address.name }, context });
   return (
     <Loaded query={query} what="this service">
       {(data) =>
-        data.node?.__typename === "Service" ? (
+        data.serviceByName ? (
           <>
-            <ServiceHeader service={data.node} />
+            <ServiceHeader service={data.serviceByName} />
             <nav className="subtabs" aria-label="Service">
               <ul className="subtabs__list">
                 {SERVICE_TABS.map((t) => (
@@ -41,7 +46,7 @@ export function ServiceShell({ id, tab, children }: { id: string; tab: ServiceTa
                     <Link
                       className={t.id === tab ? "subtabs__link subtabs__link--active" : "subtabs__link"}
                       aria-current={t.id === tab ? "page" : undefined}
-                      href={serviceTabPath(id, t.id)}
+                      href={serviceTabPath(data.serviceByName!, t.id)}
                     >
                       {t.label}
                     </Link>
@@ -49,7 +54,7 @@ export function ServiceShell({ id, tab, children }: { id: string; tab: ServiceTa
                 ))}
               </ul>
             </nav>
-            {children(data.node)}
+            {children(data.serviceByName)}
           </>
         ) : (
           <EmptyState title="Service not found">
@@ -67,7 +72,7 @@ function ServiceHeader({ service }: { service: Service }) {
     <PageHeader
       breadcrumb={
         <>
-          <Link href="/">Projects</Link> / <Link href={projectPath(service.project.id)}>{service.project.name}</Link>
+          <Link href="/">Projects</Link> / <Link href={projectPath(service.project)}>{service.project.name}</Link>
         </>
       }
       title={service.name}

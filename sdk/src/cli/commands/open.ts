@@ -16,16 +16,16 @@ export function registerOpen(program: Command): void {
       const client = await connect();
       const service = await findService(client, path);
       const base = (await client.request(ConsoleUrlDocument)).consoleUrl;
-      const url = consolePageUrl(base, service.id);
+      const url = consolePageUrl(base, service.project.name, service.name);
       process.stdout.write(`${url}\n`);
       // Only a person at a terminal wants a browser; scripts get the address.
       if (!options.print && process.stdout.isTTY) openInBrowser(url);
     });
 }
 
-/** The console's address of a service's page. Pure. */
-export function consolePageUrl(consoleUrl: string, serviceId: string): string {
-  return new URL(`/services/${encodeURIComponent(serviceId)}`, consoleUrl).toString();
+/** The console's address of a service's page (by names, as the console's addresses are). Pure. */
+export function consolePageUrl(consoleUrl: string, project: string, service: string): string {
+  return new URL(`/projects/${encodeURIComponent(project)}/services/${encodeURIComponent(service)}`, consoleUrl).toString();
 }
 
 function openInBrowser(url: string): void {

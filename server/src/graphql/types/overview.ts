@@ -1,4 +1,5 @@
-import { encodeGlobalID } from "@pothos/plugin-relay";
+import { findProject } from "../../domain/projects/projects.js";
+import { getServiceOrThrow } from "../../domain/services/services.js";
 import { getOverview, type Overview } from "../../domain/overview/get-overview.js";
 import { builder } from "../builder.js";
 
@@ -12,8 +13,18 @@ const OverviewObject = builder.objectRef<Overview>("Overview").implement({
     services: t.exposeInt("services"),
     succeededDeployments: t.exposeInt("succeededDeployments"),
     domains: t.exposeInt("domains"),
-    firstProjectId: t.field({ type: "ID", nullable: true, resolve: (o) => (o.firstProjectId ? encodeGlobalID("Project", o.firstProjectId) : null) }),
-    firstServiceId: t.field({ type: "ID", nullable: true, resolve: (o) => (o.firstServiceId ? encodeGlobalID("Service", o.firstServiceId) : null) }),
+    firstProject: t.prismaField({
+      type: "Project",
+      nullable: true,
+      description: "The first project by name, for next-step links.",
+      resolve: (query, o, _args, ctx) => (o.firstProjectId ? findProject(ctx.deps, o.firstProjectId, query) : null),
+    }),
+    firstService: t.prismaField({
+      type: "Service",
+      nullable: true,
+      description: "The first service of the first project with one, for next-step links.",
+      resolve: (query, o, _args, ctx) => (o.firstServiceId ? getServiceOrThrow(ctx.deps, o.firstServiceId, query) : null),
+    }),
   }),
 });
 

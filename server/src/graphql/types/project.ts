@@ -1,6 +1,6 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { deleteProject } from "../../domain/projects/delete-project.js";
-import { countProjects, createProject, findProject, listProjects } from "../../domain/projects/projects.js";
+import { countProjects, createProject, findProject, findProjectByName, listProjects } from "../../domain/projects/projects.js";
 import { updateProject } from "../../domain/projects/update-project.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
@@ -35,6 +35,13 @@ builder.queryFields((t) => ({
     authScopes: { scope: "read" },
     args: { id: t.arg.globalID({ required: true, for: ProjectNode }) },
     resolve: (query, _root, args, ctx) => findProject(ctx.deps, args.id.id, query),
+  }),
+  projectByName: t.prismaField({
+    type: "Project",
+    nullable: true,
+    authScopes: { scope: "read" },
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) => findProjectByName(ctx.deps, args.name, query),
   }),
 }));
 

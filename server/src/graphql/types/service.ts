@@ -2,7 +2,7 @@ import { SourceTypeEnum } from "./enums.js";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { deleteService } from "../../domain/services/delete-service.js";
 import { serviceRemovalPlan, type ServerRemoval, type ServiceRemovalPlan } from "../../domain/services/service-removal-plan.js";
-import { createService } from "../../domain/services/services.js";
+import { createService, findServiceByName } from "../../domain/services/services.js";
 import { updateService } from "../../domain/services/update-service.js";
 import { listServiceDomains, listServiceEnv, setServiceEnv, visibleEnvValue } from "../../domain/services/service-config.js";
 import { builder } from "../builder.js";
@@ -165,3 +165,14 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => deleteService(ctx.deps, { id: args.id.id }),
   }),
 }));
+
+builder.queryField("serviceByName", (t) =>
+  t.prismaField({
+    type: "Service",
+    nullable: true,
+    description: "A service by its project's name and its own.",
+    authScopes: { scope: "read" },
+    args: { project: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) => findServiceByName(ctx.deps, args.project, args.name, query),
+  }),
+);
