@@ -189,6 +189,33 @@ describe("output", () => {
     expect(await server.app.deps.db.deployment.count()).toBe(before + 1);
   });
 
+  it("tables show short deployment ids, and logs takes them (rollback resolves them the same way)", async () => {
+    const json = JSON.parse((await runCli(["deployments", "--service", "env-test/api", "--json"], { env: ci })).stdout) as { id: string }[];
+    const short = Buffer.from(json[0]!.id, "base64").toString().split(":")[1]!.slice(0, 8);
+    const table = await runCli(["deployments", "--service", "env-test/api"], { env: ci });
+    expect(table.stdout).toMatch(new RegExp(`^ID\\s+STATUS.*\n${short}\\s+SUCCEEDED\\s+ARCHIVE`));
+    const logs = await runCli(["logs", short], { env: ci });
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/\[cli-host\] release: /);
+    const unknown = await runCli(["logs", "ffffffff"], { env: ci });
+    expect(unknown).toMatchObject({ code: 2, stderr: 'slipway: No deployment has an id starting with "ffffffff"\n' });
+  });
+
+  it("has examples in every command's --help", async () => {
+    const commands = [
+      [], ["login"], ["whoami"], ["logout"], ["projects"], ["projects", "create"], ["projects", "rename"], ["projects", "delete"],
+      ["services"], ["services", "list"], ["services", "create"], ["services", "set"], ["services", "rename"], ["services", "delete"],
+      ["env"], ["env", "list"], ["env", "set"], ["env", "unset"], ["domains"], ["domains", "list"], ["domains", "set"], ["open"],
+      ["servers", "list"], ["servers", "ssh-key"], ["servers", "adopt"], ["deploy"], ["rollback"], ["deployments"], ["logs"],
+      ["config", "save"], ["config", "load"], ["config", "list"],
+    ];
+    for (const command of commands) {
+      const help = await runCli([...command, "--help"]);
+      expect(help.code, command.join(" ")).toBe(0);
+      expect(help.stdout, command.join(" ")).toMatch(/\nExamples:\n  \$ slipway /);
+    }
+  }, 120_000);
+
   it("says so when pointed at the web console instead of the API", async () => {
     const page = `<!DOCTYPE html><html><head><meta name="slipway-api-url" content="${server.url}"/><script src="/_next/static/x.js"></script></head><body></body></html>`;
     const consoleLike: Server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(page));

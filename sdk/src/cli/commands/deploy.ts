@@ -13,7 +13,7 @@ import { CliError, ExitCode } from "../exit-codes.js";
 import { repeatable, sourceOf, type SourceOptions } from "../source-options.js";
 import { followRelease } from "../follow.js";
 import { globalId } from "../global-ids.js";
-import { findService, listServers, pickServers, serverNames } from "../lookup.js";
+import { findService, listServers, pickServers, resolveDeploymentId, serverNames } from "../lookup.js";
 import type { Outcome } from "../output/events.js";
 import { createReporter, outputMode } from "../output/reporters.js";
 import { unwrap } from "../results.js";
@@ -66,11 +66,11 @@ export function registerDeploy(program: Command): void {
     .description("Put an earlier deployment's image and config back, and follow its progress")
     .argument("<deployment-id>", "the deployment to restore (see `slipway deployments`)")
     .option("--json", "print one JSON object per event and a final summary")
-    .addHelpText("after", `${examples("slipway rollback 3f2a9c1e-...", "slipway rollback 3f2a9c1e-... --json")}\n\nExits 0 when the rollback succeeds and 1 when it fails.`)
+    .addHelpText("after", `${examples("slipway rollback 3f2a9c1e          # the ID column of slipway deployments", "slipway rollback 3f2a9c1e --json")}\n\nExits 0 when the rollback succeeds and 1 when it fails.`)
     .action(async (deploymentId: string, options: { json?: boolean }) => {
       const client = await connect();
       const servers = await listServers(client);
-      const result = await client.request(RollbackDocument, { deploymentId });
+      const result = await client.request(RollbackDocument, { deploymentId: await resolveDeploymentId(client, deploymentId) });
       process.exitCode = await follow(client, "rollback", unwrap(result.rollback), options.json, serverNames(servers));
       await client.close();
     });
