@@ -88,15 +88,17 @@ describe("the first hour, in Chromium against the real API", () => {
     await settings.getByLabel("Health check path").fill("healthz");
     await settings.getByRole("button", { name: "Save settings" }).click();
     await settings.getByText("Start the path with “/”.").waitFor();
-    await settings.getByLabel("Name").fill("site");
     await settings.getByLabel("Port").fill("8080");
     await settings.getByLabel("Health check path").fill("/healthz");
     await settings.getByLabel("Health check timeout (seconds)").fill("45");
     await settings.getByRole("button", { name: "Save settings" }).click();
     await settings.getByText("Saved. Port and health check take effect with the next deploy.").waitFor();
-    await heading("site").waitFor();
-    await page.waitForURL((url) => url.pathname === "/projects/shop/services/site/settings");
     await page.getByText("Port 8080 · health check /healthz").waitFor();
+    // A new name is a new address.
+    await settings.getByLabel("Name").fill("site");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await page.waitForURL((url) => url.pathname === "/projects/shop/services/site/settings");
+    await heading("site").waitFor();
     await screenshot(page, "68-service-settings");
 
     await page.goto(`${web.url}/`);
@@ -145,10 +147,13 @@ describe("the first hour, in Chromium against the real API", () => {
     await heading("shop").waitFor();
     await page.getByText("No services yet").waitFor();
 
-    const rename = page.getByRole("form", { name: "Rename the project" });
+    await page.getByText("Project settings").click();
+    const rename = page.getByRole("form", { name: "Edit the project" });
     await rename.getByLabel("Name").fill("store");
     await rename.getByRole("button", { name: "Save" }).click();
+    await page.waitForURL((url) => url.pathname === "/projects/store");
     await heading("store").waitFor();
+    await page.getByText("Project settings").click();
     await page.getByLabel("Type store to delete this project; it has no services.").fill("store");
     await screenshot(page, "72-project-settings");
     await page.getByRole("button", { name: "Delete project" }).click();

@@ -6,6 +6,7 @@ import { useMutation } from "urql";
 import { DeleteProjectDocument, UpdateProjectDocument } from "@slipway/sdk";
 import { toOutcome } from "@/lib/mutation-result";
 import { checkName } from "@/lib/names";
+import { projectPath } from "@/lib/paths";
 import { FormError } from "../FormError";
 import { FormFooter } from "../FormFooter";
 import { ResourceNameField } from "../ResourceNameField";
@@ -20,20 +21,24 @@ interface Project {
   services: { totalCount: number };
 }
 
-/** Rename a project, change its description, or delete it once it has no services. */
+/**
+ * Rename a project, change its description, or delete it once it has no services; folded away
+ * under its summary, as the services are what the page is for.
+ */
 export function ProjectSettings({ project }: { project: Project }) {
   return (
-    <section className="panel" aria-labelledby="project-settings-heading">
-      <h2 id="project-settings-heading" className="panel__title">
-        Project settings
-      </h2>
-      <RenameProject key={`${project.name}\n${project.description}`} project={project} />
-      <DeleteProject project={project} />
-    </section>
+    <details className="panel disclosure">
+      <summary className="panel__title">Project settings</summary>
+      <div className="stack">
+        <RenameProject key={`${project.name}\n${project.description}`} project={project} />
+        <DeleteProject project={project} />
+      </div>
+    </details>
   );
 }
 
 function RenameProject({ project }: { project: Project }) {
+  const router = useRouter();
   const [{ fetching }, update] = useMutation(UpdateProjectDocument);
   const { problem, formRef, check, settle, errors } = useFormProblem(["name", "description"]);
   const [saved, setSaved] = useState(false);
@@ -47,11 +52,14 @@ function RenameProject({ project }: { project: Project }) {
     const nameError = checkName(name);
     if (!check(nameError ? { name: nameError } : {})) return;
     const result = await update({ input: { id: project.id, name, description } });
-    setSaved(settle(toOutcome(result.error, result.data?.updateProject)) !== null);
+    const updated = settle(toOutcome(result.error, result.data?.updateProject));
+    setSaved(updated !== null);
+    // A new name is a new address.
+    if (updated && updated.name !== project.name) router.replace(projectPath(updated));
   }
 
   return (
-    <form ref={formRef} className="form" onSubmit={onSubmit} aria-label="Rename the project">
+    <form ref={formRef} className="form" onSubmit={onSubmit} aria-label="Edit the project">
       <div className="form__grid">
         <ResourceNameField defaultValue={project.name} error={errors.name} hint="Its services keep running as they are." />
         <TextField label="Description" name="description" defaultValue={project.description} maxLength={500} error={errors.description} />
