@@ -124,6 +124,7 @@ describe("the first hour, in Chromium against the real API", () => {
     const preview = page.getByRole("list", { name: "What saving does" });
     await preview.getByText("None: there is no Cloudflare token. Point shop.example.com at the servers it is deployed to yourself").waitFor();
     await preview.getByText("“not a host!” is not a host name like app.example.com.").waitFor();
+    expect(await page.getByRole("link", { name: "add one in Settings → Credentials" }).getAttribute("href")).toBe("/settings/credentials");
     await page.getByRole("button", { name: "Save domains" }).click();
     await page.getByText("“not a host!” is not a host name like app.example.com.", { exact: false }).nth(1).waitFor();
     await screenshot(page, "70-domains-preview");

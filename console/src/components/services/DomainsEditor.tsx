@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useState, type FormEvent } from "react";
 import { useClient, useMutation, useQuery } from "urql";
 import { DomainsPreviewDocument, SetDomainsDocument } from "@slipway/sdk";
@@ -60,6 +61,12 @@ export function DomainsEditor({ serviceId, domains, onDone }: { serviceId: strin
         hint="One host name per line (a pasted https://… address works too). DNS records and HTTPS follow with the next deployment."
         error={errors.hostnames}
       />
+      {previews.some((p) => p.coverage === "NO_TOKEN" || p.coverage === "TOKEN_NOT_VERIFIED") ? (
+        <p className="muted">
+          With a verified Cloudflare token Slipway makes these records and HTTPS certificates itself:{" "}
+          <Link href="/settings/credentials">add one in Settings → Credentials</Link>.
+        </p>
+      ) : null}
       {previews.length > 0 ? (
         <ul className="plain-list domain-preview" aria-label="What saving does" aria-live="polite">
           {previews.map((p) => (
