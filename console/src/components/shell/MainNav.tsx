@@ -37,7 +37,7 @@ export function MainNav() {
         onClick={() => setOpen((value) => !value)}
       >
         <span className="tabs__toggle-icon" aria-hidden="true" />
-        Menu{current ? <span className="tabs__toggle-current">: {current.label}</span> : null}
+        <span>Menu{current ? `: ${current.label}` : ""}</span>
       </button>
       <ul className="tabs__list" id={listId}>
         {TABS.map((tab) => {
