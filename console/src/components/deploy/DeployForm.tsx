@@ -16,7 +16,9 @@ import { DeployConfigs } from "./DeployConfigs";
 import { ServerPicker } from "./ServerPicker";
 import { SourcePicker } from "./SourcePicker";
 
-const FIELDS = ["serviceId", "archive", "repository", "ref", "image", "serverIds"];
+// Not "serverIds": for the servers the API's own sentence ("Choose at least one server...") says
+// more than "Fix the highlighted field", so it is kept, and the picker is highlighted as well.
+const FIELDS = ["serviceId", "archive", "repository", "ref", "image"];
 
 export function DeployForm() {
   const servers = useQuery({ query: ServersDocument, variables: { first: 100 } });
