@@ -18,7 +18,7 @@ const suffix = randomBytes(3).toString("hex");
 const names = Array.from({ length: count }, (_, i) => `con-lab-${suffix}-${i + 1}`);
 const lab = newLab();
 const booted: string[] = [];
-let server: { url: string; dataDir: string; stop(): Promise<void> } | undefined;
+let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
 let registry: { address: string; stop(): Promise<void> } | undefined;
 
 let stopping: Promise<void> | undefined;
