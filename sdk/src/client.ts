@@ -1,7 +1,8 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
-import { FormData, request } from "undici";
+import { Readable } from "node:stream";
+import { FormData, request, Response } from "undici";
 import WebSocket from "ws";
 import { SlipwayGraphQLError, SlipwayTransportError } from "./errors.js";
 import { OperationEventsDocument, type OperationEventFieldsFragment } from "./generated/graphql.js";
@@ -29,6 +30,7 @@ export interface SlipwayClient {
     document: TypedDocumentNode<R, V>,
     variables: NoInfer<V>,
     files: Partial<Record<keyof NoInfer<V> & string, Blob>>,
+    options?: UploadOptions,
   ): Promise<R>;
   /** Every result of a subscription, as an async iterator; errors are thrown. */
   subscribe<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, ...variables: VariablesArg<V>): AsyncIterable<R>;
@@ -38,6 +40,11 @@ export interface SlipwayClient {
    */
   operationEvents(operationId: string, options?: { afterSeq?: number }): AsyncIterable<OperationEventFieldsFragment>;
   close(): Promise<void>;
+}
+
+export interface UploadOptions {
+  /** Called as the request body goes out: bytes sent so far of the whole request. */
+  onProgress?(sentBytes: number, totalBytes: number): void;
 }
 
 type VariablesArg<V> = Record<string, never> extends V ? [variables?: V] : [variables: V];
@@ -61,17 +68,27 @@ export function createClient(options: ClientOptions): SlipwayClient {
     return post(JSON.stringify({ query, variables }), { "content-type": "application/json" });
   }
 
-  async function runWithFiles<R>(query: string, variables: Record<string, unknown>, files: Record<string, Blob | undefined>): Promise<R> {
+  async function runWithFiles<R>(
+    query: string,
+    variables: Record<string, unknown>,
+    files: Record<string, Blob | undefined>,
+    upload: UploadOptions = {},
+  ): Promise<R> {
     const parts = Object.entries(files).filter((entry): entry is [string, Blob] => entry[1] !== undefined);
     const form = new FormData();
     // Files travel as parts after `operations` and `map`; their variables are null in the JSON.
     form.append("operations", JSON.stringify({ query, variables: { ...variables, ...Object.fromEntries(parts.map(([name]) => [name, null])) } }));
     form.append("map", JSON.stringify(Object.fromEntries(parts.map(([name], i) => [String(i), [`variables.${name}`]]))));
     parts.forEach(([name, blob], i) => form.append(String(i), blob, blob instanceof File ? blob.name : name));
-    return post(form, {});
+    // Encoded up front: the server checks the declared length before reading, and progress can
+    // be told as a share of it.
+    const encoded = new Response(form);
+    const body = new Uint8Array(await encoded.arrayBuffer());
+    const headers = { "content-type": encoded.headers.get("content-type")!, "content-length": String(body.length) };
+    return post(upload.onProgress ? chunksOf(body, upload.onProgress) : body, headers);
   }
 
-  async function post<R>(payload: string | FormData, headers: Record<string, string>): Promise<R> {
+  async function post<R>(payload: string | Uint8Array | Readable, headers: Record<string, string>): Promise<R> {
     let status: number;
     let text: string;
     try {
@@ -95,7 +112,7 @@ export function createClient(options: ClientOptions): SlipwayClient {
     try {
       body = JSON.parse(text);
     } catch (cause) {
-      throw new SlipwayTransportError(`Slipway answered ${status} with something that is not JSON`, { cause });
+      throw new SlipwayTransportError(notGraphQL(options.url, status, text), { cause });
     }
     if (body.errors?.length) throw new SlipwayGraphQLError(body.errors, status);
     if (body.data == null) throw new SlipwayTransportError(`Slipway answered ${status} without data`);
@@ -118,7 +135,7 @@ export function createClient(options: ClientOptions): SlipwayClient {
 
   return {
     request: (document, ...[variables]) => run(print(document), variables ?? {}),
-    upload: (document, variables, files) => runWithFiles(print(document), variables, files),
+    upload: (document, variables, files, upload) => runWithFiles(print(document), variables, files, upload),
     subscribe: (document, ...[variables]) => iterate(print(document), variables ?? {}),
     async *operationEvents(operationId, { afterSeq = 0 } = {}) {
       let last = afterSeq;
@@ -147,4 +164,35 @@ export function createClient(options: ClientOptions): SlipwayClient {
       ws = undefined;
     },
   };
+}
+
+/** The body in 64 KiB chunks, telling how much has gone out. */
+function chunksOf(body: Uint8Array, onProgress: (sent: number, total: number) => void): Readable {
+  const CHUNK = 64 * 1024;
+  return Readable.from(
+    (function* () {
+      for (let sent = 0; sent < body.length; sent += CHUNK) {
+        const chunk = body.subarray(sent, sent + CHUNK);
+        onProgress(sent + chunk.length, body.length);
+        yield chunk;
+      }
+    })(),
+  );
+}
+
+/** What to say when the answer is not GraphQL, e.g. when the URL is the console's, not the API's. */
+export function notGraphQL(url: string, status: number, text: string): string {
+  const apiUrl = /<meta name="slipway-api-url" content="([^"]+)"/.exec(text)?.[1];
+  if (apiUrl) return `${url} is Slipway's web console, not its API: the API is at ${apiUrl}`;
+  if (text.includes("/_next/")) {
+    // The console without SLIPWAY_API_URL finds the API where this guess does.
+    const guess = new URL(url);
+    guess.port = "4000";
+    guess.pathname = "/graphql";
+    return `${url} looks like Slipway's web console, not its API: the API is usually at ${guess.toString()}`;
+  }
+  if (/^\s*<(!doctype|html)/i.test(text)) {
+    return `${url} answered ${status} with a web page, not GraphQL: give the API's address (by default port 4000, path /graphql)`;
+  }
+  return `Slipway answered ${status} with something that is not JSON`;
 }

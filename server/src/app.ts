@@ -17,6 +17,7 @@ import { rollbackDeploymentOperation } from "./domain/deployments/rollback-deplo
 import type { Deps } from "./domain/deps.js";
 import { removeServerRecords } from "./domain/domains/remove-server-records.js";
 import { renewExpiringCertificates } from "./domain/domains/renew-expiring-certificates.js";
+import { getLimits, maxMultipartBytes, MAX_REQUEST_BYTES, type Limits } from "./domain/limits/get-limits.js";
 import { operationRegistry, type OperationDescriptor } from "./domain/operations/operation.js";
 import { OperationRunner } from "./domain/operations/operation-runner.js";
 import type { ProvisioningEnvironment, ScheduledTask, ServerGateway, ServerRemovedHook } from "./domain/ports.js";
@@ -34,9 +35,9 @@ import { DatabaseBuildContextStore } from "./infra/database/build-context-store.
 import { createInfrastructure } from "./infra/index.js";
 import { createLogger, type Logger } from "./logger.js";
 
-// Larger documents are refused before they are read; multipart uploads (archives) may be as large
-// as the archive limit allows, plus room for the GraphQL part.
-const MAX_REQUEST_BYTES = 1024 * 1024;
+// What the client still sends after a refusal is read and dropped, up to this much, so that it
+// reads the 413 instead of a broken pipe; past it the connection is cut.
+const MAX_DISCARDED_BYTES = 256 * 1024 * 1024;
 const HOUR_MS = 60 * 60_000;
 
 /** Every kind of long operation this control plane runs, by its descriptor. */
@@ -119,7 +120,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const yoga = createGraphQLServer(deps);
   const httpServer = createServer((req, res) => {
-    if (refuseOversized(req, res, config.archiveLimits.maxCompressedBytes + MAX_REQUEST_BYTES)) return;
+    if (refuseOversized(req, res, getLimits(config))) return;
     void yoga.requestListener(req, res);
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
@@ -185,12 +186,24 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return app;
 }
 
-function refuseOversized(req: IncomingMessage, res: ServerResponse, maxUploadBytes: number): boolean {
-  const limit = String(req.headers["content-type"]).startsWith("multipart/form-data") ? maxUploadBytes : MAX_REQUEST_BYTES;
+/** Answers 413 to a body declared larger than the limits; larger documents are never parsed. */
+function refuseOversized(req: IncomingMessage, res: ServerResponse, limits: Limits): boolean {
+  const multipart = String(req.headers["content-type"]).startsWith("multipart/form-data");
+  const limit = multipart ? maxMultipartBytes(limits) : limits.maxRequestBytes;
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared <= limit) return false;
-  res.writeHead(413, { "content-type": "application/json", connection: "close" });
-  res.end(JSON.stringify({ errors: [{ message: `The request is larger than ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] }));
-  req.resume();
+  const what = multipart ? `an archive of at most ${limits.maxArchiveBytes} bytes` : `at most ${limit} bytes`;
+  const body = JSON.stringify({
+    errors: [{ message: `The request is larger than ${limit} bytes: this server takes ${what}`, extensions: { code: "PAYLOAD_TOO_LARGE", limit } }],
+  });
+  // Not "connection: close": closing while the client still sends makes it fail writing (EPIPE)
+  // before it reads this answer. Drain the rest of the body instead, then keep the connection.
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARDED_BYTES) req.socket.destroy();
+  });
+  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
   return true;
 }

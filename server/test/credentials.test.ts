@@ -82,6 +82,28 @@ describe("credentials", () => {
     expect(ok.data.verifyCredential.data.verifiedAt).toBeTruthy();
   });
 
+  it("are verified when saved: accepted, refused, or stored and marked when the provider cannot be reached", async () => {
+    const SAVE = `mutation($input: SetCredentialInput!) { setCredential(input: $input) {
+      ... on MutationSetCredentialSuccess { data { name verification verifiedAt verificationError } } } }`;
+    const accepted = await server.gql(SAVE, { input: { provider: "DIGITALOCEAN", name: "on-save", token: digitalOcean.token } }, server.adminToken);
+    expect(accepted.data.setCredential.data).toMatchObject({ name: "on-save", verification: "VERIFIED", verificationError: null });
+
+    const refused = await server.gql(SAVE, { input: { provider: "DIGITALOCEAN", name: "on-save", token: "dop_v1_not_a_token_digitalocean_knows" } }, server.adminToken);
+    expect(refused.data.setCredential.data).toMatchObject({ verification: "REJECTED", verifiedAt: null });
+
+    // A provider that does not answer: the token is still stored, and marked so.
+    const offline = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: "http://127.0.0.1:9/v2" });
+    try {
+      const stored = await offline.gql(SAVE, { input: { provider: "DIGITALOCEAN", token: digitalOcean.token } }, offline.adminToken);
+      expect(stored.data.setCredential.data).toMatchObject({ verification: "UNREACHABLE", verifiedAt: null });
+      expect(stored.data.setCredential.data.verificationError).toMatch(/^Could not reach the provider: /);
+      expect(await offline.app.deps.db.credential.count()).toBe(1);
+    } finally {
+      await offline.stop();
+    }
+    await server.app.deps.db.credential.deleteMany({ where: { name: "on-save" } });
+  });
+
   it("reject malformed tokens with a clear error and store nothing", async () => {
     const before = await server.app.deps.db.credential.count();
     const result = await server.gql(SET, { input: { provider: "DIGITALOCEAN", name: "Bad Name!", token: "tiny$tok" } }, server.adminToken);

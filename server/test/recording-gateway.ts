@@ -5,7 +5,7 @@ import type { LineSink, RemovedImages, ServerGateway } from "../src/domain/ports
 export type GatewayCall =
   | { kind: "build" | "pull"; serverId: string; tag: string }
   | { kind: "copy"; tag: string; from: string; to: string }
-  | { kind: "release"; serverId: string; image: string; env: Record<string, string>; domains: string[] }
+  | { kind: "release"; serverId: string; service: string; image: string; env: Record<string, string>; domains: string[] }
   | { kind: "remove"; serverId: string; ids: string[] };
 
 /**
@@ -63,7 +63,7 @@ export class RecordingGateway implements ServerGateway {
   }
 
   async release(serverId: string, request: ReleaseRequest, onLine: LineSink): Promise<ReleaseResult> {
-    this.calls.push({ kind: "release", serverId, image: request.image, env: request.env, domains: request.domains });
+    this.calls.push({ kind: "release", serverId, service: request.service, image: request.image, env: request.env, domains: request.domains });
     await onLine({ type: "progress", step: "health", message: "waiting for the health check", progress: 0.5 });
     if (this.loseContactOn.delete(serverId)) {
       // The agent goes on alone and switches; its answer never arrives.

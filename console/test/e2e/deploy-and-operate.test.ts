@@ -40,7 +40,8 @@ describe("operating the console on the DigitalOcean simulator, in Chromium", () 
     await page.getByLabel("Name").fill("web");
     await page.getByLabel("Port").fill("8080");
     await page.getByRole("button", { name: "Add service" }).click();
-    await page.getByRole("list", { name: "Services" }).getByRole("link", { name: "web" }).waitFor();
+    // Creating a service lands on its page.
+    await page.getByRole("heading", { level: 1, name: "web", exact: true }).waitFor();
 
     await tab("Settings").click();
     const digitalOcean = page.getByRole("region", { name: "DigitalOcean" });

@@ -180,7 +180,8 @@ describe("deploying to real lab hosts from the console, in Chromium", () => {
     await page.getByLabel("Name").fill("site");
     await page.getByLabel("Port").fill("8080");
     await page.getByRole("button", { name: "Add service" }).click();
-    await page.getByRole("list", { name: "Services" }).getByRole("link", { name: "site" }).waitFor();
+    // Creating a service lands on its page.
+    await page.getByRole("heading", { level: 1, name: "site", exact: true }).waitFor();
 
     // The adopted hosts are there, with the agent the control plane expects.
     await tab("Infrastructure").click();

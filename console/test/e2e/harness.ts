@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -287,9 +288,38 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * A full-page screenshot of the state the page is in, which must also pass axe's WCAG 2.x A and
+ * AA rules: every state a test shows people is checked for accessibility too.
+ */
+export async function screenshot(page: Page, name: string, options: { axe?: boolean } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  if (options.axe !== false) await expectAccessible(page, name);
+}
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** Runs axe-core in the page; fails listing each violation (rule, impact, where). */
+export async function expectAccessible(page: Page, state: string): Promise<void> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  if (violations.length > 0) {
+    const lines = violations.map((v) => `  - ${v.id} (${v.impact}): ${v.help} at ${v.targets.slice(0, 5).join(", ")}`);
+    throw new Error(`axe found ${violations.length} accessibility violation(s) in "${state}":\n${lines.join("\n")}`);
+  }
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
 }
 
 export interface TestBed<Api> {
@@ -323,7 +353,7 @@ export function useTestBed<Api extends { url: string; dataDir: string; process: 
     if (bed.api?.dataDir) rmSync(bed.api.dataDir, { recursive: true, force: true });
   });
   beforeEach(({ task }) => {
-    onTestFailed(() => screenshot(bed.page, `failed-${task.name.replace(/\W+/g, "-")}`));
+    onTestFailed(() => screenshot(bed.page, `failed-${task.name.replace(/\W+/g, "-")}`, { axe: false }));
   });
   return bed;
 }

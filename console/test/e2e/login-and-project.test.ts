@@ -57,6 +57,9 @@ describe("console in Chromium against the real API", () => {
     await page.getByLabel("Health check path").fill("/healthz");
     await screenshot(page, "06-new-service");
     await page.getByRole("button", { name: "Add service" }).click();
+    // Creating a service lands on it: deploying it is the next step.
+    await heading("web").waitFor();
+    await page.getByRole("link", { name: "storefront" }).click();
     await heading("storefront").waitFor();
     await page.getByRole("list", { name: "Services" }).getByRole("heading", { name: "web" }).waitFor();
     await screenshot(page, "07-project-with-service");
@@ -71,7 +74,7 @@ describe("console in Chromium against the real API", () => {
 
   it("shows the other tabs and settings pages", async () => {
     for (const [name, title, file, shows] of [
-      ["Deploy", "Deploy", "09-deploy", "There are no servers yet"],
+      ["Deploy", "Deploy", "09-deploy", "Deploying needs a server to run on"],
       ["Deployments", "Deployments", "10-deployments", "No deployments yet"],
       ["Infrastructure", "Infrastructure", "11-infrastructure", "No servers yet"],
     ] as const) {
@@ -91,6 +94,8 @@ describe("console in Chromium against the real API", () => {
     await screenshot(page, "13-settings-api-tokens");
 
     await page.setViewportSize({ width: 390, height: 844 });
+    // A phone shows the tabs as a menu.
+    await page.getByRole("button", { name: /^Menu/ }).click();
     await tab("Projects").click();
     await page.getByRole("list", { name: "Projects" }).getByRole("link", { name: "storefront" }).waitFor();
     await phoneScreenshot(page, "14-projects-phone");

@@ -44,9 +44,26 @@ export async function listArchiveEntries(dir: string, rules: Ignore): Promise<st
 }
 
 /** A tar.gz of the given entries of `dir`, in memory (the server takes at most 100 MiB). */
-export async function packArchive(dir: string, entries: readonly string[]): Promise<Uint8Array<ArrayBuffer>> {
+export async function packArchive(dir: string, entries: readonly string[], onBytes?: (packed: number) => void): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Buffer[] = [];
+  let packed = 0;
   const stream = create({ gzip: true, cwd: dir, portable: true, noDirRecurse: true }, [...entries]);
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  for await (const chunk of stream) {
+    chunks.push(Buffer.from(chunk as Uint8Array));
+    packed += (chunk as Uint8Array).length;
+    onBytes?.(packed);
+  }
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** Why an archive is refused before it is sent, and what to do about it. Pure. */
+export function tooBigMessage(dir: string, packedBytes: number, limitBytes: number, formatBytes: (n: number) => string): string {
+  return [
+    `${dir} packs to ${formatBytes(packedBytes)}, over this server's upload limit of ${formatBytes(limitBytes)}; nothing was sent.`,
+    `Leave out what the build does not need with a .slipwayignore file in that folder (the syntax of .gitignore;`,
+    `node_modules and .git are always left out), for example:`,
+    `  dist/`,
+    `  *.mp4`,
+    `or build the image elsewhere and deploy it with --image.`,
+  ].join("\n");
 }

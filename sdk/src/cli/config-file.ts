@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 
@@ -6,6 +6,8 @@ import path from "node:path";
 export interface StoredLogin {
   url: string;
   token: string;
+  /** The id of the token a password login created, so `slipway logout` can revoke it. */
+  tokenId?: string;
   email?: string;
 }
 
@@ -33,4 +35,8 @@ export async function writeStoredLogin(file: string, login: StoredLogin): Promis
   await writeFile(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
   // writeFile keeps the mode of a file that already exists.
   await chmod(file, 0o600);
+}
+
+export async function removeStoredLogin(file: string): Promise<void> {
+  await rm(file, { force: true });
 }

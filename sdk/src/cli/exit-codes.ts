@@ -32,3 +32,17 @@ export function exitCodeFor(error: unknown): ExitCode {
   }
   return ExitCode.Failed;
 }
+
+const EXIT_CODE_NAMES: Record<ExitCode, string> = { 0: "OK", 1: "FAILED", 2: "USAGE", 3: "AUTH", 4: "UNREACHABLE" };
+
+/** The one line `--json` prints on failure: `{"type":"error","message":...,"exitCode":2,...}`. */
+export function errorJson(error: unknown, exitCode: ExitCode = exitCodeFor(error)): string {
+  const code = error instanceof SlipwayGraphQLError ? error.code : undefined;
+  return JSON.stringify({
+    type: "error",
+    message: error instanceof Error ? error.message : String(error),
+    exitCode,
+    reason: EXIT_CODE_NAMES[exitCode],
+    ...(code ? { code } : {}),
+  });
+}

@@ -5,6 +5,11 @@ export function databaseId(globalId: string): string {
   return colon > 0 ? decoded.slice(colon + 1) : globalId;
 }
 
+/** What tables show people: the first 8 characters of the database id (the image tag's suffix too). */
+export function shortId(globalId: string): string {
+  return databaseId(globalId).slice(0, 8);
+}
+
 export function globalId(type: string, databaseId: string): string {
   return Buffer.from(`${type}:${databaseId}`).toString("base64");
 }

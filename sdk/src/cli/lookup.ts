@@ -1,6 +1,6 @@
 import { databaseId } from "./global-ids.js";
 import type { SlipwayClient } from "../client.js";
-import { ProjectDocument, ProjectsDocument, ServersDocument, type ServerFieldsFragment } from "../generated/graphql.js";
+import { DeploymentsDocument, ProjectDocument, ProjectsDocument, ServersDocument, type ServerFieldsFragment } from "../generated/graphql.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 
 const PAGE = 100;
@@ -72,4 +72,27 @@ export function pickServers(servers: readonly Pick<ServerFieldsFragment, "id" | 
     if (!server) throw new CliError(`No server named "${value}"`, ExitCode.Usage);
     return server.id;
   });
+}
+
+/** How far back a short deployment id is looked for: the newest this many deployments. */
+const SHORT_ID_SEARCH = 1000;
+
+/**
+ * A deployment as people type it: its global id, or the start of its database id as tables show
+ * it (8 characters, at least 6). Other values (an operation's id, say) pass through unchanged.
+ */
+export async function resolveDeploymentId(client: SlipwayClient, value: string): Promise<string> {
+  if (!/^[0-9a-f]{6,}(-[0-9a-f-]*)?$/.test(value)) return value;
+  const matches: string[] = [];
+  let after: string | null | undefined;
+  let seen = 0;
+  do {
+    const page = (await client.request(DeploymentsDocument, { first: PAGE, after })).deployments;
+    for (const { node } of page.edges) if (databaseId(node.id).startsWith(value)) matches.push(node.id);
+    seen += page.edges.length;
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
+  } while (after && seen < SHORT_ID_SEARCH);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new CliError(`No deployment has an id starting with "${value}"`, ExitCode.Usage);
+  throw new CliError(`${matches.length} deployments have an id starting with "${value}": give more of it`, ExitCode.Usage);
 }

@@ -17,7 +17,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
 export const resourceName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, "use 1-40 lowercase letters, digits or hyphens, starting with a letter")
-  .refine((name) => !name.endsWith("-") && !name.includes("--"), "must not end with a hyphen or contain two in a row");
+  .refine((name) => !name.endsWith("-") && !name.includes("--"), "must not end with a hyphen or contain two in a row")
+  // The console's addresses use names (/projects/shop/services/web) next to .../new.
+  .refine((name) => name !== "new", '"new" is reserved');
 
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email("must be an email address"));
 

@@ -13,6 +13,8 @@ import "./types/deployment.js";
 import "./types/snapshot.js";
 import "./types/provisioning.js";
 import "./types/domain.js";
+import "./types/public-info.js";
+import "./types/overview.js";
 
 builder.queryType({});
 builder.mutationType({});

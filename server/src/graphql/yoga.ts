@@ -5,6 +5,7 @@ import { authenticate, AuthenticationError, bearerFromHeader } from "../domain/a
 import type { Deps } from "../domain/deps.js";
 import { DomainError } from "../domain/errors.js";
 import type { GraphQLContext } from "./context.js";
+import { GRAPHIQL_OPTIONS, renderGraphiQLPage, useGraphiQLAssets } from "./graphiql.js";
 import { schema } from "./schema.js";
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
@@ -19,7 +20,9 @@ export function createGraphQLServer(deps: Deps): Yoga {
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
-    graphiql: { title: "Slipway API", subscriptionsProtocol: "WS" },
+    // GraphiQL and its assets come from this process, never a CDN: it works offline.
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: renderGraphiQLPage,
     // Bearer tokens, not cookies, carry identity, so any origin may call (the console among them).
     cors: { origin: "*", allowedHeaders: ["authorization", "content-type"], methods: ["GET", "POST", "OPTIONS"] },
     logging: deps.log,
@@ -45,6 +48,7 @@ export function createGraphQLServer(deps: Deps): Yoga {
       },
     },
     plugins: [
+      useGraphiQLAssets(),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxTokens: { n: 2_000 },

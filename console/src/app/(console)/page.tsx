@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { GettingStarted } from "@/components/getting-started/GettingStarted";
 import { PageHeader } from "@/components/PageHeader";
 import { ProjectList } from "@/components/projects/ProjectList";
 
@@ -16,7 +17,10 @@ export default function ProjectsPage() {
           </Link>
         }
       />
-      <ProjectList />
+      <div className="stack">
+        <GettingStarted />
+        <ProjectList />
+      </div>
     </>
   );
 }

@@ -2,13 +2,21 @@
 
 import { useState, type FormEvent } from "react";
 import { useMutation } from "urql";
-import { SetCredentialDocument } from "@slipway/sdk";
+import { SetCredentialDocument, type CredentialVerification } from "@slipway/sdk";
 import { pointAtFields, type Problem } from "@/lib/errors";
 import { toOutcome } from "@/lib/mutation-result";
 import { FormFooter } from "../FormFooter";
 import { TextField } from "../TextField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
 import type { ProviderInfo } from "./providers";
+
+/** What the server found when it verified the token on saving. */
+const SAVED_WORDS: Record<CredentialVerification, (provider: string) => string> = {
+  VERIFIED: (provider) => `${provider} accepts it.`,
+  REJECTED: (provider) => `but ${provider} refused it (see below); save a working one.`,
+  UNREACHABLE: (provider) => `${provider} could not be reached to verify it; verify it again later.`,
+  UNVERIFIED: () => "not verified yet.",
+};
 
 /** Saves a token; the field is cleared afterwards and the token is never shown again. */
 const FIELDS = ["name", "token"];
@@ -35,7 +43,7 @@ export function CredentialForm({ info, existingNames }: { info: ProviderInfo; ex
     const outcome = toOutcome(result.error, result.data?.setCredential);
     if (outcome.ok) {
       formElement.reset();
-      setSaved(`Saved “${outcome.data.name}”. The token is stored encrypted and won't be shown again. Verify it to check that ${info.label} accepts it.`);
+      setSaved(`Saved “${outcome.data.name}”: ${SAVED_WORDS[outcome.data.verification](info.label)} The token is stored encrypted and won't be shown again.`);
     } else {
       setProblem(pointAtFields(outcome.problem, FIELDS));
     }

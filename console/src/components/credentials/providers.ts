@@ -21,3 +21,8 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     tokenHint: "An API token allowed to edit DNS and SSL settings of your zones.",
   },
 ];
+
+export const PROVIDER_LABELS: Record<CredentialProvider, string> = Object.fromEntries(PROVIDERS.map((p) => [p.provider, p.label])) as Record<
+  CredentialProvider,
+  string
+>;

@@ -1,9 +1,10 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
-import { DeployDocument, ServersDocument, type ServerFieldsFragment } from "@slipway/sdk";
+import { DeployDocument, ServersDocument, ServiceDocument, type ServerFieldsFragment } from "@slipway/sdk";
 import { toOutcome } from "@/lib/mutation-result";
 import { operationPath } from "@/lib/paths";
 import { Loaded } from "../Loaded";
@@ -15,7 +16,9 @@ import { DeployConfigs } from "./DeployConfigs";
 import { ServerPicker } from "./ServerPicker";
 import { SourcePicker } from "./SourcePicker";
 
-const FIELDS = ["serviceId", "archive", "repository", "ref", "image", "serverIds"];
+// Not "serverIds": for the servers the API's own sentence ("Choose at least one server...") says
+// more than "Fix the highlighted field", so it is kept, and the picker is highlighted as well.
+const FIELDS = ["serviceId", "archive", "repository", "ref", "image"];
 
 export function DeployForm() {
   const servers = useQuery({ query: ServersDocument, variables: { first: 100 } });
@@ -34,11 +37,21 @@ function DeployFormFields({ servers }: { servers: ServerFieldsFragment[] }) {
   const [file, setFile] = useState<File | null>(null);
   const [{ fetching }, deploy] = useMutation(DeployDocument);
   const { problem, setProblem, formRef, check, settle, errors } = useFormProblem(FIELDS);
+  // Which servers run the chosen service now: none picked deploys there.
+  const [service] = useQuery({ query: ServiceDocument, variables: { id: serviceId }, pause: !serviceId });
+  const node = service.data?.node;
+  const runsOn = node && "servers" in node ? node.servers.length : null;
+  const noServers = servers.length === 0;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (noServers) return;
     const fieldErrors = checkChoices(choices, file);
     if (!serviceId) fieldErrors.serviceId = "Pick a service. Create one in a project first if there is none.";
+    // Checked before anything is uploaded: the API would refuse it after the upload.
+    if (serviceId && choices.serverIds.length === 0 && runsOn === 0) {
+      fieldErrors.serverIds = "Tick at least one server: this service does not run anywhere yet.";
+    }
     if (!check(fieldErrors)) return;
     const source =
       choices.sourceType === "GIT"
@@ -67,7 +80,11 @@ function DeployFormFields({ servers }: { servers: ServerFieldsFragment[] }) {
       {serviceId ? <DeployConfigs serviceId={serviceId} choices={choices} onLoad={setChoices} /> : null}
       <SourcePicker
         choices={choices}
-        onChange={(patch) => setChoices((current) => ({ ...current, ...patch }))}
+        onChange={(patch) => {
+          // Errors about the other source no longer apply.
+          if (patch.sourceType && patch.sourceType !== choices.sourceType) setProblem(null);
+          setChoices((current) => ({ ...current, ...patch }));
+        }}
         file={file}
         onFile={(picked) => {
           setFile(picked);
@@ -81,7 +98,16 @@ function DeployFormFields({ servers }: { servers: ServerFieldsFragment[] }) {
         onChange={(serverIds) => setChoices((current) => ({ ...current, serverIds }))}
         error={errors.serverIds}
       />
-      <FormFooter problem={problem} busy={fetching} submit="Deploy" busyLabel="Starting deploy…" />
+      {noServers ? (
+        <div className="notice" role="note">
+          <p>
+            Deploying needs a server to run on, and there is none yet. <Link href="/infrastructure">Add one under Infrastructure</Link>: provision a
+            droplet or adopt an SSH host.
+          </p>
+        </div>
+      ) : (
+        <FormFooter problem={problem} busy={fetching} submit="Deploy" busyLabel="Starting deploy…" />
+      )}
     </form>
   );
 }

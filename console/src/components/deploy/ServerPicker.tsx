@@ -1,6 +1,5 @@
 "use client";
 
-import Link from "next/link";
 import type { ServerFieldsFragment } from "@slipway/sdk";
 import { ChoiceList } from "../ChoiceList";
 import { Fieldset } from "../Fieldset";
@@ -18,13 +17,8 @@ export function ServerPicker({
   onChange: (ids: string[]) => void;
   error?: string | null;
 }) {
-  if (servers.length === 0) {
-    return (
-      <p className="muted">
-        There are no servers yet. Add one under <Link href="/infrastructure">Infrastructure</Link> first.
-      </p>
-    );
-  }
+  // The form says what to do instead (see DeployForm).
+  if (servers.length === 0) return null;
   return (
     <Fieldset legend="Target servers" error={error} hint="Leave all unticked to deploy to the servers already running the service.">
       <ChoiceList

@@ -42,7 +42,7 @@ export function DeploymentTable({
           {deployments.map((deployment) => (
             <tr key={deployment.id}>
               <td data-label="Service">
-                <Link href={servicePath(deployment.service.id)}>
+                <Link href={servicePath(deployment.service)}>
                   {deployment.service.project.name} / {deployment.service.name}
                 </Link>
                 {deployment.restored ? <span className="badge badge--quiet">rollback</span> : null}

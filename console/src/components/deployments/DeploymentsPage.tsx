@@ -12,9 +12,13 @@ export const PAGE_SIZE = 20;
 
 const STATUSES: DeploymentStatus[] = ["QUEUED", "BUILDING", "DEPLOYING", "SUCCEEDED", "FAILED", "CANCELLED"];
 
-/** Deployment history, filtered and paged on the server; cursors of earlier pages are kept for "Previous". */
-export function DeploymentsPage() {
-  const [serviceId, setServiceId] = useState("");
+/**
+ * Deployment history, filtered and paged on the server; cursors of earlier pages are kept for
+ * "Previous". Given `fixedServiceId` (a service's own Deployments tab) it shows only that service's.
+ */
+export function DeploymentsPage({ fixedServiceId }: { fixedServiceId?: string } = {}) {
+  const [pickedServiceId, setServiceId] = useState("");
+  const serviceId = fixedServiceId ?? pickedServiceId;
   const [status, setStatus] = useState<DeploymentStatus | "">("");
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors.at(-1) ?? null;
@@ -33,7 +37,7 @@ export function DeploymentsPage() {
   return (
     <div className="stack">
       <div className="filters" role="group" aria-label="Filters">
-        <ServicePicker serviceId={serviceId} onChange={pickService} anyLabel="All services" />
+        {fixedServiceId ? null : <ServicePicker serviceId={serviceId} onChange={pickService} anyLabel="All services" />}
         <SelectField
           label="Status"
           value={status}
@@ -51,7 +55,7 @@ export function DeploymentsPage() {
           const pages = Math.max(1, Math.ceil(totalCount / PAGE_SIZE));
           return (
             <>
-              <DeploymentTable deployments={edges.map((edge) => edge.node)} filtered={Boolean(serviceId || status)} />
+              <DeploymentTable deployments={edges.map((edge) => edge.node)} filtered={Boolean((serviceId && !fixedServiceId) || status)} />
               <nav className="pager" aria-label="Pages">
                 <button
                   type="button"

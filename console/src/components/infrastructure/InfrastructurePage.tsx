@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { useQuery } from "urql";
 import { ServersDocument } from "@slipway/sdk";
+import { RequiresCredential } from "../credentials/RequiresCredential";
 import { Loaded } from "../Loaded";
 import { AdoptServerForm } from "./AdoptServerForm";
 import { DeleteServerAction } from "./DeleteServerAction";
@@ -36,13 +37,17 @@ export function InfrastructurePage() {
           Provision servers
         </h2>
         <p className="panel__description">New DigitalOcean droplets from a snapshot, tagged as managed by Slipway.</p>
-        <ProvisionForm />
+        <RequiresCredential provider="DIGITALOCEAN" task="Provisioning servers">
+          <ProvisionForm />
+        </RequiresCredential>
       </section>
       <section className="panel" aria-labelledby="snapshots-heading">
         <h2 id="snapshots-heading" className="panel__title">
           Snapshots
         </h2>
-        <SnapshotsPanel />
+        <RequiresCredential provider="DIGITALOCEAN" task="Making a snapshot">
+          <SnapshotsPanel />
+        </RequiresCredential>
       </section>
       <section className="panel" aria-labelledby="adopt-heading">
         <h2 id="adopt-heading" className="panel__title">

@@ -6,6 +6,7 @@ import { useMutation, useQuery } from "urql";
 import { ProvisionServersDocument, RegionsDocument, SizesDocument } from "@slipway/sdk";
 import { toOutcome } from "@/lib/mutation-result";
 import { operationPath } from "@/lib/paths";
+import { ProblemText } from "../ProblemText";
 import { SelectField } from "../SelectField";
 import { FormFooter } from "../FormFooter";
 import { TextField } from "../TextField";
@@ -50,7 +51,10 @@ export function ProvisionForm() {
   return (
     <form ref={formRef} className="form" onSubmit={onSubmit} aria-label="Provision servers">
       {providerProblem ? (
-        <p className="muted">DigitalOcean&apos;s region and size lists aren&apos;t available: {providerProblem}</p>
+        <div className="muted">
+          <p>DigitalOcean&apos;s region and size lists aren&apos;t available; type the slugs instead.</p>
+          <ProblemText message={providerProblem} />
+        </div>
       ) : null}
       <SelectField
         label="Snapshot"

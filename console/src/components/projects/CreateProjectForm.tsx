@@ -11,7 +11,7 @@ import { FormFooter } from "../FormFooter";
 import { TextAreaField } from "../TextAreaField";
 import { ResourceNameField } from "../ResourceNameField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
-import { projectPath } from "./paths";
+import { projectPath } from "@/lib/paths";
 
 const FIELDS = ["name", "description"];
 
@@ -34,7 +34,7 @@ export function CreateProjectForm() {
     setProblem(null);
     const result = await createProject({ input: { name, description } });
     const outcome = toOutcome(result.error, result.data?.createProject);
-    if (outcome.ok) router.push(projectPath(outcome.data.id));
+    if (outcome.ok) router.push(projectPath(outcome.data));
     else setProblem(pointAtFields(outcome.problem, FIELDS));
   }
 

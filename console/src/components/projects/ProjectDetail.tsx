@@ -7,12 +7,13 @@ import { LoadingState } from "../LoadingState";
 import { PageHeader } from "../PageHeader";
 import { RelativeTime } from "../RelativeTime";
 import { ServiceList } from "../services/ServiceList";
-import { newServicePath } from "./paths";
+import { newServicePath } from "@/lib/paths";
 import { ProjectNotFound } from "./ProjectNotFound";
+import { ProjectSettings } from "./ProjectSettings";
 import { SERVICES_SHOWN, useProject } from "./useProject";
 
-export function ProjectDetail({ id }: { id: string }) {
-  const [{ data, error }, refetch] = useProject(id);
+export function ProjectDetail({ name }: { name: string }) {
+  const [{ data, error }, refetch] = useProject(name);
 
   if (error && !data) {
     return (
@@ -24,9 +25,9 @@ export function ProjectDetail({ id }: { id: string }) {
     );
   }
   if (!data) return <LoadingState label="Loading project" />;
-  if (!data.project) return <ProjectNotFound />;
+  if (!data.projectByName) return <ProjectNotFound />;
 
-  const { project } = data;
+  const project = data.projectByName;
   const services = project.services.edges.map((edge) => edge.node);
   return (
     <>
@@ -40,20 +41,23 @@ export function ProjectDetail({ id }: { id: string }) {
           </>
         }
         actions={
-          <Link className="button button--primary" href={newServicePath(project.id)}>
+          <Link className="button button--primary" href={newServicePath(project)}>
             Add service
           </Link>
         }
       />
+      <div className="stack">
       <section aria-labelledby="services-heading">
         <h2 id="services-heading" className="section-title">
           Services
         </h2>
-        <ServiceList services={services} addHref={newServicePath(project.id)} />
+        <ServiceList project={project} services={services} addHref={newServicePath(project)} />
         {project.services.pageInfo.hasNextPage ? (
           <p className="muted">Showing the first {SERVICES_SHOWN} services.</p>
         ) : null}
       </section>
+      <ProjectSettings project={project} />
+      </div>
     </>
   );
 }

@@ -9,7 +9,7 @@ import { EmptyState } from "../EmptyState";
 import { ErrorState } from "../ErrorState";
 import { LoadingState } from "../LoadingState";
 import { RelativeTime } from "../RelativeTime";
-import { projectPath } from "./paths";
+import { projectPath } from "@/lib/paths";
 
 const PAGE_SIZE = 25;
 
@@ -66,7 +66,7 @@ export function ProjectListPage({
         {edges.map(({ node }) => (
           <li key={node.id} className="card">
             <h2 className="card__title">
-              <Link href={projectPath(node.id)}>{node.name}</Link>
+              <Link href={projectPath(node)}>{node.name}</Link>
             </h2>
             <p className="card__body">{node.description || <span className="muted">No description</span>}</p>
             <p className="card__meta">

@@ -2,11 +2,12 @@
 
 import { useMemo } from "react";
 import { useQuery } from "urql";
-import { ProjectDocument } from "@slipway/sdk";
+import { ProjectByNameDocument } from "@slipway/sdk";
 
 export const SERVICES_SHOWN = 100;
 
-export function useProject(id: string) {
-  const context = useMemo(() => ({ additionalTypenames: ["Service"] }), []);
-  return useQuery({ query: ProjectDocument, variables: { id, first: SERVICES_SHOWN }, context });
+/** A project by the name in its address, with its first services. */
+export function useProject(name: string) {
+  const context = useMemo(() => ({ additionalTypenames: ["Service", "Project"] }), []);
+  return useQuery({ query: ProjectByNameDocument, variables: { name, first: SERVICES_SHOWN }, context });
 }

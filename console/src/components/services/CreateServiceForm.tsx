@@ -11,7 +11,7 @@ import { FormFooter } from "../FormFooter";
 import { ResourceNameField } from "../ResourceNameField";
 import { TextField } from "../TextField";
 import { useFocusFirstInvalid } from "../useFocusFirstInvalid";
-import { projectPath } from "../projects/paths";
+import { servicePath } from "@/lib/paths";
 
 const FIELDS = ["name", "port", "healthCheckPath"];
 
@@ -54,7 +54,8 @@ export function CreateServiceForm({ projectId }: { projectId: string }) {
     setProblem(null);
     const result = await createService({ input: { projectId, ...input } });
     const outcome = toOutcome(result.error, result.data?.createService);
-    if (outcome.ok) router.push(projectPath(projectId));
+    // Straight to the new service: deploying it is the next step.
+    if (outcome.ok) router.push(servicePath(outcome.data));
     else setProblem(pointAtFields(outcome.problem, FIELDS));
   }
 

@@ -5,13 +5,13 @@ import { describeRequestError } from "@/lib/errors";
 import { ErrorState } from "../ErrorState";
 import { LoadingState } from "../LoadingState";
 import { PageHeader } from "../PageHeader";
-import { projectPath } from "../projects/paths";
+import { projectPath } from "@/lib/paths";
 import { ProjectNotFound } from "../projects/ProjectNotFound";
 import { useProject } from "../projects/useProject";
 import { CreateServiceForm } from "./CreateServiceForm";
 
-export function NewServicePanel({ projectId }: { projectId: string }) {
-  const [{ data, error }, refetch] = useProject(projectId);
+export function NewServicePanel({ projectName }: { projectName: string }) {
+  const [{ data, error }, refetch] = useProject(projectName);
   if (error && !data) {
     return (
       <ErrorState
@@ -22,19 +22,20 @@ export function NewServicePanel({ projectId }: { projectId: string }) {
     );
   }
   if (!data) return <LoadingState label="Loading project" />;
-  if (!data.project) return <ProjectNotFound />;
+  const project = data.projectByName;
+  if (!project) return <ProjectNotFound />;
   return (
     <>
       <PageHeader
         breadcrumb={
           <>
-            <Link href="/">Projects</Link> / <Link href={projectPath(data.project.id)}>{data.project.name}</Link>
+            <Link href="/">Projects</Link> / <Link href={projectPath(project)}>{project.name}</Link>
           </>
         }
         title="Add a service"
-        description="Source, environment variables and domains are set up in a later release."
+        description="One app: its port and health check now; then deploy it from a folder, a git repository or an image, and give it environment variables and domains on its page."
       />
-      <CreateServiceForm projectId={data.project.id} />
+      <CreateServiceForm projectId={project.id} />
     </>
   );
 }

@@ -1,18 +1,12 @@
 import Link from "next/link";
-import type { ProjectQuery } from "@slipway/sdk";
+import type { ProjectWithServicesFragment } from "@slipway/sdk";
 import { servicePath } from "@/lib/paths";
 import { EmptyState } from "../EmptyState";
 import { RelativeTime } from "../RelativeTime";
 
-type Service = NonNullable<ProjectQuery["project"]>["services"]["edges"][number]["node"];
+type Service = ProjectWithServicesFragment["services"]["edges"][number]["node"];
 
-const SOURCE_LABELS: Record<string, string> = {
-  ARCHIVE: "Uploaded archive",
-  GIT: "Git repository",
-  IMAGE: "Container image",
-};
-
-export function ServiceList({ services, addHref }: { services: Service[]; addHref: string }) {
+export function ServiceList({ project, services, addHref }: { project: { name: string }; services: Service[]; addHref: string }) {
   if (services.length === 0) {
     return (
       <EmptyState title="No services yet">
@@ -28,7 +22,7 @@ export function ServiceList({ services, addHref }: { services: Service[]; addHre
       {services.map((service) => (
         <li key={service.id} className="card">
           <h3 className="card__title">
-            <Link href={servicePath(service.id)}>{service.name}</Link>
+            <Link href={servicePath({ name: service.name, project })}>{service.name}</Link>
           </h3>
           <dl className="facts">
             <div>
@@ -40,10 +34,6 @@ export function ServiceList({ services, addHref }: { services: Service[]; addHre
               <dd>
                 <code>{service.healthCheckPath}</code>
               </dd>
-            </div>
-            <div>
-              <dt>Source</dt>
-              <dd>{SOURCE_LABELS[service.sourceType] ?? service.sourceType}</dd>
             </div>
             <div>
               <dt>Created</dt>

@@ -1,62 +1,22 @@
 "use client";
 
-import Link from "next/link";
-import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { useQuery } from "urql";
-import { ConsoleServiceOverviewDocument, type ConsoleServiceOverviewQuery } from "@slipway/sdk";
-import { deployPath } from "@/lib/paths";
-import { EmptyState } from "../EmptyState";
-import { Loaded } from "../Loaded";
-import { PageHeader } from "../PageHeader";
-import { projectPath } from "../projects/paths";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";
 import { DomainsEditor } from "./DomainsEditor";
 import { EnvEditor, EnvVarList } from "./EnvEditor";
 
-type Service = Extract<NonNullable<ConsoleServiceOverviewQuery["node"]>, { __typename: "Service" }>;
+import { ServiceShell, type Service, type ServiceAddress } from "./ServiceShell";
 
-export function ServiceOverview({ id }: { id: string }) {
-  const context = useMemo(() => ({ additionalTypenames: ["Service", "Deployment"] }), []);
-  const query = useQuery({ query: ConsoleServiceOverviewDocument, variables: { id }, context });
-  return (
-    <Loaded query={query} what="this service">
-      {(data) =>
-        data.node?.__typename === "Service" ? (
-          <ServiceDetail service={data.node} />
-        ) : (
-          <EmptyState title="Service not found">
-            <p>It may have been deleted, or the link is wrong.</p>
-            <Link href="/">Back to projects</Link>
-          </EmptyState>
-        )
-      }
-    </Loaded>
-  );
+/** The service page's first tab: where it runs, its domains and its env vars. */
+export function ServiceOverview({ service }: { service: ServiceAddress }) {
+  return <ServiceShell service={service} tab="overview">{(service) => <ServiceDetail service={service} />}</ServiceShell>;
 }
 
 function ServiceDetail({ service }: { service: Service }) {
   const [editing, setEditing] = useState<"env" | "domains" | null>(null);
   return (
     <>
-      <PageHeader
-        breadcrumb={
-          <>
-            <Link href="/">Projects</Link> / <Link href={projectPath(service.project.id)}>{service.project.name}</Link>
-          </>
-        }
-        title={service.name}
-        description={
-          <>
-            Port {service.port} · health check <code>{service.healthCheckPath}</code> · image <code>{service.imageBase}</code>
-          </>
-        }
-        actions={
-          <Link className="button button--primary" href={deployPath({ id: service.id, projectId: service.project.id })}>
-            Deploy
-          </Link>
-        }
-      />
       <div className="stack">
         <section className="panel" aria-labelledby="servers-heading">
           <h2 id="servers-heading" className="panel__title">

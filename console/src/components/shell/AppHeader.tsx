@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ViewerQuery } from "@slipway/sdk";
+import { ApiPlaygroundLink } from "./ApiPlaygroundLink";
 import { MainNav } from "./MainNav";
 import { UserMenu } from "./UserMenu";
 
@@ -13,7 +14,10 @@ export function AppHeader({ viewer }: { viewer: Viewer }) {
           <span className="brand__mark" aria-hidden="true" />
           Slipway
         </Link>
-        <UserMenu viewer={viewer} />
+        <div className="app-header__end">
+          <ApiPlaygroundLink className="app-header__link" />
+          <UserMenu viewer={viewer} />
+        </div>
       </div>
       <MainNav />
     </header>

@@ -2,7 +2,8 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect, useRef } from "react";
+import { ApiPlaygroundLink } from "./ApiPlaygroundLink";
+import { useEffect, useId, useState } from "react";
 
 const TABS = [
   { href: "/", label: "Projects", matches: (p: string) => p === "/" || p.startsWith("/projects") },
@@ -19,18 +20,26 @@ function isActive(tab: (typeof TABS)[number], pathname: string): boolean {
 
 export function MainNav() {
   const pathname = usePathname();
-  const navRef = useRef<HTMLElement>(null);
+  const [open, setOpen] = useState(false);
+  const listId = useId();
+  const current = TABS.find((tab) => isActive(tab, pathname));
 
-  useEffect(() => {
-    // On a phone the tab row scrolls sideways; keep the current tab in view.
-    navRef.current
-      ?.querySelector('[aria-current="page"]')
-      ?.scrollIntoView({ block: "nearest", inline: "nearest" });
-  }, [pathname]);
+  // A phone shows the tabs as a menu; going somewhere closes it.
+  useEffect(() => setOpen(false), [pathname]);
 
   return (
-    <nav className="tabs" aria-label="Main" ref={navRef}>
-      <ul className="tabs__list">
+    <nav className={open ? "tabs tabs--open" : "tabs"} aria-label="Main">
+      <button
+        type="button"
+        className="tabs__toggle"
+        aria-expanded={open}
+        aria-controls={listId}
+        onClick={() => setOpen((value) => !value)}
+      >
+        <span className="tabs__toggle-icon" aria-hidden="true" />
+        <span>Menu{current ? `: ${current.label}` : ""}</span>
+      </button>
+      <ul className="tabs__list" id={listId}>
         {TABS.map((tab) => {
           const active = isActive(tab, pathname);
           return (
@@ -45,6 +54,10 @@ export function MainNav() {
             </li>
           );
         })}
+        {/* On a phone the header has no room for it: the menu carries it. */}
+        <li className="tabs__phone-only">
+          <ApiPlaygroundLink className="tabs__link" />
+        </li>
       </ul>
     </nav>
   );

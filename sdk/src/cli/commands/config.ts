@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { SlipwayClient } from "../../client.js";
 import { CreateDeployConfigDocument, DeployConfigsDocument, UpdateDeployConfigDocument } from "../../generated/graphql.js";
 import { CliError, ExitCode } from "../exit-codes.js";
+import { examples } from "../help.js";
 import { databaseId } from "../global-ids.js";
 import { findService, listServers, pickServers, serverNames } from "../lookup.js";
 import { formatDeployConfig, formatDeployConfigs } from "../output/listings.js";
@@ -27,6 +28,7 @@ export function registerConfig(program: Command): void {
     .option("--ref <ref>", "the branch, tag or commit to build (with --git)")
     .option("--server <name>", "deploy to this server (repeat for several)", repeatable)
     .addHelpText("after", "\nWithout --image or --git the config deploys an uploaded folder.")
+    .addHelpText("after", examples("slipway config save prod --service shop/web --image registry.example.com/shop/web:1.4.2 --server web-1"))
     .action(async (name: string, options: SaveOptions) => {
       const source = sourceOf(options);
       const client = await connect();
@@ -46,6 +48,7 @@ export function registerConfig(program: Command): void {
     .argument("<name>", "the config's name")
     .requiredOption("--service <project/service>", "the service, e.g. shop/web")
     .option("--json", "print JSON")
+    .addHelpText("after", examples("slipway config load prod --service shop/web", "slipway config load prod --service shop/web --json"))
     .action(async (name: string, options: { service: string; json?: boolean }) => {
       const client = await connect();
       const service = await findService(client, options.service);
@@ -59,6 +62,7 @@ export function registerConfig(program: Command): void {
     .description("List a service's saved deploy configs")
     .requiredOption("--service <project/service>", "the service, e.g. shop/web")
     .option("--json", "print JSON")
+    .addHelpText("after", examples("slipway config list --service shop/web"))
     .action(async (options: { service: string; json?: boolean }) => {
       const client = await connect();
       const configs = await savedConfigs(client, (await findService(client, options.service)).id);

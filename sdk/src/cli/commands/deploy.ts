@@ -3,14 +3,17 @@ import { basename, resolve } from "node:path";
 import type { Command } from "commander";
 import type { SlipwayClient } from "../../client.js";
 import {
-  DeployConfigsDocument, DeployDocument, RollbackDocument, type DeploySourceInput, type DeploymentStartedFieldsFragment,
+  DeployConfigsDocument, DeployDocument, RollbackDocument, ServiceDocument, UploadLimitsDocument, type DeployInput, type DeploySourceInput, type DeploymentStartedFieldsFragment,
 } from "../../generated/graphql.js";
-import { listArchiveEntries, packArchive, readIgnoreRules } from "../archive.js";
+import { listArchiveEntries, packArchive, readIgnoreRules, tooBigMessage } from "../archive.js";
+import { examples } from "../help.js";
+import { createProgress, type Progress } from "../output/progress.js";
+import { formatBytes } from "../output/style.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { repeatable, sourceOf, type SourceOptions } from "../source-options.js";
 import { followRelease } from "../follow.js";
 import { globalId } from "../global-ids.js";
-import { findService, listServers, pickServers, serverNames } from "../lookup.js";
+import { findService, listServers, pickServers, resolveDeploymentId, serverNames } from "../lookup.js";
 import type { Outcome } from "../output/events.js";
 import { createReporter, outputMode } from "../output/reporters.js";
 import { unwrap } from "../results.js";
@@ -36,7 +39,13 @@ export function registerDeploy(program: Command): void {
     .option("--json", "print one JSON object per event and a final summary")
     .addHelpText(
       "after",
-      "\nWithout --image, --git or --config the folder is uploaded as a tar.gz; node_modules, .git and\nwhat .gitignore and .slipwayignore (at the folder's root) list are left out.\nExits 0 when the deploy succeeds and 1 when it fails.",
+      `${examples(
+        "slipway deploy --service shop/web",
+        "slipway deploy --service shop/web --dir ./site",
+        "slipway deploy --service shop/web --image registry.example.com/shop/web:1.4.2 --server web-1",
+        "slipway deploy --service shop/web --git https://github.com/acme/web.git --ref main",
+        "slipway deploy --service shop/web --config prod --json",
+      )}\n\nWithout --image, --git or --config the folder is uploaded as a tar.gz; node_modules, .git and\nwhat .gitignore and .slipwayignore (at the folder's root) list are left out. Its packed size is\nchecked against the server's limit before anything is sent.\nExits 0 when the deploy succeeds and 1 when it fails.`,
     )
     .action(async (options: DeployOptions) => {
       const source = sourceOf(options);
@@ -45,11 +54,9 @@ export function registerDeploy(program: Command): void {
       const servers = await listServers(client);
       const saved = options.config ? await loadSettings(client, service.id, options.config) : undefined;
       const serverIds = options.server ? pickServers(servers, options.server) : saved?.serverIds;
+      if (!serverIds) await requireCurrentServers(client, service.id, options.service, servers.length);
       const input = { serviceId: service.id, source: saved?.source ?? source, serverIds };
-      const result =
-        input.source.type === "ARCHIVE"
-          ? await client.upload(DeployDocument, { input }, { archive: await archiveOf(options.dir) })
-          : await client.request(DeployDocument, { input });
+      const result = input.source.type === "ARCHIVE" ? await uploadFolder(client, options.dir, input) : await client.request(DeployDocument, { input });
       process.exitCode = await follow(client, "deploy", unwrap(result.deploy), options.json, serverNames(servers));
       await client.close();
     });
@@ -59,11 +66,11 @@ export function registerDeploy(program: Command): void {
     .description("Put an earlier deployment's image and config back, and follow its progress")
     .argument("<deployment-id>", "the deployment to restore (see `slipway deployments`)")
     .option("--json", "print one JSON object per event and a final summary")
-    .addHelpText("after", "\nExits 0 when the rollback succeeds and 1 when it fails.")
+    .addHelpText("after", `${examples("slipway rollback 3f2a9c1e          # the ID column of slipway deployments", "slipway rollback 3f2a9c1e --json")}\n\nExits 0 when the rollback succeeds and 1 when it fails.`)
     .action(async (deploymentId: string, options: { json?: boolean }) => {
       const client = await connect();
       const servers = await listServers(client);
-      const result = await client.request(RollbackDocument, { deploymentId });
+      const result = await client.request(RollbackDocument, { deploymentId: await resolveDeploymentId(client, deploymentId) });
       process.exitCode = await follow(client, "rollback", unwrap(result.rollback), options.json, serverNames(servers));
       await client.close();
     });
@@ -81,10 +88,41 @@ async function loadSettings(client: SlipwayClient, serviceId: string, name: stri
   return { source: settings.source, serverIds: settings.serverIds.length > 0 ? settings.serverIds.map((id) => globalId("Server", id)) : undefined };
 }
 
-async function archiveOf(dir: string): Promise<File> {
+/** Without --server the service's current servers are used: say so before packing if it has none. */
+async function requireCurrentServers(client: SlipwayClient, serviceId: string, path: string, serverCount: number): Promise<void> {
+  const node = (await client.request(ServiceDocument, { id: serviceId })).node;
+  if (node && "servers" in node && node.servers.length > 0) return;
+  throw new CliError(
+    serverCount === 0
+      ? "There are no servers to deploy to yet: adopt one (slipway servers adopt) or create one in the console's Infrastructure page"
+      : `${path} runs on no server yet: choose where with --server <name> (slipway servers lists them)`,
+    ExitCode.Usage,
+  );
+}
+
+/** Packs the folder, checks it against the server's published limit, then uploads it: never what will be refused. */
+async function uploadFolder(client: SlipwayClient, dir: string, input: DeployInput) {
+  const progress = createProgress();
+  try {
+    const { maxArchiveBytes } = (await client.request(UploadLimitsDocument)).limits;
+    const archive = await archiveOf(dir, progress);
+    if (archive.size > maxArchiveBytes) throw new CliError(tooBigMessage(resolve(dir), archive.size, maxArchiveBytes, formatBytes), ExitCode.Usage);
+    const result = await client.upload(DeployDocument, { input }, { archive }, { onProgress: (sent, total) => progress.update("Uploading", sent, total) });
+    progress.stop(`Uploaded ${formatBytes(archive.size)}`);
+    return result;
+  } catch (error) {
+    progress.stop();
+    throw error;
+  }
+}
+
+async function archiveOf(dir: string, progress: Progress): Promise<File> {
   const root = resolve(dir);
   if (!(await stat(root).catch(() => undefined))?.isDirectory()) throw new CliError(`${root} is not a folder`, ExitCode.Usage);
   const entries = await listArchiveEntries(root, await readIgnoreRules(root));
   if (entries.length === 0) throw new CliError(`Nothing to upload in ${root}`, ExitCode.Usage);
-  return new File([await packArchive(root, entries)], `${basename(root) || "app"}.tar.gz`, { type: "application/gzip" });
+  const label = `Packing ${entries.length} files and folders`;
+  progress.update(label);
+  const bytes = await packArchive(root, entries, (packed) => progress.update(label, packed));
+  return new File([bytes], `${basename(root) || "app"}.tar.gz`, { type: "application/gzip" });
 }

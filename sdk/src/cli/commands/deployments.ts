@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { DeploymentsDocument, type DeploymentStatus } from "../../generated/graphql.js";
 import { CliError, ExitCode } from "../exit-codes.js";
+import { examples } from "../help.js";
 import { findService } from "../lookup.js";
 import { formatDeployments } from "../output/listings.js";
 import { printListing } from "../print.js";
@@ -21,7 +22,11 @@ export function registerDeployments(program: Command): void {
     .requiredOption("--service <project/service>", "the service, e.g. shop/web")
     .option("--status <status>", `only deployments in this status (${STATUSES.join(", ").toLowerCase()})`)
     .option("--limit <n>", "at most this many", "20")
-    .option("--json", "print JSON")
+    .option("--json", "print JSON (with full ids)")
+    .addHelpText(
+      "after",
+      `${examples("slipway deployments --service shop/web", "slipway deployments --service shop/web --status failed --limit 5")}\nThe ID column shows the start of each id: rollback and logs take it.`,
+    )
     .action(async (options: { service: string; status?: string; limit: string; json?: boolean }) => {
       const status = options.status === undefined ? undefined : parseStatus(options.status);
       const limit = Number(options.limit);

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import type { SlipwayClient } from "../../client.js";
 import { OperationEventHistoryDocument, OperationSubjectDocument } from "../../generated/graphql.js";
 import { CliError, ExitCode } from "../exit-codes.js";
-import { listServers, serverNames } from "../lookup.js";
+import { examples } from "../help.js";
+import { listServers, resolveDeploymentId, serverNames } from "../lookup.js";
 import { eventJson, formatEventLine, type OperationEvent } from "../output/events.js";
 import { connect } from "../session.js";
 
@@ -12,12 +13,13 @@ export function registerLogs(program: Command): void {
   program
     .command("logs")
     .description("Print the events of a deployment's or another operation's run")
-    .argument("<id>", "a deployment id or an operation id")
+    .argument("<id>", "a deployment id (as `slipway deployments` shows it) or an operation id")
     .option("-f, --follow", "keep printing new events live until the operation ends")
     .option("--json", "print one JSON object per event")
+    .addHelpText("after", examples("slipway logs 3f2a9c1e", "slipway logs --follow 3f2a9c1e", "slipway logs --json <operation-id>"))
     .action(async (id: string, options: { follow?: boolean; json?: boolean }) => {
       const client = await connect();
-      const operationId = await operationOf(client, id);
+      const operationId = await operationOf(client, await resolveDeploymentId(client, id));
       const names = serverNames(await listServers(client));
       const print = (event: OperationEvent) =>
         process.stdout.write(`${options.json ? eventJson(event) : formatEventLine(event, names)}\n`);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { AdoptServerDocument, SshPublicKeyDocument } from "../../generated/graphql.js";
 import { CliError, ExitCode } from "../exit-codes.js";
+import { examples } from "../help.js";
 import { followOperation } from "../follow.js";
 import { listServers, serverNames } from "../lookup.js";
 import { formatServers } from "../output/listings.js";
@@ -22,6 +23,7 @@ export function registerServers(program: Command): void {
     .command("list", { isDefault: true })
     .description("List servers (the default)")
     .option("--json", "print JSON")
+    .addHelpText("after", examples("slipway servers", "slipway servers list --json"))
     .action(async (options: { json?: boolean }) => {
       const list = await listServers(await connect());
       printListing(options.json, list, formatServers(list));
@@ -30,6 +32,7 @@ export function registerServers(program: Command): void {
   servers
     .command("ssh-key")
     .description("Print the control plane's SSH public key, for authorized_keys on a host to adopt")
+    .addHelpText("after", examples("slipway servers ssh-key >> /tmp/key.pub"))
     .action(async () => {
       process.stdout.write(`${(await (await connect()).request(SshPublicKeyDocument)).sshPublicKey}\n`);
     });
@@ -43,6 +46,7 @@ export function registerServers(program: Command): void {
     .option("--ssh-user <user>", 'SSH user (default "root")')
     .option("--json", "print one JSON object per event and a final summary")
     .addHelpText("after", "\nAdd the key `slipway servers ssh-key` prints to the host's authorized_keys first.\nExits 0 when the agent is installed and 1 when that fails.")
+    .addHelpText("after", examples("slipway servers adopt 203.0.113.7 --name web-3", "slipway servers adopt host.example.com --name web-4 --ssh-user deploy --ssh-port 2222"))
     .action(async (host: string, options: AdoptOptions) => {
       const sshPort = options.sshPort === undefined ? undefined : Number(options.sshPort);
       if (sshPort !== undefined && !Number.isInteger(sshPort)) throw new CliError("--ssh-port is a port number", ExitCode.Usage);

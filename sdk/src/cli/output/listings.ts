@@ -1,7 +1,7 @@
 import type {
   DeployConfigFieldsFragment, DeploymentFieldsFragment, ServerFieldsFragment, ServiceFieldsFragment,
 } from "../../generated/graphql.js";
-import { globalId } from "../global-ids.js";
+import { globalId, shortId } from "../global-ids.js";
 import { formatTable } from "./table.js";
 
 export function formatProjects(projects: readonly { id: string; name: string; description: string; services: { totalCount: number } }[]): string {
@@ -21,12 +21,12 @@ export function formatDeployments(deployments: readonly DeploymentFieldsFragment
   if (deployments.length === 0) return "No deployments.";
   return formatTable(
     ["ID", "STATUS", "SOURCE", "IMAGE", "CREATED", "NOTE"],
-    deployments.map((d) => [d.id, d.status, `${d.sourceType} ${d.sourceRef}`, d.imageTag, d.createdAt, deploymentNote(d)]),
+    deployments.map((d) => [shortId(d.id), d.status, `${d.sourceType} ${d.sourceRef}`, d.imageTag, d.createdAt, deploymentNote(d)]),
   );
 }
 
 function deploymentNote(d: DeploymentFieldsFragment): string {
-  const notes = [d.pinned ? "pinned" : "", d.restored ? `rollback to ${d.restored.id}` : "", d.error ?? ""];
+  const notes = [d.pinned ? "pinned" : "", d.restored ? `rollback to ${shortId(d.restored.id)}` : "", d.error ?? ""];
   return notes.filter(Boolean).join("; ");
 }
 

@@ -16,15 +16,31 @@ const SetCredentialInput = z.object({
   token: z.string().trim().min(20, "is too short to be a provider token").max(512).regex(/^[\x21-\x7e]+$/, "must not contain spaces or control characters"),
 });
 
-/** Stores (or replaces) a provider token, encrypted; the token is never returned afterwards. */
+/**
+ * Stores (or replaces) a provider token, encrypted, then verifies it with the provider. The token
+ * is kept whatever the provider says (or if it cannot be reached): the outcome is recorded on it.
+ * It is never returned afterwards.
+ */
 export async function setCredential(deps: Deps, viewer: Viewer, input: unknown): Promise<Credential> {
   const { provider, name, token } = parseInput(SetCredentialInput, input);
   const ciphertext = deps.secrets.encrypt(token, PURPOSE);
-  return deps.db.credential.upsert({
+  const saved = await deps.db.credential.upsert({
     where: { provider_name: { provider, name } },
     create: { provider, name, ciphertext, createdById: viewer.userId },
     update: { ciphertext, createdById: viewer.userId, verifiedAt: null, verificationError: null },
   });
+  return verifyCredential(deps, saved.id);
+}
+
+const UNREACHABLE = "Could not reach the provider: ";
+
+export type VerificationState = "VERIFIED" | "REJECTED" | "UNREACHABLE" | "UNVERIFIED";
+
+/** Whether the provider accepted the token, refused it, or could not be asked. */
+export function verificationState(credential: Pick<Credential, "verifiedAt" | "verificationError">): VerificationState {
+  if (credential.verifiedAt) return "VERIFIED";
+  if (!credential.verificationError) return "UNVERIFIED";
+  return credential.verificationError.startsWith(UNREACHABLE) ? "UNREACHABLE" : "REJECTED";
 }
 
 /** Checks the stored token with its provider and records the outcome. */
@@ -35,7 +51,7 @@ export async function verifyCredential(deps: Deps, credentialId: string): Promis
   try {
     problem = await verifierFor(deps, credential.provider)(token);
   } catch (error) {
-    problem = `Could not reach the provider: ${(error as Error).message}`;
+    problem = `${UNREACHABLE}${(error as Error).message}`;
   }
   return deps.db.credential.update({
     where: { id: credential.id },

@@ -5,9 +5,13 @@ import type { EnvSnapshot } from "../services/service-config.js";
 
 const ENV_PURPOSE = "deployment-env";
 
-/** The name a service has on its servers: containers, nginx files, image labels. */
-export function agentServiceName(project: Pick<Project, "name">, service: Pick<Service, "name">): string {
-  return `${project.name}-${service.name}`;
+/**
+ * The name a service has on its servers: containers, nginx files, image labels. Taken from the
+ * image base (`slipway/<project>-<service>`, fixed at creation), so renaming the project or the
+ * service never orphans what runs.
+ */
+export function agentServiceName(service: Pick<Service, "imageBase">): string {
+  return service.imageBase.replace(/^slipway\//, "");
 }
 
 /** Every service answers on this host name too, so it can be reached before it has domains. */
@@ -37,12 +41,12 @@ export function secretValuesOf(deps: Deps, deployment: Pick<Deployment, "envCiph
 export function releaseRequestFor(
   deps: Deps,
   deployment: Deployment,
-  names: { project: Pick<Project, "name">; service: Pick<Service, "name"> },
+  names: { project: Pick<Project, "name">; service: Pick<Service, "name" | "imageBase"> },
   tls: ReleaseRequest["tls"] = null,
 ): ReleaseRequest {
   const domains = deployment.domains as string[];
   return {
-    service: agentServiceName(names.project, names.service),
+    service: agentServiceName(names.service),
     deployment: deployment.id,
     image: deployment.imageTag,
     port: deployment.port,

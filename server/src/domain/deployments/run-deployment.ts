@@ -35,7 +35,7 @@ export async function runDeployment(deps: Deps, ctx: OperationContext, job: Depl
   const deployment = await loadDeployment(deps, job.deploymentId);
   await redactSecrets(deps, ctx, deployment);
   const names = { project: deployment.service.project, service: deployment.service };
-  const service = agentServiceName(names.project, names.service);
+  const service = agentServiceName(names.service);
 
   try {
     ctx.signal.throwIfAborted(); // cancelled while it waited in the queue

@@ -9,13 +9,19 @@ import { isUniqueViolation } from "../projects/projects.js";
 import { getServiceOrThrow } from "../services/services.js";
 import { parseInput } from "../validation.js";
 
+/** `https://Shop.Example.com/` → `shop.example.com`: host names as people paste them. Pure. */
+export function bareHostname(line: string): string {
+  return line.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+}
+
 /** RFC 1123 host names, lowercase; anything else could end up inside an nginx config. */
-export const hostname = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(253)
-  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, "must be a host name like app.example.com");
+export const hostname = z.preprocess(
+  (value) => (typeof value === "string" ? bareHostname(value) : value),
+  z
+    .string()
+    .max(253)
+    .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, "must be a host name like app.example.com"),
+);
 
 const SetDomainsInput = z.object({
   serviceId: z.string().uuid(),

@@ -29,6 +29,10 @@ export async function findProject<Q extends object>(deps: Deps, id: string, quer
   return deps.db.project.findUnique({ ...query, where: { id } });
 }
 
+export async function findProjectByName<Q extends object>(deps: Deps, name: string, query?: Q): Promise<Project | null> {
+  return deps.db.project.findUnique({ ...query, where: { name } });
+}
+
 export async function countProjects(deps: Deps): Promise<number> {
   return deps.db.project.count();
 }

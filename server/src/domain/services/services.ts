@@ -37,3 +37,8 @@ export async function getServiceOrThrow<Q extends object>(deps: Deps, id: string
   if (!service) throw new NotFoundError("Service");
   return service;
 }
+
+/** A service by its project's name and its own: the names people read in addresses. */
+export async function findServiceByName<Q extends object>(deps: Deps, projectName: string, name: string, query?: Q): Promise<Service | null> {
+  return deps.db.service.findFirst({ ...query, where: { name, project: { name: projectName } } });
+}

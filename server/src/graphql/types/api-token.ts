@@ -7,6 +7,8 @@ import { viewerOf } from "../viewer.js";
 
 export const ApiTokenNode = builder.prismaNode("ApiToken", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { authenticated: true },
   fields: (t) => ({
     name: t.exposeString("name"),

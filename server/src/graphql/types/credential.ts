@@ -1,12 +1,25 @@
 import { CredentialProviderEnum } from "./enums.js";
-import { deleteCredential, listCredentials, setCredential, verifyCredential } from "../../domain/credentials/credentials.js";
+import {
+  deleteCredential, listCredentials, setCredential, verificationState, verifyCredential,
+} from "../../domain/credentials/credentials.js";
 import { builder } from "../builder.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { viewerOf } from "../viewer.js";
 
+const CredentialVerificationEnum = builder.enumType("CredentialVerification", {
+  values: {
+    VERIFIED: { description: "The provider accepted the token." },
+    REJECTED: { description: "The provider refused the token (verificationError says why)." },
+    UNREACHABLE: { description: "The provider could not be reached; the token is stored, verify it again later." },
+    UNVERIFIED: { description: "Not checked yet." },
+  } as const,
+});
+
 // The token itself has no field: it goes in through setCredential and never comes out.
 export const CredentialNode = builder.prismaNode("Credential", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     provider: t.expose("provider", { type: CredentialProviderEnum }),
@@ -15,6 +28,7 @@ export const CredentialNode = builder.prismaNode("Credential", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     verifiedAt: t.expose("verifiedAt", { type: "DateTime", nullable: true }),
     verificationError: t.exposeString("verificationError", { nullable: true }),
+    verification: t.field({ type: CredentialVerificationEnum, resolve: (credential) => verificationState(credential) }),
   }),
 });
 
@@ -37,6 +51,7 @@ const SetCredentialInput = builder.inputType("SetCredentialInput", {
 builder.mutationFields((t) => ({
   setCredential: t.field({
     type: CredentialNode,
+    description: "Stores the token, then verifies it with the provider: it is kept even when the provider refuses it or cannot be reached (see verification).",
     authScopes: { scope: "credentials:write" },
     errors: { types: [ValidationError] },
     args: { input: t.arg({ type: SetCredentialInput, required: true }) },

@@ -8,6 +8,8 @@ import { ServiceNode } from "./service.js";
 
 export const DeployConfigNode = builder.prismaNode("DeployConfig", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     name: t.exposeString("name"),

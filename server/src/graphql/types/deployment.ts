@@ -30,6 +30,8 @@ const DeploymentTargetObject = builder.prismaObject("DeploymentTarget", {
 
 export const DeploymentNode = builder.prismaNode("Deployment", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     service: t.relation("service"),

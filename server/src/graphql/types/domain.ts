@@ -1,6 +1,7 @@
 import type { Certificate } from "../../generated/prisma/client.js";
 import { hostnamesOf } from "../../domain/domains/certificates.js";
 import { listDomainStatuses, type DomainStatus } from "../../domain/domains/list-domain-statuses.js";
+import { previewDomains, type DomainLinePreview } from "../../domain/domains/preview-domains.js";
 import { setDomains } from "../../domain/domains/set-domains.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
@@ -48,5 +49,37 @@ builder.mutationField("setDomains", (t) =>
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
     args: { serviceId: t.arg.globalID({ required: true, for: ServiceNode }), hostnames: t.arg.stringList({ required: true }) },
     resolve: (_root, args, ctx) => setDomains(ctx.deps, { serviceId: args.serviceId.id, hostnames: args.hostnames }),
+  }),
+);
+
+const CloudflareCoverageEnum = builder.enumType("CloudflareCoverage", {
+  values: {
+    COVERED: { description: "The verified Cloudflare token holds the zone: records and a certificate are made." },
+    NOT_COVERED: { description: "The token holds no zone for this host name." },
+    NO_TOKEN: { description: "No Cloudflare token is stored." },
+    TOKEN_NOT_VERIFIED: { description: "A token is stored but not verified (refused, or not reachable)." },
+    UNKNOWN: { description: "Cloudflare could not be asked now." },
+  } as const,
+});
+
+const DomainLinePreviewObject = builder.objectRef<DomainLinePreview>("DomainLinePreview").implement({
+  description: "One line of a domains editor, read before saving.",
+  fields: (t) => ({
+    line: t.exposeString("line"),
+    hostname: t.exposeString("hostname", { nullable: true, description: "What the line stands for (https:// and a trailing / dropped)." }),
+    problem: t.exposeString("problem", { nullable: true }),
+    zone: t.exposeString("zone", { nullable: true }),
+    coverage: t.field({ type: CloudflareCoverageEnum, resolve: (preview) => preview.coverage }),
+    dns: t.exposeString("dns", { description: "The DNS the next deploy makes for it, in words." }),
+  }),
+});
+
+builder.queryField("domainsPreview", (t) =>
+  t.field({
+    type: [DomainLinePreviewObject],
+    description: "Reads a domains editor's lines before saving: every bad line, the DNS each name gets, and whether Cloudflare covers its zone.",
+    authScopes: { scope: "read" },
+    args: { serviceId: t.arg.globalID({ required: true, for: ServiceNode }), lines: t.arg.stringList({ required: true }) },
+    resolve: (_root, args, ctx) => previewDomains(ctx.deps, { serviceId: args.serviceId.id, lines: args.lines }),
   }),
 );

@@ -26,6 +26,8 @@ export const OperationEventObject = builder.prismaObject("OperationEvent", {
 
 export const OperationNode = builder.prismaNode("Operation", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     kind: t.expose("kind", { type: OperationKindEnum }),

@@ -16,6 +16,8 @@ export const ServerStatusEnum = builder.enumType(ServerStatus, { name: "ServerSt
 // The agent token has no field: it lives encrypted on the row and only travels to the agent.
 export const ServerNode = builder.prismaNode("Server", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     name: t.exposeString("name"),

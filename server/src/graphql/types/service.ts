@@ -1,5 +1,9 @@
 import { SourceTypeEnum } from "./enums.js";
-import { createService } from "../../domain/services/services.js";
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { deleteService } from "../../domain/services/delete-service.js";
+import { serviceRemovalPlan, type ServerRemoval, type ServiceRemovalPlan } from "../../domain/services/service-removal-plan.js";
+import { createService, findServiceByName } from "../../domain/services/services.js";
+import { updateService } from "../../domain/services/update-service.js";
 import { listServiceDomains, listServiceEnv, setServiceEnv, visibleEnvValue } from "../../domain/services/service-config.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
@@ -7,6 +11,8 @@ import { ProjectNode } from "./project.js";
 
 export const ServiceNode = builder.prismaNode("Service", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   fields: (t) => ({
     name: t.exposeString("name"),
@@ -26,6 +32,29 @@ export const ServiceNode = builder.prismaNode("Service", {
     }),
     domains: t.stringList({ resolve: async (service, _args, ctx) => (await listServiceDomains(ctx.deps, service.id)).map((d) => d.hostname) }),
     servers: t.relation("servers", { description: "The servers that run this service, and what each runs now." }),
+    removal: t.field({
+      type: ServiceRemovalObject,
+      description: "What deleting this service would remove outside the database, and whether it may be deleted now.",
+      resolve: (service, _args, ctx) => serviceRemovalPlan(ctx.deps, service.id),
+    }),
+  }),
+});
+
+const ServerRemovalObject = builder.objectRef<ServerRemoval>("ServerRemoval").implement({
+  description: "What deleting a service removes from one server.",
+  fields: (t) => ({
+    serverId: t.field({ type: "ID", resolve: (removal) => encodeGlobalID("Server", removal.serverId) }),
+    serverName: t.exposeString("serverName"),
+    agentName: t.exposeString("agentName", { description: "The containers and the nginx site carry this name." }),
+    images: t.exposeStringList("images", { description: "The service's deployment images placed on this server." }),
+  }),
+});
+
+const ServiceRemovalObject = builder.objectRef<ServiceRemovalPlan>("ServiceRemoval").implement({
+  fields: (t) => ({
+    servers: t.field({ type: [ServerRemovalObject], resolve: (plan) => plan.servers }),
+    dnsHostnames: t.exposeStringList("dnsHostnames", { description: "Hostnames whose Cloudflare DNS records for this service are deleted." }),
+    blockedBy: t.exposeString("blockedBy", { nullable: true, description: "Why it cannot be deleted now; null when it can." }),
   }),
 });
 
@@ -92,3 +121,58 @@ builder.mutationFields((t) => ({
       }),
   }),
 }));
+
+const UpdateServiceInput = builder.inputType("UpdateServiceInput", {
+  description: "Leave a field out to keep it. Settings take effect with the next deployment.",
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: ServiceNode }),
+    name: t.string(),
+    port: t.int(),
+    healthCheckPath: t.string(),
+    healthCheckTimeoutSeconds: t.int(),
+  }),
+});
+
+const DeletedService = builder.objectRef<ServiceRemovalPlan>("DeletedService").implement({
+  fields: (t) => ({
+    id: t.field({ type: "ID", resolve: (plan) => encodeGlobalID("Service", plan.serviceId) }),
+    removed: t.field({ type: ServiceRemovalObject, resolve: (plan) => plan }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  updateService: t.field({
+    type: ServiceNode,
+    description: "Renames a service or changes its port and health check; what runs keeps running until the next deployment.",
+    authScopes: { scope: "projects:write" },
+    errors: { types: [ValidationError, ConflictError, NotFoundError] },
+    args: { input: t.arg({ type: UpdateServiceInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      updateService(ctx.deps, {
+        id: input.id.id,
+        name: input.name ?? undefined,
+        port: input.port ?? undefined,
+        healthCheckPath: input.healthCheckPath ?? undefined,
+        healthCheckTimeoutSeconds: input.healthCheckTimeoutSeconds ?? undefined,
+      }),
+  }),
+  deleteService: t.field({
+    type: DeletedService,
+    description: "Deletes a service and its deployments; refused while a deployment runs. `Service.removal` says what it removes first.",
+    authScopes: { scope: "projects:write" },
+    errors: { types: [ValidationError, ConflictError, NotFoundError] },
+    args: { id: t.arg.globalID({ required: true, for: ServiceNode }) },
+    resolve: (_root, args, ctx) => deleteService(ctx.deps, { id: args.id.id }),
+  }),
+}));
+
+builder.queryField("serviceByName", (t) =>
+  t.prismaField({
+    type: "Service",
+    nullable: true,
+    description: "A service by its project's name and its own.",
+    authScopes: { scope: "read" },
+    args: { project: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) => findServiceByName(ctx.deps, args.project, args.name, query),
+  }),
+);

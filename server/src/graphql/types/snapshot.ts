@@ -21,6 +21,8 @@ export const SnapshotStatusEnum = builder.enumType(SnapshotStatus, { name: "Snap
 
 export const SnapshotNode = builder.prismaNode("Snapshot", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   authScopes: { scope: "read" },
   description: "A DigitalOcean image with Docker, nginx and the agent installed.",
   fields: (t) => ({

@@ -7,6 +7,8 @@ import { viewerOf } from "../viewer.js";
 
 export const UserNode = builder.prismaNode("User", {
   id: { field: "id" },
+  // An unknown id is null from node(id), not an error.
+  nullable: true,
   fields: (t) => ({
     email: t.exposeString("email"),
     name: t.exposeString("name"),

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
-import { ServiceOverview } from "@/components/services/ServiceOverview";
+import { ServiceById } from "@/components/services/ServiceById";
 
 export const metadata: Metadata = { title: "Service" };
 
-export default async function ServicePage({ params }: { params: Promise<{ id: string }> }) {
+/** Addresses by global id (older links, `slipway open`) lead to the service's readable address. */
+export default async function ServiceByIdPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  return <ServiceOverview id={decodeURIComponent(id)} />;
+  return <ServiceById id={decodeURIComponent(id)} />;
 }
