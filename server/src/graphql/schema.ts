@@ -13,6 +13,8 @@ import "./types/deployment.js";
 import "./types/snapshot.js";
 import "./types/provisioning.js";
 import "./types/domain.js";
+import "./types/audit.js";
+import "./types/settings.js";
 
 builder.queryType({});
 builder.mutationType({});

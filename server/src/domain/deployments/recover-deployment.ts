@@ -20,7 +20,7 @@ export async function recoverDeployment(deps: Deps, ctx: OperationContext, job: 
   await redactSecrets(deps, ctx, deployment);
   for (const secret of secretValuesOf(deps, deployment)) ctx.redact(secret);
   if (deployment.sourceType === "ARCHIVE") await deps.buildContexts.delete(deployment.id);
-  const service = agentServiceName(deployment.service.project, deployment.service);
+  const service = agentServiceName(deployment.service);
 
   const seen = await mapBounded(deployment.targets, ASK_CONCURRENCY, async (target) => {
     try {

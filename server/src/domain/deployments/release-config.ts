@@ -5,9 +5,18 @@ import type { EnvSnapshot } from "../services/service-config.js";
 
 const ENV_PURPOSE = "deployment-env";
 
-/** The name a service has on its servers: containers, nginx files, image labels. */
-export function agentServiceName(project: Pick<Project, "name">, service: Pick<Service, "name">): string {
-  return `${project.name}-${service.name}`;
+/**
+ * The name a new service gets on its servers (containers, nginx files, image labels): project and
+ * service joined by "--", which neither name may contain, so no two services ever share one.
+ * Stored on the service (Service.agentName): services made before keep the name they had.
+ */
+export function newAgentServiceName(project: Pick<Project, "name">, service: Pick<Service, "name">): string {
+  return `${project.name}--${service.name}`;
+}
+
+/** The name a service has on its servers. */
+export function agentServiceName(service: Pick<Service, "agentName">): string {
+  return service.agentName;
 }
 
 /** Every service answers on this host name too, so it can be reached before it has domains. */
@@ -37,12 +46,12 @@ export function secretValuesOf(deps: Deps, deployment: Pick<Deployment, "envCiph
 export function releaseRequestFor(
   deps: Deps,
   deployment: Deployment,
-  names: { project: Pick<Project, "name">; service: Pick<Service, "name"> },
+  names: { project: Pick<Project, "name">; service: Pick<Service, "name" | "agentName"> },
   tls: ReleaseRequest["tls"] = null,
 ): ReleaseRequest {
   const domains = deployment.domains as string[];
   return {
-    service: agentServiceName(names.project, names.service),
+    service: agentServiceName(names.service),
     deployment: deployment.id,
     image: deployment.imageTag,
     port: deployment.port,
