@@ -3,7 +3,8 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { applyMigrations } from "@slipway/prisma/migrate";
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from "graphql";
+import { createRequire } from "node:module";
+import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.js";
@@ -40,6 +41,9 @@ import { createLogger, type Logger } from "./logger.js";
 // allows, plus room for the GraphQL part.
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const HOUR_MS = 60 * 60_000;
+// graphql-ws takes errors from onSubscribe only as `instanceof` the copy of graphql it loads (the
+// CommonJS build, as Node resolves it); errors made here must be of that copy.
+const { GraphQLError: WsGraphQLError } = createRequire(import.meta.url)("graphql") as typeof import("graphql");
 // Each open subscription holds a bus subscription and a database poll: a socket gets a few.
 const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
 
@@ -152,7 +156,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       onSubscribe: async (ctx, id, params) => {
         const open = openSubscriptions(ctx.extra.socket);
         if (open.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
-          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions may be open on one connection`, { extensions: { code: "BAD_USER_INPUT" } })];
+          return [new WsGraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions may be open on one connection`, { extensions: { code: "BAD_USER_INPUT" } })];
         }
         try {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -174,9 +178,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           open.add(id);
           return args;
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
+          if (error instanceof Error && error.name === "GraphQLError") {
+            return [new WsGraphQLError(error.message, { extensions: (error as { extensions?: Record<string, unknown> }).extensions })];
+          }
           log.error({ err: error }, "unexpected error while starting a subscription");
-          return [new GraphQLError("Unexpected error.", { extensions: { code: "INTERNAL_SERVER_ERROR" } })];
+          return [new WsGraphQLError("Unexpected error.", { extensions: { code: "INTERNAL_SERVER_ERROR" } })];
         }
       },
       onComplete: (ctx, id) => void openSubscriptions(ctx.extra.socket).delete(id),
