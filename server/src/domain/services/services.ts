@@ -25,7 +25,8 @@ export async function createService(deps: Deps, input: unknown): Promise<Service
         port: parsed.port,
         healthCheckPath: parsed.healthCheckPath,
         agentName: newAgentServiceName(project, parsed),
-        imageBase: `slipway/${newAgentServiceName(project, parsed)}`,
+        // Image repositories may be shared (tags carry the deployment id); cleanup goes by agentName.
+        imageBase: `slipway/${project.name}-${parsed.name}`,
       },
     });
   } catch (error) {
