@@ -25,8 +25,12 @@ export async function syncOwnedARecords(deps: Deps, cloudflare: CloudflareAccess
   const hostname = normalizeHostname(desired.hostname);
   const isOwned = await ownershipOf(deps, [hostname]);
   const plan = await cloudflare.client.syncARecords(zone.id, [desired], { comment: MANAGED_COMMENT, isOwned });
-  // Every A record there now is Slipway's: the sync refused the name if anyone else's stood there.
-  const now = await cloudflare.client.listDnsRecords(zone.id, { name: hostname, type: "A" });
+  // Slipway's now: what it owned before and what this sync created (never a record someone else
+  // added meanwhile, nor one left standing when the name was taken away).
+  const created = new Set(plan.creates.map((record) => record.content));
+  const now = (await cloudflare.client.listDnsRecords(zone.id, { name: hostname, type: "A" })).filter(
+    (record) => isOwned(record) || created.has(record.content ?? ""),
+  );
   await deps.db.$transaction([
     deps.db.ownedDnsRecord.deleteMany({ where: { hostname, id: { notIn: now.map((r) => r.id) } } }),
     ...now.map((record) =>

@@ -64,6 +64,11 @@ export function planDnsRecords(desired: DesiredHostname[], existing: ExistingRec
     const atName = existing.filter((r) => normalizeHostname(r.name) === name);
     const isOwned = options.isOwned ?? (() => true);
     const foreign = atName.filter((r) => ADDRESS_TYPES.has(r.type) && (r.type !== "A" || !isOwned(r)));
+    // Taking a name away removes only Slipway's own records; others' stay where they are.
+    if (ips.length === 0) {
+      for (const r of atName.filter((r) => r.type === "A" && isOwned(r))) plan.deletes.push({ id: r.id, name, content: r.content ?? "" });
+      continue;
+    }
     if (foreign.length > 0) {
       plan.conflicts.push(...foreign.map((r) => ({ hostname: name, id: r.id, type: r.type, content: r.content ?? "" })));
       continue;
