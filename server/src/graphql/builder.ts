@@ -68,6 +68,11 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+// node(id) / nodes(ids) of an id that names nothing (or nothing the viewer may see) answer null,
+// never an internal error: every node loads with findUnique, not findUniqueOrThrow.
+const definePrismaNode = builder.prismaNode.bind(builder);
+builder.prismaNode = ((type: never, options: object) => definePrismaNode(type, { ...options, nullable: true } as never)) as unknown as typeof builder.prismaNode;
+
 /** The scope names a refused check asked for, so the error can say what the token lacks. */
 function missingScopes(failure: AuthFailure): string[] {
   if ("failures" in failure) return [...new Set(failure.failures.flatMap(missingScopes))];

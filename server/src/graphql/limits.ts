@@ -36,8 +36,9 @@ export function assertNodeIdsWithinCap(ids: readonly unknown[]): void {
 
 /**
  * Body limits that hold however the body is sent, chunked included (Content-Length alone is only
- * the fast path, in app.ts): a GraphQL document or JSON body at most `documentBytes`; a multipart
- * upload (an archive) is held to yoga's `maxRequestBodySize`, set to the archive limit plus room.
+ * the fast path, in app.ts): a GraphQL document or JSON body is read up to `documentBytes` and
+ * refused with 413 past it; a multipart upload (an archive) is held to yoga's
+ * `maxRequestBodySize`, set to the archive limit plus room.
  */
 export function useDocumentBodyLimit(documentBytes: number): Plugin {
   return {
@@ -45,25 +46,30 @@ export function useDocumentBodyLimit(documentBytes: number): Plugin {
       if (!requestParser || !request.body) return;
       if (String(request.headers.get("content-type")).startsWith("multipart/form-data")) return;
       const parse = requestParser;
-      setRequestParser((req) => parse(limitedRequest(req, documentBytes, fetchAPI)));
+      setRequestParser(async (req) => {
+        const body = await readAtMost(req.body!, documentBytes);
+        return parse(new fetchAPI.Request(req.url, { method: req.method, headers: req.headers, signal: req.signal, body: body as BodyInit }));
+      });
     },
   };
 }
 
-// As yoga's own limit does: the native TransformStream for a native body, else the ponyfill's.
-function limitedRequest(request: Request, limit: number, fetchAPI: { Request: typeof Request; TransformStream: typeof TransformStream }): Request {
+/** The whole body, or a 413 as soon as it passes the limit (the rest is never read). */
+async function readAtMost(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
   let read = 0;
-  const Transform = request.body instanceof ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream;
-  const body = request.body!.pipeThrough(
-    new Transform<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        read += chunk.byteLength;
-        if (read > limit) controller.error(tooLarge(limit));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-  return new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: "half" } as RequestInit);
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    read += value.byteLength;
+    if (read > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 export function tooLarge(limit: number): GraphQLError {

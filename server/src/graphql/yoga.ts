@@ -36,16 +36,17 @@ export function createGraphQLServer(deps: Deps, limits: BodyLimits): Yoga {
     graphiql: { title: "Slipway API", subscriptionsProtocol: "WS" },
     // Identity travels in bearer tokens, never cookies; still, only the console's origin (and any
     // configured) may call from a browser.
-    cors: {
-      origin: deps.config.corsOrigins,
-      credentials: false,
-      allowedHeaders: ["authorization", "content-type"],
-      methods: ["GET", "POST", "OPTIONS"],
+    cors: (request) => {
+      const origin = request.headers.get("origin");
+      if (!origin || !deps.config.corsOrigins.includes(origin)) return false; // no CORS headers at all: the browser refuses
+      return { origin: [origin], credentials: false, allowedHeaders: ["authorization", "content-type"], methods: ["GET", "POST", "OPTIONS"] };
     },
     logging: quietCallerErrors(deps),
     context: async ({ req, connectionParams }): Promise<Omit<GraphQLContext, never>> => ({
       deps,
-      viewer: await authenticate(deps, presentedToken(req, connectionParams)).catch(rethrowAsUnauthenticated),
+      viewer: await Promise.resolve()
+        .then(() => authenticate(deps, presentedToken(req, connectionParams)))
+        .catch(rethrowAsUnauthenticated),
       client: clientOf(req),
       audit: { recorded: false },
     }),
