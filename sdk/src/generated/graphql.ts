@@ -22,6 +22,7 @@ export type CompleteSetupInput = {
 };
 
 export type CreateApiTokenInput = {
+  /** Made with an API token: never later than that token's own expiry (its expiry when left out). */
   expiresInDays?: number | null | undefined;
   name: string;
   scopes: Array<string>;
@@ -183,7 +184,8 @@ export type UpdateDeployConfigInput = {
 
 export type UserRole =
   | 'ADMIN'
-  | 'MEMBER';
+  | 'MEMBER'
+  | 'VIEWER';
 
 export type ApiTokenFieldsFragment = { id: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null };
 
@@ -230,6 +232,7 @@ export type LoginMutationVariables = Exact<{
 export type LoginMutation = { login:
     | { __typename: 'InvalidCredentialsError', message: string }
     | { __typename: 'MutationLoginSuccess', data: { token: string, user: { id: string, email: string, name: string, role: UserRole } } }
+    | { __typename: 'RateLimitedError', message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -241,6 +244,7 @@ export type CompleteSetupMutationVariables = Exact<{
 export type CompleteSetupMutation = { completeSetup:
     | { __typename: 'ConflictError', message: string }
     | { __typename: 'MutationCompleteSetupSuccess', data: { token: string, user: { id: string, email: string, name: string, role: UserRole } } }
+    | { __typename: 'RateLimitedError', message: string }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -263,6 +267,7 @@ export type ConsoleServiceOverviewQuery = { node:
     | { __typename: 'Project' }
     | { __typename: 'Server' }
     | { __typename: 'Service', domains: Array<string>, id: string, name: string, port: number, healthCheckPath: string, healthCheckTimeoutSeconds: number, sourceType: SourceType, imageBase: string, keepImages: number, createdAt: string, project: { id: string, name: string }, domainStatuses: Array<{ hostname: string, configured: boolean, live: boolean, dnsRecordsSynced: boolean | null, dnsCheckedAt: string | null, certificate: { hostnames: Array<string>, expiresAt: string, createdAt: string } | null }>, envVars: Array<{ key: string, secret: boolean, value: string | null }>, servers: Array<{ addedAt: string, server: { id: string, name: string, status: ServerStatus, statusReason: string | null, publicIpv4: string | null, region: string | null }, currentDeployment: { id: string, imageTag: string, status: DeploymentStatus, sourceType: SourceType, sourceRef: string, createdAt: string, finishedAt: string | null } | null }> }
+    | { __typename: 'Session' }
     | { __typename: 'Snapshot' }
     | { __typename: 'User' }
    | null };
@@ -293,6 +298,7 @@ export type ConsoleOperationQuery = { node:
     | { __typename: 'Project' }
     | { __typename: 'Server' }
     | { __typename: 'Service' }
+    | { __typename: 'Session' }
     | { __typename: 'Snapshot' }
     | { __typename: 'User' }
    | null };
@@ -447,6 +453,7 @@ export type OperationSubjectQuery = { node:
     | { __typename: 'Project' }
     | { __typename: 'Server' }
     | { __typename: 'Service' }
+    | { __typename: 'Session' }
     | { __typename: 'Snapshot' }
     | { __typename: 'User' }
    | null };
