@@ -39,7 +39,7 @@ export function ChangePasswordForm({ email }: { email: string }) {
       {/* Lets password managers file the new password under the right account. */}
       <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
       <TextField label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={errors.currentPassword} />
-      <TextField label="New password" name="newPassword" type="password" autoComplete="new-password" required minLength={12} hint="At least 12 characters." error={errors.newPassword} />
+      <TextField label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 12 characters." error={errors.newPassword} />
       <TextField label="New password again" name="repeatPassword" type="password" autoComplete="new-password" required error={errors.repeatPassword} />
       <FormFooter problem={problem} busy={fetching} submit="Change password" busyLabel="Changing…" status={<div role="status">{done ? <p className="form-success">{done}</p> : null}</div>} />
     </form>

@@ -51,7 +51,6 @@ export function CreateUserForm() {
         type="password"
         autoComplete="new-password"
         required
-        minLength={12}
         hint="At least 12 characters."
         error={errors.password}
       />
