@@ -10,7 +10,7 @@ ALTER TABLE "Service" ADD COLUMN     "activeDeploymentId" TEXT,
 ADD COLUMN     "agentName" TEXT;
 
 -- Each service keeps the name it had on its servers ("<project>-<service>") where no other service
--- shares it; services that shared one (project "acme-api" + "web", "acme" + "api-web") get
+-- shares it. Services that shared one (project "acme-api" + "web", "acme" + "api-web") get
 -- "<project>--<service>", which no other name can spell, and start afresh at their next deploy.
 UPDATE "Service" s SET "agentName" = CASE
     WHEN (SELECT COUNT(*) FROM "Service" s2 JOIN "Project" p2 ON p2."id" = s2."projectId" WHERE p2."name" || '-' || s2."name" = p."name" || '-' || s."name") = 1

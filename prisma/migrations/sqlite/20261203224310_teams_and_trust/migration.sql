@@ -64,7 +64,7 @@ CREATE TABLE "new_Service" (
     CONSTRAINT "Service_activeDeploymentId_fkey" FOREIGN KEY ("activeDeploymentId") REFERENCES "Deployment" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 -- Each service keeps the name it had on its servers ("<project>-<service>") where no other service
--- shares it; services that shared one (project "acme-api" + "web", "acme" + "api-web") get
+-- shares it. Services that shared one (project "acme-api" + "web", "acme" + "api-web") get
 -- "<project>--<service>", which no other name can spell, and start afresh at their next deploy.
 INSERT INTO "new_Service" ("createdAt", "gitRef", "gitRepository", "healthCheckPath", "healthCheckTimeoutSeconds", "id", "image", "imageBase", "keepImages", "name", "port", "projectId", "sourceType", "updatedAt", "agentName") SELECT s."createdAt", s."gitRef", s."gitRepository", s."healthCheckPath", s."healthCheckTimeoutSeconds", s."id", s."image", s."imageBase", s."keepImages", s."name", s."port", s."projectId", s."sourceType", s."updatedAt",
     CASE WHEN (SELECT COUNT(*) FROM "Service" s2 JOIN "Project" p2 ON p2."id" = s2."projectId" WHERE p2."name" || '-' || s2."name" = p."name" || '-' || s."name") = 1
