@@ -21,7 +21,9 @@ export function SessionsPanel() {
       <h2 id="sessions-heading" className="panel__title">
         {everyone ? "Everyone's sessions" : "Your sessions"}
       </h2>
-      <p className="panel__description">Signed-in browsers and `slipway login`s. Ending one signs it out at its next request.</p>
+      <p className="panel__description">
+        Signed-in browsers and <code>slipway login</code>s. Ending one signs it out at its next request.
+      </p>
       {isAdmin ? (
         <label className="toggle">
           <input type="checkbox" checked={everyone} onChange={(event) => setEveryone(event.currentTarget.checked)} /> Show every user&apos;s sessions
@@ -92,6 +94,7 @@ export function describeAgent(userAgent: string | null | undefined): string {
     [/^node|undici/i, "Node.js client"],
   ];
   const name = known.find(([pattern]) => pattern.test(userAgent))?.[1];
-  const os = /Windows|Mac OS X|Linux|Android|iPhone/.exec(userAgent)?.[0]?.replace("Mac OS X", "macOS");
+  const systems: [RegExp, string][] = [[/android/i, "Android"], [/iphone|ipad/i, "iOS"], [/windows/i, "Windows"], [/mac os x|macos|darwin/i, "macOS"], [/linux/i, "Linux"]];
+  const os = systems.find(([pattern]) => pattern.test(userAgent))?.[1];
   return name ? `${name}${os ? ` on ${os}` : ""}` : userAgent.slice(0, 60);
 }
