@@ -151,7 +151,10 @@ describe("finding 7: concurrent deploys of one service", () => {
     const after = (await deploy(serviceId)).data.deploy;
     expect(after.__typename).toBe("MutationDeploySuccess");
     // Interrupted (a replica died): the recovery ends it INTERRUPTED through setStatus, which frees the slot.
-    await db.deployment.update({ where: { id: rawId(after.data.deployment.id) }, data: { status: "INTERRUPTED" } });
+    // (Once its run has reached the held pull, so the run does not overwrite the status.)
+    const afterId = rawId(after.data.deployment.id);
+    for (let i = 0; i < 200 && (await db.deployment.findUniqueOrThrow({ where: { id: afterId } })).status !== "BUILDING"; i++) await new Promise((r) => setTimeout(r, 25));
+    await db.deployment.update({ where: { id: afterId }, data: { status: "INTERRUPTED" } });
     expect((await deploy(serviceId)).data.deploy.__typename).toBe("MutationDeploySuccess");
     gateway.letGo();
   });
