@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { startTestServer } from "../server/test/harness.js";
-import { launchBrowser, missingPrerequisites, startConsole } from "../console/test/e2e/harness.js";
+import { consoleAddress, launchBrowser, missingPrerequisites, startConsole } from "../console/test/e2e/harness.js";
 
 const COUNT = 10_000;
 const RUNS = 7;
@@ -18,8 +18,10 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const missing = missingPrerequisites();
 if (missing.length > 0) throw new Error(`missing:\n${missing.join("\n")}`);
 
-const server = await startTestServer();
-const web = await startConsole(server.url);
+// The API admits the console's origin only (CORS): the console's port is chosen first.
+const webAddress = await consoleAddress();
+const server = await startTestServer({ SLIPWAY_CONSOLE_URL: webAddress.url });
+const web = await startConsole(server.url, webAddress);
 const browser = await launchBrowser();
 try {
   const project = await server.gql(

@@ -18,6 +18,7 @@ import {
   follow,
   get,
   labBaseImagesEnv,
+  LAB_NETWORK_ENV,
   labRegistry,
   newLab,
   pushTestImage,
@@ -57,7 +58,7 @@ export async function setUp(name: string, count: number, bodies: Record<string, 
   process.once("SIGINT", () => void close().then(() => process.exit(130)));
   try {
     await lab.teardown();
-    server = await startTestServer(labBaseImagesEnv(lab), dataDir);
+    server = await startTestServer({ ...labBaseImagesEnv(lab), ...LAB_NETWORK_ENV }, dataDir);
     const labNames = Array.from({ length: count }, (_, i) => `bench-${name}-${i + 1}-${suffix}`);
     const addresses = await bootHosts(lab, labNames, server.app.deps.connections.identity().publicKey, booted);
     const registry = await labRegistry(lab);

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../server/test/harness.js";
 import {
-  adoptHosts, bootHosts, containersOn, createProjectAndService, LAB_BASE_IMAGES_ENV, newLab, rawId, waitServing, type AdoptedHost,
+  adoptHosts, bootHosts, containersOn, createProjectAndService, LAB_BASE_IMAGES_ENV, LAB_NETWORK_ENV, newLab, rawId, waitServing, type AdoptedHost,
 } from "../../server/test/e2e-support.js";
 import { isolatedEnv, removeTempDirs, runCli, runCliInTerminal, tempDir, type CliRun } from "./cli-process.js";
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
   installed.catch(() => undefined);
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-cli-lab-"));
   // The default gateway: SSH to the hosts and their agents.
-  server = await startTestServer(LAB_BASE_IMAGES_ENV, dataDir);
+  server = await startTestServer({ ...LAB_BASE_IMAGES_ENV, ...LAB_NETWORK_ENV }, dataDir);
   const bootedAddresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, booted);
   hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: SERVER_NAMES[i]!, address: bootedAddresses[i]! })));
   addresses = hosts.map((h) => h.address);

@@ -12,7 +12,8 @@ export interface CliTestServer {
 
 export async function startCliTestServer(): Promise<CliTestServer> {
   const gateway = new RecordingGateway();
-  const server = await startTestServer({}, undefined, { servers: gateway });
+  // `servers adopt` is tried against 127.0.0.1: a private target, which needs the admin setting on.
+  const server = await startTestServer({ SLIPWAY_ALLOW_PRIVATE_TARGETS: "1" }, undefined, { servers: gateway });
   const { db } = server.app.deps;
   const servers = {
     "host-a": (await db.server.create({ data: { name: "host-a", kind: "SSH_HOST", status: "ACTIVE", managed: false } })).id,

@@ -3,11 +3,13 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { applyMigrations } from "@slipway/prisma/migrate";
+import { createRequire } from "node:module";
 import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.js";
-import { openDatabase } from "./db.js";
+import { openDatabase, restrictDatabaseFiles } from "./db.js";
+import { LoginGuard, type LoginGuardPolicy } from "./domain/auth/login-guard.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
 import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
 import { cleanupImagesOperation } from "./domain/deployments/cleanup-images-operation.js";
@@ -39,6 +41,12 @@ import { createLogger, type Logger } from "./logger.js";
 // reads the 413 instead of a broken pipe; past it the connection is cut.
 const MAX_DISCARDED_BYTES = 256 * 1024 * 1024;
 const HOUR_MS = 60 * 60_000;
+// graphql-ws takes errors from onSubscribe only as `instanceof` the copy of graphql it loads (the
+// CommonJS build, as Node resolves it); errors made here must be of that copy.
+const { GraphQLError: WsGraphQLError } = createRequire(import.meta.url)("graphql") as typeof import("graphql");
+// Each open subscription holds a bus subscription and a database poll: a socket gets a few.
+const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
+
 
 /** Every kind of long operation this control plane runs, by its descriptor. */
 const OPERATIONS: readonly OperationDescriptor[] = [
@@ -79,6 +87,8 @@ export interface AppOptions {
   extraOperations?: readonly OperationDescriptor[];
   extraScheduledTasks?: readonly ScheduledTask[];
   extraServerRemovedHooks?: readonly ServerRemovedHook[];
+  /** Sign-in throttling (tests shorten its waits). */
+  loginGuardPolicy?: LoginGuardPolicy;
 }
 
 /** Builds the whole control plane: database, domain dependencies, GraphQL over HTTP and WebSocket. */
@@ -88,6 +98,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await applyMigrations(config.databaseUrl);
 
   const db = await openDatabase(config.databaseUrl);
+  restrictDatabaseFiles(config.databaseUrl);
+  const clock = { now: () => new Date() };
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const identity = await loadControlPlaneIdentity(db, secrets, config.dataDir);
   const connections = new SshServerConnections({ db, secrets, identity });
@@ -97,7 +109,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     log,
     db,
     secrets,
-    clock: { now: () => new Date() },
+    clock,
     instanceId: randomUUID(),
     ...infrastructure,
     connections,
@@ -105,6 +117,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     buildContexts: new DatabaseBuildContextStore(db),
     provisioning: undefined as unknown as ProvisioningEnvironment, // set just below: its defaults need deps
     serverRemovedHooks: [(server) => removeServerRecords(deps, server), ...(options.extraServerRemovedHooks ?? [])],
+    loginGuard: new LoginGuard(clock, options.loginGuardPolicy),
   };
   deps.provisioning = { ...defaultProvisioningEnvironment(deps), ...options.provisioning };
 
@@ -118,36 +131,60 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const { setupToken } = await bootstrapFirstAdmin(deps);
 
-  const yoga = createGraphQLServer(deps);
+  const limits = getLimits(config);
+  const yoga = createGraphQLServer(deps, { documentBytes: limits.maxRequestBytes, uploadBytes: maxMultipartBytes(limits) });
   const httpServer = createServer((req, res) => {
-    if (refuseOversized(req, res, getLimits(config))) return;
+    if (refuseOversized(req, res, limits)) return;
     void yoga.requestListener(req, res);
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
+  const subscriptionsBySocket = new WeakMap<object, Set<string>>();
+  const openSubscriptions = (socket: object): Set<string> => {
+    let open = subscriptionsBySocket.get(socket);
+    if (!open) subscriptionsBySocket.set(socket, (open = new Set()));
+    return open;
+  };
   // Subscriptions run through the same envelop pipeline as HTTP: same context, auth and limits.
   const wsHandle = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const args = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
+      // A refused subscribe (bad token, bad document, too many open) is an error for that
+      // subscription only: the socket and its other subscriptions carry on.
+      onSubscribe: async (ctx, id, params) => {
+        const open = openSubscriptions(ctx.extra.socket);
+        if (open.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [new WsGraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions may be open on one connection`, { extensions: { code: "BAD_USER_INPUT" } })];
+        }
+        try {
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params,
+          });
+          const args = {
+            schema,
+            operationName: params.operationName,
+            document: parse(params.query),
+            variableValues: params.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
+          const errors = validate(args.schema, args.document);
+          if (errors.length) return errors;
+          open.add(id);
+          return args;
+        } catch (error) {
+          if (error instanceof Error && error.name === "GraphQLError") {
+            return [new WsGraphQLError(error.message, { extensions: (error as { extensions?: Record<string, unknown> }).extensions })];
+          }
+          log.error({ err: error }, "unexpected error while starting a subscription");
+          return [new WsGraphQLError("Unexpected error.", { extensions: { code: "INTERNAL_SERVER_ERROR" } })];
+        }
       },
+      onComplete: (ctx, id) => void openSubscriptions(ctx.extra.socket).delete(id),
+      onError: (ctx, id) => void openSubscriptions(ctx.extra.socket).delete(id),
     },
     wsServer,
   );

@@ -18,7 +18,11 @@ const EnvSchema = z.object({
   SLIPWAY_ADMIN_EMAIL: z.string().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().optional(),
   SLIPWAY_ADMIN_NAME: z.string().default("Administrator"),
-  SLIPWAY_CONSOLE_URL: z.string().default("http://localhost:3000"),
+  SLIPWAY_CONSOLE_URL: z.string().url().default("http://localhost:3000"),
+  // Browser origins allowed to call the API besides the console's (comma-separated).
+  SLIPWAY_CORS_ORIGINS: z.string().default(""),
+  // Lets adoptServer and git sources reach loopback, link-local and private addresses (the lab, tests).
+  SLIPWAY_ALLOW_PRIVATE_TARGETS: z.enum(["", "0", "1", "false", "true"]).default(""),
   SLIPWAY_DIGITALOCEAN_API_URL: z.string().url().default("https://api.digitalocean.com"),
   SLIPWAY_CLOUDFLARE_API_URL: z.string().url().default("https://api.cloudflare.com/client/v4"),
   SLIPWAY_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -55,6 +59,13 @@ export interface Config {
   secretKey: string | undefined;
   initialAdmin: { email: string; password: string; name: string } | undefined;
   consoleUrl: string;
+  /** Origins (scheme://host:port) a browser may call the API from: the console's and SLIPWAY_CORS_ORIGINS. */
+  corsOrigins: string[];
+  /**
+   * The default of the admin setting that lets adoptServer and git sources reach loopback,
+   * link-local and private addresses (domain/settings); off unless SLIPWAY_ALLOW_PRIVATE_TARGETS=1.
+   */
+  allowPrivateTargets: boolean;
   digitalOceanApiUrl: string;
   cloudflareApiUrl: string;
   logLevel: z.infer<typeof EnvSchema>["SLIPWAY_LOG_LEVEL"];
@@ -108,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { email: e.SLIPWAY_ADMIN_EMAIL, password: e.SLIPWAY_ADMIN_PASSWORD, name: e.SLIPWAY_ADMIN_NAME }
         : undefined,
     consoleUrl: e.SLIPWAY_CONSOLE_URL,
+    corsOrigins: corsOrigins(e.SLIPWAY_CONSOLE_URL, e.SLIPWAY_CORS_ORIGINS),
+    allowPrivateTargets: e.SLIPWAY_ALLOW_PRIVATE_TARGETS === "1" || e.SLIPWAY_ALLOW_PRIVATE_TARGETS === "true",
     digitalOceanApiUrl: e.SLIPWAY_DIGITALOCEAN_API_URL.replace(/\/$/, ""),
     cloudflareApiUrl: e.SLIPWAY_CLOUDFLARE_API_URL.replace(/\/$/, ""),
     logLevel: e.SLIPWAY_LOG_LEVEL,
@@ -136,6 +149,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     },
   };
+}
+
+function corsOrigins(consoleUrl: string, extra: string): string[] {
+  const origins = [consoleUrl, ...extra.split(",").map((o) => o.trim()).filter(Boolean)].map((value) => {
+    try {
+      return new URL(value).origin;
+    } catch {
+      throw new Error(`Invalid configuration: SLIPWAY_CORS_ORIGINS: ${value} is not a URL`);
+    }
+  });
+  return [...new Set(origins)];
 }
 
 function parseBaseImagesJson(json: string | undefined): Partial<BaseImages> {

@@ -1,6 +1,8 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { providerOf } from "@slipway/prisma/providers";
+import { chmodSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { PrismaClient } from "./generated/prisma/client.js";
 
 /**
@@ -29,4 +31,21 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
   url.searchParams.delete("schema");
   const adapter = new PrismaPg({ connectionString: url.toString() }, { schema });
   return new PostgresqlClient({ adapter }) as unknown as Database;
+}
+
+/**
+ * An SQLite database holds every secret's ciphertext, the audit log and token hashes: its files
+ * are the owner's only (0600), whoever made the data directory and whatever the umask.
+ */
+export function restrictDatabaseFiles(databaseUrl: string): void {
+  if (providerOf(databaseUrl) !== "sqlite") return;
+  const file = sqlitePath(databaseUrl);
+  for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
+}
+
+function sqlitePath(databaseUrl: string): string {
+  const rest = databaseUrl.replace(/^file:/, "").replace(/\?.*$/, "");
+  return rest.startsWith("//") ? fileURLToPath(`file:${rest}`) : rest;
 }

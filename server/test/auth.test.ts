@@ -69,7 +69,7 @@ describe("authentication", () => {
   });
 
   it("never lets a token grant scopes its owner lacks", async () => {
-    const created = await server.gql(CREATE_TOKEN, { input: { name: "reader", scopes: ["read"] } }, server.adminToken);
+    const created = await server.gql(CREATE_TOKEN, { input: { name: "reader", scopes: ["read", "tokens:write"] } }, server.adminToken);
     const reader = created.data.createApiToken.data.token;
     const escalate = await server.gql(CREATE_TOKEN, { input: { name: "escalate", scopes: ["admin"] } }, reader);
     expect(escalate.data.createApiToken.__typename).toBe("ValidationError");

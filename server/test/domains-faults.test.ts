@@ -43,7 +43,7 @@ describe("domains when Cloudflare misbehaves", () => {
     const failed = await deployAndWait(f, "registry.test/shop/web:2");
     expect(failed.status).toBe("SUCCEEDED");
     expect(failed.events.filter((e) => e.step === "dns" && e.level === "ERROR").map((e) => e.message)).toEqual([
-      expect.stringMatching(/^DNS of zone example\.test not updated: Cloudflare POST .* failed with 500/),
+      expect.stringMatching(/^DNS of www\.example\.test not updated: Cloudflare POST .* failed with 500/),
     ]);
     expect(failed.events.filter((e) => e.step === "dns").at(-1)).toMatchObject({ level: "WARN", message: expect.stringMatching(/the next deploy tries again/) });
     expect(aRecords(f.sim)).toContain(`www.example.test ${ADDRESSES[0]} proxied`);

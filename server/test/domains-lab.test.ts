@@ -11,7 +11,7 @@ import { aRecords } from "./domains-fixture.js";
 import { tarGz } from "./fixtures/sources/archives.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import {
-  adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, httpsGet, labBaseImagesEnv, newLab, waitServing, type AdoptedHost,
+  adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, httpsGet, labBaseImagesEnv, LAB_NETWORK_ENV, newLab, waitServing, type AdoptedHost,
 } from "./e2e-support.js";
 
 const suffix = randomBytes(3).toString("hex");
@@ -29,7 +29,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-dns-"));
   await lab.teardown();
   sim = await startCloudflareSimulator({ zones: ["example.test"] });
-  server = await startTestServer({ ...labBaseImagesEnv(lab), SLIPWAY_CLOUDFLARE_API_URL: sim.url }, dataDir);
+  server = await startTestServer({ ...labBaseImagesEnv(lab), ...LAB_NETWORK_ENV, SLIPWAY_CLOUDFLARE_API_URL: sim.url }, dataDir);
   const addresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, booted);
   hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: `dns-web-${i + 1}`, address: addresses[i]! })));
   serviceId = (await createProjectAndService(server, "dns", [{ name: "site", port: 8080 }])).services.site!;

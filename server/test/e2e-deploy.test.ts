@@ -21,6 +21,7 @@ import {
   follow,
   imageTagsOn,
   labBaseImagesEnv,
+  LAB_NETWORK_ENV,
   labRegistry,
   newLab,
   nodeApp,
@@ -57,7 +58,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-e2e-"));
   // Leftovers of a crashed earlier run of this suite (only this suite uses its instance).
   await lab.teardown();
-  server = await startTestServer(labBaseImagesEnv(lab), dataDir);
+  server = await startTestServer({ ...labBaseImagesEnv(lab), ...LAB_NETWORK_ENV }, dataDir);
   const bootedAddresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, booted);
   registry = await labRegistry(lab);
   hosts = await adoptHosts(server, LAB_NAMES.map((labName, i) => ({ lab: labName, name: `web-${i + 1}`, address: bootedAddresses[i]! })));
@@ -241,7 +242,7 @@ describe("releases, rollbacks and failures on web", { timeout: 150_000 }, () => 
     const rows = await server.app.deps.db.serviceServer.findMany({ where: { serviceId: rawId(ids.web!) }, orderBy: { serverId: "asc" } });
     expect(rows.map((r) => r.currentDeploymentId)).toEqual(runningBefore);
     await waitServing(addresses, WEB_HOST, /^version=v1 greeting=hello secret=set$/m, 5_000);
-    for (const name of LAB_NAMES) expect((await containersOn(lab, name)).filter((line) => line.startsWith("slipway-shop-web-"))).toHaveLength(1);
+    for (const name of LAB_NAMES) expect((await containersOn(lab, name)).filter((line) => line.startsWith("slipway-shop--web-"))).toHaveLength(1);
   });
 });
 
@@ -263,7 +264,7 @@ describe("retention", { timeout: 120_000 }, () => {
     // The very first static deploy (earlier test), pinned site 1, and the newest two.
     const expected = [tags[0]!, tags[2]!, tags[3]!].sort();
     for (const name of LAB_NAMES) {
-      const left = await imageTagsOn(lab, name, "shop-site");
+      const left = await imageTagsOn(lab, name, "shop--site");
       expect(left, name).toEqual(expected);
       expect(left).not.toContain(first);
     }

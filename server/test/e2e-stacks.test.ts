@@ -32,6 +32,7 @@ import {
   hostDocker,
   httpsGet,
   labBaseImagesEnv,
+  LAB_NETWORK_ENV,
   newLab,
   rawId,
   setDomains,
@@ -72,7 +73,7 @@ beforeAll(async () => {
   makeRepository(path.join(dataDir, "repos"), "hello-go", (work) => void commit(work, "a Go web server", GO_APP));
   git = await startGitDaemon(path.join(dataDir, "repos"));
   server = await startTestServer(
-    { ...labBaseImagesEnv(lab), SLIPWAY_CLOUDFLARE_API_URL: sim.url, SLIPWAY_ALLOW_INSECURE_GIT: "1" },
+    { ...labBaseImagesEnv(lab), ...LAB_NETWORK_ENV, SLIPWAY_CLOUDFLARE_API_URL: sim.url, SLIPWAY_ALLOW_INSECURE_GIT: "1" },
     dataDir,
   );
   const addresses = await bootHosts(lab, LAB_NAMES, server.app.deps.connections.identity().publicKey, []);

@@ -18,6 +18,11 @@ const run = promisify(execFile);
 export function labBaseImagesEnv(lab: Lab): { SLIPWAY_BASE_IMAGES: string } {
   return { SLIPWAY_BASE_IMAGES: JSON.stringify(lab.baseImages()) };
 }
+/**
+ * Lab hosts live on a private bridge: adopting them (and git on loopback) needs the admin setting
+ * that lets Slipway reach private addresses, off by default.
+ */
+export const LAB_NETWORK_ENV = { SLIPWAY_ALLOW_PRIVATE_TARGETS: "1" };
 
 /** The default lab instance's base images (suites of their own instance use labBaseImagesEnv). */
 export const LAB_BASE_IMAGES_ENV = { SLIPWAY_BASE_IMAGES: JSON.stringify(labBaseImages(DEFAULT_LAB_CONFIG)) };

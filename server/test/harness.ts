@@ -53,7 +53,7 @@ export async function startTestServer(
     withAdmin?: boolean;
     /** A database the caller owns (to restart on it, or to run replicas on one); else a fresh one, dropped at stop. */
     database?: TestDatabase;
-  } & Pick<AppOptions, "servers" | "provisioning" | "extraOperations" | "extraScheduledTasks" | "extraServerRemovedHooks"> = {},
+  } & Pick<AppOptions, "servers" | "provisioning" | "extraOperations" | "extraScheduledTasks" | "extraServerRemovedHooks" | "loginGuardPolicy"> = {},
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "slipway-test-"));
   const admin = options.withAdmin === false ? {} : { SLIPWAY_ADMIN_EMAIL: ADMIN.email, SLIPWAY_ADMIN_PASSWORD: ADMIN.password };

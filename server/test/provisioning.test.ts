@@ -223,7 +223,7 @@ describe("provisioning against the DigitalOcean simulator", { timeout: 60_000 },
     const db = server.app.deps.db;
     const row = await db.server.findFirstOrThrow({ where: { name: { startsWith: "prov-fast-" } } });
     const project = await db.project.create({ data: { name: "prov-shop" } });
-    const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/prov-shop-web" } });
+    const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/prov-shop-web", agentName: "prov-shop--web" } });
     await db.serviceServer.create({ data: { serviceId: service.id, serverId: row.id } });
     removed.length = 0;
     const { operation, events } = await runOperation(server, DELETE_SERVER, { id: globalId("Server", row.id) }, "deleteServer");

@@ -60,26 +60,26 @@ describe("the agent bootstrap plan", () => {
   });
 
   it("stages files and uses sudo -n for a non-root user", () => {
-    const plan = buildAgentBootstrap({ bundleLocalPath: "/b.mjs", config, sshUser: "deploy" });
+    const plan = buildAgentBootstrap({ bundleLocalPath: "/b.mjs", config, sshUser: "deploy", stagingDir: "/tmp/slipway-agent-install-0123456789abcdef" });
     expect(plan.install.map((step) => (step.kind === "run" ? step.argv : step.files.map((f) => f.path)))).toEqual([
       ["sudo", "-n", "mkdir", "-p", "/opt/slipway/agent", "/opt/slipway/bin", "/opt/slipway/log"],
-      ["mkdir", "-p", "-m", "700", "/tmp/slipway-agent-install"],
+      ["mkdir", "-m", "700", "/tmp/slipway-agent-install-0123456789abcdef"],
       [
-        "/tmp/slipway-agent-install/opt__slipway__agent__slipway-agent.mjs",
-        "/tmp/slipway-agent-install/opt__slipway__bin__slipway-agent",
-        "/tmp/slipway-agent-install/opt__slipway__agent.json",
+        "/tmp/slipway-agent-install-0123456789abcdef/opt__slipway__agent__slipway-agent.mjs",
+        "/tmp/slipway-agent-install-0123456789abcdef/opt__slipway__bin__slipway-agent",
+        "/tmp/slipway-agent-install-0123456789abcdef/opt__slipway__agent.json",
       ],
-      ["sudo", "-n", "install", "-D", "-m", "0644", "/tmp/slipway-agent-install/opt__slipway__agent__slipway-agent.mjs", "/opt/slipway/agent/slipway-agent.mjs"],
-      ["sudo", "-n", "install", "-D", "-m", "0755", "/tmp/slipway-agent-install/opt__slipway__bin__slipway-agent", "/opt/slipway/bin/slipway-agent"],
-      ["sudo", "-n", "install", "-D", "-m", "0600", "/tmp/slipway-agent-install/opt__slipway__agent.json", "/opt/slipway/agent.json"],
-      ["rm", "-rf", "/tmp/slipway-agent-install"],
+      ["sudo", "-n", "install", "-D", "-m", "0644", "/tmp/slipway-agent-install-0123456789abcdef/opt__slipway__agent__slipway-agent.mjs", "/opt/slipway/agent/slipway-agent.mjs"],
+      ["sudo", "-n", "install", "-D", "-m", "0755", "/tmp/slipway-agent-install-0123456789abcdef/opt__slipway__bin__slipway-agent", "/opt/slipway/bin/slipway-agent"],
+      ["sudo", "-n", "install", "-D", "-m", "0600", "/tmp/slipway-agent-install-0123456789abcdef/opt__slipway__agent.json", "/opt/slipway/agent.json"],
+      ["rm", "-rf", "/tmp/slipway-agent-install-0123456789abcdef"],
     ]);
     expect(plan.start.systemd.at(-1)).toMatchObject({ argv: ["sudo", "-n", "systemctl", "restart", "slipway-agent.service"] });
   });
 
   it("has only shell scripts that sh parses", () => {
     for (const user of ["root", "deploy"]) {
-      const plan = buildAgentBootstrap({ bundleLocalPath: "/b.mjs", config, sshUser: user });
+      const plan = buildAgentBootstrap({ bundleLocalPath: "/b.mjs", config, sshUser: user, stagingDir: "/tmp/slipway-agent-install-0123456789abcdef" });
       const steps = [plan.prerequisites, plan.detectInit, ...plan.install, ...plan.start.systemd, ...plan.start.detached];
       for (const step of steps) {
         if (step.kind !== "run") continue;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedAgentVersion } from "../src/domain/servers/agent-release.js";
 import { AGENT_TOKEN_PURPOSE } from "../src/domain/servers/server-connections.js";
 import { SshServerGateway } from "../src/domain/servers/ssh-server-gateway.js";
+import { LAB_NETWORK_ENV } from "./e2e-support.js";
 import { collect, startTestServer, type TestServer } from "./harness.js";
 
 const BASE_IMAGE = { id: "debian-12-x64", archivePath: null };
@@ -79,7 +80,7 @@ describe("adopting a server", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "slipway-servers-"));
     await lab.teardown();
-    server = await startTestServer({}, dataDir);
+    server = await startTestServer(LAB_NETWORK_ENV, dataDir);
     address = await boot(HOST);
   }, 180_000);
 

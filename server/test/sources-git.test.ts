@@ -90,10 +90,10 @@ describe("git argv", () => {
   });
 
   it("runs without the caller's git variables and never prompts", () => {
-    const env = gitEnvironment({ PATH: "/usr/bin", HOME: "/root", GIT_DIR: "/elsewhere", GIT_SSH_COMMAND: "evil", LC_ALL: "de_DE" });
+    const env = gitEnvironment({ PATH: "/usr/bin", HOME: "/root", GIT_DIR: "/elsewhere", GIT_SSH_COMMAND: "evil", LC_ALL: "de_DE" }, "/tmp/checkout");
     expect(env).toEqual({
       PATH: "/usr/bin",
-      HOME: "/root",
+      HOME: "/tmp/checkout",
       LC_ALL: "C",
       GIT_TERMINAL_PROMPT: "0",
       GIT_ASKPASS: "",

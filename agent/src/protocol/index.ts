@@ -13,7 +13,8 @@ export const DEFAULT_AGENT_PORT = 7420;
 // ------------------------------------------------------------------ shared value rules
 
 /** Service names become container names, nginx file names and label values. */
-export const ServiceName = z.string().regex(/^[a-z][a-z0-9-]{0,80}$/, "must be lowercase letters, digits and hyphens");
+// Up to 99 characters: the server names services `<project>--<service>` (two names of up to 40).
+export const ServiceName = z.string().regex(/^[a-z][a-z0-9-]{0,98}$/, "must be lowercase letters, digits and hyphens (1 to 99, starting with a letter)");
 
 /** Hostnames only (RFC 1123 labels), so a domain can never inject nginx configuration. */
 export const Hostname = z

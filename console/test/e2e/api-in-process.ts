@@ -35,7 +35,11 @@ const provisioning = {
     });
   },
 };
-const server = await startTestServer({ SLIPWAY_DIGITALOCEAN_API_URL: digitalOcean.url }, process.env.SLIPWAY_DATA_DIR, { provisioning });
+const server = await startTestServer(
+  { SLIPWAY_DIGITALOCEAN_API_URL: digitalOcean.url, SLIPWAY_CONSOLE_URL: process.env.SLIPWAY_CONSOLE_URL ?? "http://localhost:3000" },
+  process.env.SLIPWAY_DATA_DIR,
+  { provisioning },
+);
 const { db } = server.app.deps as { db: any };
 // Two SSH hosts as rows only (TEST-NET addresses, nothing is sent to them; unique prefix con-): one
 // with an outdated agent to show the badge, the other for the forced-delete guard.

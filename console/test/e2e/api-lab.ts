@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 // Loaded by URL so the console's type check stays out of the server's sources (other compiler settings).
 const fromServer = (file: string) => import(new URL(`../../../server/${file}`, import.meta.url).href);
 const { startTestServer, ADMIN } = await fromServer("test/harness.ts");
-const { adoptHosts, bootHosts, labBaseImagesEnv, labRegistry, newLab, pushTestImage } = await fromServer("test/e2e-support.ts");
+const { adoptHosts, bootHosts, labBaseImagesEnv, LAB_NETWORK_ENV, labRegistry, newLab, pushTestImage } = await fromServer("test/e2e-support.ts");
 
 const count = Math.max(1, Number(process.env.SLIPWAY_E2E_LAB_HOSTS ?? 2));
 const suffix = randomBytes(3).toString("hex");
@@ -45,7 +45,10 @@ try {
   const started = Date.now();
   // Leftovers of a crashed earlier run (only this suite uses the instance).
   await lab.teardown();
-  server = await startTestServer(labBaseImagesEnv(lab), process.env.SLIPWAY_DATA_DIR);
+  server = await startTestServer(
+    { ...labBaseImagesEnv(lab), ...LAB_NETWORK_ENV, SLIPWAY_CONSOLE_URL: process.env.SLIPWAY_CONSOLE_URL ?? "http://localhost:3000" },
+    process.env.SLIPWAY_DATA_DIR,
+  );
   const addresses: string[] = await bootHosts(lab, names, server!.app.deps.connections.identity().publicKey, booted);
   const hosts = await adoptHosts(server, names.map((name, i) => ({ lab: name, name, address: addresses[i]! })));
   const registry = await labRegistry(lab);

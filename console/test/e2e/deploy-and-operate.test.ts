@@ -162,10 +162,9 @@ describe("operating the console on the DigitalOcean simulator, in Chromium", () 
     await page.getByText("2 servers").waitFor();
   });
 
-  it("says plainly that the API has no user management", async () => {
+  it("lists the users on the users page", async () => {
     await tab("Settings").click();
     await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Users" }).click();
-    await page.getByText("User management is not in the API yet").waitFor();
     await page.getByRole("list", { name: "Users" }).getByText(api.admin.email).waitFor();
     await screenshot(page, "33-settings-users");
   });

@@ -9,7 +9,7 @@ import { phoneScreenshot, screenshot, startApiServer, useTestBed, type TestBed }
 const admin = { email: "first-hour@example.com", password: "e2e-first-hour-passphrase" };
 
 describe("the first hour, in Chromium against the real API", () => {
-  const bed = useTestBed(() => startApiServer(admin));
+  const bed = useTestBed((web) => startApiServer(admin, web));
   let web: TestBed<unknown>["web"];
   let page: Page;
   beforeAll(async () => {

@@ -130,7 +130,18 @@ export interface Admin {
   password: string;
 }
 
-export async function startApiServer(admin: Admin): Promise<{ url: string; dataDir: string; process: Running }> {
+/** The console's address, chosen before the API starts: the API admits browsers from it only (CORS). */
+export interface ConsoleAddress {
+  url: string;
+  port: number;
+}
+
+export async function consoleAddress(): Promise<ConsoleAddress> {
+  const port = await freePort();
+  return { url: `http://127.0.0.1:${port}`, port };
+}
+
+export async function startApiServer(admin: Admin, web: ConsoleAddress): Promise<{ url: string; dataDir: string; process: Running }> {
   const port = await freePort();
   const dataDir = makeTempDir("slipway-e2e-data-");
   const running = start("API server", bin("tsx"), [serverEntry], {
@@ -138,6 +149,7 @@ export async function startApiServer(admin: Admin): Promise<{ url: string; dataD
     env: {
       PORT: String(port),
       SLIPWAY_DATA_DIR: dataDir,
+      SLIPWAY_CONSOLE_URL: web.url,
       SLIPWAY_ADMIN_EMAIL: admin.email,
       SLIPWAY_ADMIN_PASSWORD: admin.password,
     },
@@ -170,8 +182,8 @@ export interface InProcessApi {
  * The real API with the DigitalOcean simulator and two seeded server rows, for what needs no real
  * host: see api-in-process.ts. Fails, never skips, if it can't start.
  */
-export async function startInProcessApi(): Promise<InProcessApi> {
-  return startReportingApi<InProcessApi>("API server (in-process gateway)", "test/e2e/api-in-process.ts", 120_000);
+export async function startInProcessApi(web: ConsoleAddress): Promise<InProcessApi> {
+  return startReportingApi<InProcessApi>("API server (in-process gateway)", "test/e2e/api-in-process.ts", web, 120_000);
 }
 
 export interface LabHost {
@@ -200,21 +212,22 @@ export interface LabApi {
  * The API with its real servers' gateway and lab hosts booted and adopted through it: see
  * api-lab.ts. Stopping it tears down its own lab instance, so it gets time to do so.
  */
-export async function startLabApi(): Promise<LabApi> {
-  return startReportingApi<LabApi>("API server (lab hosts)", "test/e2e/api-lab.ts", 360_000, 120_000);
+export async function startLabApi(web: ConsoleAddress): Promise<LabApi> {
+  return startReportingApi<LabApi>("API server (lab hosts)", "test/e2e/api-lab.ts", web, 360_000, 120_000);
 }
 
 /** Starts one of the API scripts that print `READY {json}` and waits for that line. */
 async function startReportingApi<Api extends { dataDir: string; process: Running }>(
   name: string,
   script: string,
+  web: ConsoleAddress,
   timeoutMs: number,
   stopGraceMs = 5000,
 ): Promise<Api> {
   const dataDir = makeTempDir("slipway-e2e-data-");
   const running = start(name, bin("tsx"), [path.join(consoleDir, script)], {
     cwd: repoRoot,
-    env: { SLIPWAY_DATA_DIR: dataDir },
+    env: { SLIPWAY_DATA_DIR: dataDir, SLIPWAY_CONSOLE_URL: web.url },
   });
   running.stopGraceMs = stopGraceMs;
   let ready: Omit<Api, "process"> | undefined;
@@ -249,9 +262,9 @@ export async function ensureConsoleBuilt(): Promise<void> {
   if (code !== 0) throw new Error(`next build failed:\n${build.output}`);
 }
 
-export async function startConsole(apiUrl: string): Promise<{ url: string; process: Running }> {
+export async function startConsole(apiUrl: string, web?: ConsoleAddress): Promise<{ url: string; process: Running }> {
   await ensureConsoleBuilt();
-  const port = await freePort();
+  const port = web?.port ?? (await freePort());
   const running = start("console", bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: consoleDir,
     // Read by the root layout on every request; see src/lib/api-url.ts.
@@ -334,15 +347,16 @@ export interface TestBed<Api> {
  * never skipped), starts the API and the console, opens Chromium, and tears all of it down after;
  * a failing test leaves a screenshot. The fields are filled in once `beforeAll` has run.
  */
-export function useTestBed<Api extends { url: string; dataDir: string; process: Running }>(startApi: () => Promise<Api>): TestBed<Api> {
+export function useTestBed<Api extends { url: string; dataDir: string; process: Running }>(startApi: (web: ConsoleAddress) => Promise<Api>): TestBed<Api> {
   const bed = {} as TestBed<Api>;
   beforeAll(async () => {
     const missing = missingPrerequisites();
     if (missing.length > 0) {
       throw new Error(`The browser test cannot run; missing:\n${missing.map((item) => `  - ${item}`).join("\n")}`);
     }
-    bed.api = await startApi();
-    bed.web = await startConsole(bed.api.url);
+    const web = await consoleAddress();
+    bed.api = await startApi(web);
+    bed.web = await startConsole(bed.api.url, web);
     bed.browser = await launchBrowser();
     bed.page = await bed.browser.context.newPage();
   });

@@ -5,7 +5,7 @@ import { phoneScreenshot, screenshot, startApiServer, useTestBed, type TestBed }
 const admin = { email: "admin@example.com", password: "e2e-correct-horse-battery" };
 
 describe("console in Chromium against the real API", () => {
-  const bed = useTestBed(() => startApiServer(admin));
+  const bed = useTestBed((web) => startApiServer(admin, web));
   let web: TestBed<unknown>["web"];
   let page: Page;
   beforeAll(() => {

@@ -32,11 +32,16 @@ export class ConflictError extends DomainError {
 
 export class InvalidCredentialsError extends DomainError {
   override name = "InvalidCredentialsError";
-  constructor() {
-    super("The email or password is wrong");
+  constructor(message = "The email or password is wrong") {
+    super(message);
   }
 }
 
 export class ForbiddenError extends DomainError {
   override name = "ForbiddenError";
+}
+
+/** The code an error is known by in the API and the audit log: ValidationError -> VALIDATION. */
+export function errorCode(error: { name: string }): string {
+  return error.name.replace(/Error$/, "").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() || "BAD_REQUEST";
 }

@@ -29,6 +29,8 @@ export interface OperationContext {
   emit(event: EventInput): Promise<void>;
   /** Every later event has this value replaced by "[redacted]". */
   redact(secret: string): void;
+  /** The text with every value given to `redact` replaced: for errors stored outside events. */
+  scrub(text: string): string;
   /** Aborted when the operation is cancelled or this replica lost its lease: stop at the next safe point. */
   signal: AbortSignal;
   /**

@@ -59,10 +59,11 @@ export const gitRef = z
     "is not a valid git ref",
   );
 
+// Hosts and users never start with "-", which git or ssh would read as an option.
 const SECURE_GIT_URLS = [
-  /^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+$/,
-  /^ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~\/-]+$/,
-  /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~][A-Za-z0-9._~\/-]*$/,
+  /^https:\/\/[A-Za-z0-9][A-Za-z0-9.-]*(:\d+)?\/[A-Za-z0-9._~\/-]+$/,
+  /^ssh:\/\/[A-Za-z0-9_][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*(:\d+)?\/[A-Za-z0-9._~\/-]+$/,
+  /^[A-Za-z0-9_][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*:[A-Za-z0-9._~][A-Za-z0-9._~\/-]*$/,
 ];
 /** git:// and http:// on this machine's loopback: a repository served by a test or the lab. */
 const LOOPBACK_INSECURE_GIT_URL = /^(?:git|http):\/\/(?:127(?:\.\d{1,3}){3}|localhost|\[::1\])(?::\d{1,5})?\/[A-Za-z0-9._~\/-]+$/;

@@ -11,13 +11,14 @@ import type PrismaTypes from "../generated/pothos-prisma-types.js";
 import { getDatamodel } from "../generated/pothos-prisma-types.js";
 import { auditMutation } from "./audit.js";
 import type { GraphQLContext } from "./context.js";
+import { assertNodeIdsWithinCap } from "./limits.js";
 
 // Plugins and options only; the types live in ./types, one file per noun.
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
-  AuthScopes: { public: boolean; authenticated: boolean; scope: Scope };
+  AuthScopes: { public: boolean; authenticated: boolean; session: boolean; scope: Scope };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
@@ -36,6 +37,7 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({
       public: true,
       authenticated: ctx.viewer !== null,
+      session: ctx.viewer?.tokenKind === "SESSION",
       scope: (scope: Scope) => ctx.viewer?.scopes.has(scope) ?? false,
     }),
     unauthorizedError: (_parent, ctx, _info, result) =>
@@ -56,13 +58,25 @@ export const builder = new SchemaBuilder<{
     clientMutationId: "omit",
     cursorType: "String",
     nodeQueryOptions: { authScopes: { scope: "read" } },
-    nodesQueryOptions: { authScopes: { scope: "read" } },
+    nodesQueryOptions: {
+      authScopes: { scope: "read" },
+      resolve: (_root, args, _ctx, _info, resolveNodes) => {
+        assertNodeIdsWithinCap(args.ids);
+        return resolveNodes(args.ids);
+      },
+    },
   },
 });
+
+// node(id) / nodes(ids) of an id that names nothing (or nothing the viewer may see) answer null,
+// never an internal error: every node loads with findUnique, not findUniqueOrThrow.
+const definePrismaNode = builder.prismaNode.bind(builder);
+builder.prismaNode = ((type: never, options: object) => definePrismaNode(type, { ...options, nullable: true } as never)) as unknown as typeof builder.prismaNode;
 
 /** The scope names a refused check asked for, so the error can say what the token lacks. */
 function missingScopes(failure: AuthFailure): string[] {
   if ("failures" in failure) return [...new Set(failure.failures.flatMap(missingScopes))];
   if ("parameter" in failure && failure.scope === "scope") return [`"${String(failure.parameter)}"`];
+  if ("scope" in failure && failure.scope === "session") return ["a signed-in session"];
   return [];
 }

@@ -15,6 +15,8 @@ import "./types/provisioning.js";
 import "./types/domain.js";
 import "./types/public-info.js";
 import "./types/overview.js";
+import "./types/audit.js";
+import "./types/settings.js";
 
 builder.queryType({});
 builder.mutationType({});

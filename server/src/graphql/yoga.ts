@@ -1,34 +1,57 @@
+import type { IncomingMessage } from "node:http";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { GraphQLError } from "graphql";
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { authenticate, AuthenticationError, bearerFromHeader } from "../domain/auth/authenticate.js";
+import type { ClientInfo } from "../domain/auth/sessions.js";
 import type { Deps } from "../domain/deps.js";
-import { DomainError } from "../domain/errors.js";
+import { DomainError, errorCode } from "../domain/errors.js";
+import { useAuditOfRefusedMutations } from "./audit.js";
 import type { GraphQLContext } from "./context.js";
 import { GRAPHIQL_OPTIONS, renderGraphiQLPage, useGraphiQLAssets } from "./graphiql.js";
+import { oneSignInPerDocument, useDocumentBodyLimit } from "./limits.js";
 import { schema } from "./schema.js";
 
-export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
+/** What the server hands each request: Node's request (HTTP, or the WebSocket upgrade in app.ts). */
+type ServerContext = Record<string, unknown> & { req?: IncomingMessage; connectionParams?: Record<string, unknown> };
 
-interface WebSocketContext {
-  connectionParams?: Record<string, unknown>;
+export type Yoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+// Refusals the caller caused: said to the caller, logged without a stack (anyone can cause them).
+const CALLER_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"]);
+
+export interface BodyLimits {
+  /** A JSON or GraphQL body (every request but uploads). */
+  documentBytes: number;
+  /** A multipart request: the archive plus its GraphQL part. */
+  uploadBytes: number;
 }
 
 /** The GraphQL server: schema, authentication, limits on hostile documents, error masking. */
-export function createGraphQLServer(deps: Deps): Yoga {
-  return createYoga<Record<string, unknown>, GraphQLContext>({
+export function createGraphQLServer(deps: Deps, limits: BodyLimits): Yoga {
+  return createYoga<ServerContext, GraphQLContext>({
     schema,
+    maxRequestBodySize: limits.uploadBytes,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     // GraphiQL and its assets come from this process, never a CDN: it works offline.
     graphiql: GRAPHIQL_OPTIONS,
     renderGraphiQL: renderGraphiQLPage,
-    // Bearer tokens, not cookies, carry identity, so any origin may call (the console among them).
-    cors: { origin: "*", allowedHeaders: ["authorization", "content-type"], methods: ["GET", "POST", "OPTIONS"] },
-    logging: deps.log,
-    context: async ({ request, connectionParams }: { request: Request } & WebSocketContext) => ({
+    // Identity travels in bearer tokens, never cookies; still, only the console's origin (and any
+    // configured) may call from a browser.
+    cors: (request) => {
+      const origin = request.headers.get("origin");
+      if (!origin || !deps.config.corsOrigins.includes(origin)) return false; // no CORS headers at all: the browser refuses
+      return { origin: [origin], credentials: false, allowedHeaders: ["authorization", "content-type"], methods: ["GET", "POST", "OPTIONS"] };
+    },
+    logging: quietCallerErrors(deps),
+    context: async ({ req, connectionParams }): Promise<Omit<GraphQLContext, never>> => ({
       deps,
-      viewer: await authenticate(deps, presentedToken(request, connectionParams)).catch(rethrowAsUnauthenticated),
+      viewer: await Promise.resolve()
+        .then(() => authenticate(deps, presentedToken(req, connectionParams)))
+        .catch(rethrowAsUnauthenticated),
+      client: clientOf(req),
+      audit: { recorded: false },
     }),
     maskedErrors: {
       // Domain errors are written for users; anything else is a bug and is logged, not shown.
@@ -36,7 +59,7 @@ export function createGraphQLServer(deps: Deps): Yoga {
         const original = isGraphQLError(error) ? error.originalError : error;
         if (isGraphQLError(original)) return original;
         if (original instanceof DomainError) {
-          return new GraphQLError(original.message, { extensions: { code: codeOf(original) } });
+          return new GraphQLError(original.message, { extensions: { code: errorCode(original) } });
         }
         if (original instanceof Error && original.name === "PothosValidationError") {
           // Malformed global IDs, cursors or page sizes: the caller's mistake, worth saying.
@@ -57,6 +80,9 @@ export function createGraphQLServer(deps: Deps): Yoga {
         costLimit: { maxCost: 20_000 },
         blockFieldSuggestion: { enabled: true },
       }),
+      { onValidate: ({ addValidationRule }) => addValidationRule(oneSignInPerDocument) } satisfies Plugin,
+      useDocumentBodyLimit(limits.documentBytes),
+      useAuditOfRefusedMutations(deps),
     ],
   });
 }
@@ -66,13 +92,19 @@ function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === "GraphQLError";
 }
 
-function presentedToken(request: Request | undefined, connectionParams: Record<string, unknown> | undefined): string | undefined {
+function presentedToken(req: IncomingMessage | undefined, connectionParams: Record<string, unknown> | undefined): string | undefined {
   if (connectionParams) {
     const { authorization, token } = connectionParams;
     if (typeof authorization === "string") return bearerFromHeader(authorization);
     return typeof token === "string" ? token : undefined;
   }
-  return bearerFromHeader(request?.headers.get("authorization"));
+  return bearerFromHeader(req?.headers.authorization);
+}
+
+/** The peer's address as the socket sees it (a proxy in front is not trusted to say otherwise). */
+function clientOf(req: IncomingMessage | undefined): ClientInfo {
+  const userAgent = req?.headers["user-agent"];
+  return { address: req?.socket.remoteAddress, userAgent: typeof userAgent === "string" ? userAgent : undefined };
 }
 
 function rethrowAsUnauthenticated(error: unknown): never {
@@ -82,6 +114,18 @@ function rethrowAsUnauthenticated(error: unknown): never {
   throw error;
 }
 
-function codeOf(error: DomainError): string {
-  return error.name.replace(/Error$/, "").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() || "BAD_REQUEST";
+/** yoga's logger, with the errors callers cause (refused tokens, missing scopes) logged at debug without stacks. */
+function quietCallerErrors(deps: Deps) {
+  const log = deps.log;
+  return {
+    debug: (...args: unknown[]) => log.debug(args.map(String).join(" ")),
+    info: (...args: unknown[]) => log.info(args.map(String).join(" ")),
+    warn: (...args: unknown[]) => log.warn(args.map(String).join(" ")),
+    error: (...args: unknown[]) => {
+      const callerError = args.find((a): a is GraphQLError => isGraphQLError(a) && CALLER_CODES.has(String(a.extensions?.code)));
+      if (callerError) return log.debug({ code: callerError.extensions?.code }, callerError.message);
+      const err = args.find((a) => a instanceof Error);
+      log.error({ err }, args.filter((a) => typeof a === "string").join(" ") || "GraphQL server error");
+    },
+  };
 }

@@ -7,6 +7,8 @@ const SECTIONS = [
   { href: "/settings/credentials", label: "Credentials" },
   { href: "/settings/api-tokens", label: "API tokens" },
   { href: "/settings/users", label: "Users" },
+  { href: "/settings/sessions", label: "Sessions" },
+  { href: "/settings/audit", label: "Audit log" },
 ] as const;
 
 export function SettingsNav() {

@@ -8,7 +8,13 @@ const RECORDED_ARGUMENTS = new Set([
   "id", "name", "description", "provider", "scopes", "projectId", "serviceId", "kind", "port",
   "healthCheckPath", "email", "expiresInDays", "afterSeq", "type", "repository", "ref", "image", "serverIds",
   "host", "sshPort", "sshUser", "hostnames", "deploymentId", "keepImages",
+  // Env var names (never their values), users and roles, settings, flags.
+  "key", "userId", "role", "everyone", "adopt", "force", "allowPrivateTargets", "count", "region", "size", "namePrefix", "snapshotId",
+  "sessionId", "actor", "action", "outcome",
 ]);
+
+// Recorded only when they are booleans (a secret's flag, never anything it holds).
+const RECORDED_FLAGS = new Set(["secret"]);
 
 export interface AuditEntry {
   viewer: Viewer | null;
@@ -39,5 +45,6 @@ export function recordableArguments(value: unknown, key?: string): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, recordableArguments(v, k)]));
   }
   if (value === null || value === undefined) return null;
+  if (key !== undefined && RECORDED_FLAGS.has(key) && typeof value === "boolean") return value;
   return key !== undefined && RECORDED_ARGUMENTS.has(key) ? value : "[redacted]";
 }

@@ -7,18 +7,21 @@ export const SCOPES = {
   deploy: "Deploy, roll back and clean up images",
   "servers:write": "Provision, adopt and delete servers; manage snapshots",
   "credentials:write": "Set, verify and delete provider credentials",
-  admin: "Manage users and every API token",
+  "tokens:write": "Create API tokens from this token (never more than it has, never outliving it) and revoke them",
+  admin: "Manage users, settings, the audit log and every API token",
 } as const;
 
 export type Scope = keyof typeof SCOPES;
 export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
 
-const ROLE_SCOPES: Record<UserRole, Scope[]> = {
+/** What each role may do at most; a token of the user never does more (authenticate.ts). */
+const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
   ADMIN: ALL_SCOPES,
-  MEMBER: ["read", "projects:write", "deploy"],
+  MEMBER: ["read", "projects:write", "deploy", "tokens:write"],
+  VIEWER: ["read", "tokens:write"],
 };
 
-export function scopesForRole(role: UserRole): Scope[] {
+export function scopesForRole(role: UserRole): readonly Scope[] {
   return ROLE_SCOPES[role];
 }
 
@@ -28,4 +31,10 @@ export function isScope(value: string): value is Scope {
 
 export function parseScopes(stored: string): Scope[] {
   return stored.split(" ").filter(isScope);
+}
+
+/** A token's effective scopes: what it was given, cut to what its user's role allows now. */
+export function effectiveScopes(stored: string, role: UserRole): Set<Scope> {
+  const allowed = new Set(scopesForRole(role));
+  return new Set(parseScopes(stored).filter((scope) => allowed.has(scope)));
 }

@@ -3,7 +3,7 @@ import type { Deps } from "../deps.js";
 import { ConflictError, ValidationError } from "../errors.js";
 import { email, parseInput } from "../validation.js";
 import { hashPassword } from "./passwords.js";
-import { startSession, type SessionPayload } from "./sessions.js";
+import { startSession, type ClientInfo, type SessionPayload } from "./sessions.js";
 import { hashToken, issueToken } from "./tokens.js";
 
 export const password = z.string().min(12, "must be at least 12 characters").max(1024);
@@ -42,21 +42,28 @@ const CompleteSetupInput = z.object({
 });
 
 /** Creates the first admin with the one-time setup token and signs them in. */
-export async function completeSetup(deps: Deps, input: unknown): Promise<SessionPayload> {
+export async function completeSetup(deps: Deps, input: unknown, client: ClientInfo = {}): Promise<SessionPayload> {
   const parsed = parseInput(CompleteSetupInput, input);
-  const passwordHash = await hashPassword(parsed.password);
+  // Wrong setup tokens count like wrong passwords, against one "account" and the address.
+  deps.loginGuard.check(SETUP_ACCOUNT, client.address);
+  const passwordHash = await deps.loginGuard.hashing(() => hashPassword(parsed.password));
   const user = await deps.db.$transaction(async (tx) => {
     if ((await tx.user.count()) > 0) throw new ConflictError("Slipway is already set up");
     const claimed = await tx.setupToken.updateMany({
       where: { tokenHash: hashToken(parsed.setupToken), usedAt: null },
       data: { usedAt: new Date() },
     });
-    if (claimed.count !== 1) throw new ValidationError("The setup token is wrong or was already used", [
-      { path: ["setupToken"], message: "wrong or already used" },
-    ]);
+    if (claimed.count !== 1) {
+      deps.loginGuard.recordFailure(SETUP_ACCOUNT, client.address);
+      throw new ValidationError("The setup token is wrong or was already used", [
+        { path: ["setupToken"], message: "wrong or already used" },
+      ]);
+    }
     // Setup happens once: every other replica's token is spent with it.
     await tx.setupToken.updateMany({ where: { usedAt: null }, data: { usedAt: new Date() } });
     return tx.user.create({ data: { email: parsed.email, name: parsed.name, role: "ADMIN", passwordHash } });
   });
-  return startSession(deps, user);
+  return startSession(deps, user, client);
 }
+
+const SETUP_ACCOUNT = "(setup)";

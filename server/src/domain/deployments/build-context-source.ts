@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Deployment } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
+import { resolveAllowedTarget } from "../network/outbound-target.js";
 import { prepareBuildContext } from "../sources/prepare-source.js";
 
 /** A build context ready to stream to an agent, and a way to remove what it left behind. */
@@ -33,7 +34,8 @@ export async function openBuildContext(
     };
   }
   const [repository, ref] = splitGitSource(deployment.sourceRef);
-  const prepared = await prepareBuildContext(deps, { type: "GIT", repository, ref }, { port: deployment.port });
+  const resolveGitHost = (host: string) => resolveAllowedTarget(deps, host, ["source", "repository"]);
+  const prepared = await prepareBuildContext({ ...deps, resolveGitHost }, { type: "GIT", repository, ref }, { port: deployment.port });
   if (!prepared) throw new Error("A git deployment produced no build context");
   return {
     stream: prepared.openContext(),

@@ -4,6 +4,8 @@ import type { Viewer } from "../auth/viewer.js";
 import type { Deps } from "../deps.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { listServiceDomains, readServiceEnv } from "../services/service-config.js";
+import { resolveAllowedTarget } from "../network/outbound-target.js";
+import { repositoryHost } from "../sources/git.js";
 import { prepareBuildContext } from "../sources/prepare-source.js";
 import { gitRef, gitRepositoryUrl, imageReference, parseInput } from "../validation.js";
 import { describeDockerfile } from "./build-context-source.js";
@@ -46,6 +48,8 @@ export async function createDeployment(
   if (parsed.source.type === "ARCHIVE" && !archive) {
     throw new ValidationError("An archive source needs an uploaded file", [{ path: ["archive"], message: "missing" }]);
   }
+  // Refused now, not at build time: a git host must be one Slipway may reach.
+  if (parsed.source.type === "GIT") await resolveAllowedTarget(deps, repositoryHost(parsed.source.repository).host, ["source", "repository"]);
   await assertNoDeploymentRunning(deps, service.id);
   const servers = await resolveTargets(deps, service.id, parsed.serverIds);
   // Unpacked, checked (zip-slip, links, bombs, limits) and packed now: a bad archive is refused

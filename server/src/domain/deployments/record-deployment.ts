@@ -3,6 +3,7 @@ import type { Deployment, Operation, Project, Server, Service, SourceType } from
 import type { Deps } from "../deps.js";
 import type { OperationDescriptor } from "../operations/operation.js";
 import { startOperation } from "../operations/start-operation.js";
+import { claimDeploySlot } from "./deploy-claim.js";
 import { imageTagFor } from "./release-config.js";
 
 /** The config a release runs with, snapshotted on its deployment so a rollback restores exactly it. */
@@ -37,37 +38,43 @@ export interface DeploymentToRecord {
 export async function recordDeployment(deps: Deps, record: DeploymentToRecord): Promise<{ deployment: Deployment; operation: Operation }> {
   const id = randomUUID();
   const current = await deps.db.serviceServer.findMany({ where: { serviceId: record.service.id } });
-  await deps.db.deployment.create({
-    data: {
-      id,
-      serviceId: record.service.id,
-      sourceType: record.source.type,
-      sourceRef: record.source.ref,
-      imageTag: record.rollback?.restored.imageTag ?? imageTagFor(record.service.imageBase, id),
-      imageId: record.rollback?.restored.imageId ?? null,
-      ...record.config,
-      restoredId: record.rollback?.restored.id ?? null,
-      rolledBackFromId: record.rollback?.replacing ?? null,
-      createdById: record.actorId,
-      targets: {
-        create: record.servers.map((server) => ({
-          serverId: server.id,
-          previousDeploymentId: current.find((c) => c.serverId === server.id)?.currentDeploymentId ?? null,
-        })),
+  // Recorded and claimed together: a deploy that loses the race leaves nothing behind.
+  await deps.db.$transaction(async (tx) => {
+    await tx.deployment.create({
+      data: {
+        id,
+        serviceId: record.service.id,
+        sourceType: record.source.type,
+        sourceRef: record.source.ref,
+        imageTag: record.rollback?.restored.imageTag ?? imageTagFor(record.service.imageBase, id),
+        imageId: record.rollback?.restored.imageId ?? null,
+        ...record.config,
+        restoredId: record.rollback?.restored.id ?? null,
+        rolledBackFromId: record.rollback?.replacing ?? null,
+        createdById: record.actorId,
+        targets: {
+          create: record.servers.map((server) => ({
+            serverId: server.id,
+            previousDeploymentId: current.find((c) => c.serverId === server.id)?.currentDeploymentId ?? null,
+          })),
+        },
       },
-    },
+    });
+    await claimDeploySlot(tx, record.service.id, id);
   });
+  let operation: Operation;
   try {
     await record.beforeStart?.(id);
+    operation = await startOperation(deps, record.operation.descriptor, { ...record.operation.input, deploymentId: id }, {
+      title: record.operation.title,
+      actorId: record.actorId,
+      serviceId: record.service.id,
+    });
   } catch (error) {
+    // Deleting it frees the service's slot too (the claim's reference is set null).
     await deps.db.deployment.delete({ where: { id } });
     throw error;
   }
-  const operation = await startOperation(deps, record.operation.descriptor, { ...record.operation.input, deploymentId: id }, {
-    title: record.operation.title,
-    actorId: record.actorId,
-    serviceId: record.service.id,
-  });
   const deployment = await deps.db.deployment.update({ where: { id }, data: { operationId: operation.id } });
   return { deployment, operation };
 }

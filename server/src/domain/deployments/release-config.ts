@@ -6,12 +6,17 @@ import type { EnvSnapshot } from "../services/service-config.js";
 const ENV_PURPOSE = "deployment-env";
 
 /**
- * The name a service has on its servers: containers, nginx files, image labels. Taken from the
- * image base (`slipway/<project>-<service>`, fixed at creation), so renaming the project or the
- * service never orphans what runs.
+ * The name a new service gets on its servers (containers, nginx files, image labels): project and
+ * service joined by "--", which neither name may contain, so no two services ever share one.
+ * Stored on the service (Service.agentName): services made before keep the name they had.
  */
-export function agentServiceName(service: Pick<Service, "imageBase">): string {
-  return service.imageBase.replace(/^slipway\//, "");
+export function newAgentServiceName(project: Pick<Project, "name">, service: Pick<Service, "name">): string {
+  return `${project.name}--${service.name}`;
+}
+
+/** The name a service has on its servers. */
+export function agentServiceName(service: Pick<Service, "agentName">): string {
+  return service.agentName;
 }
 
 /** Every service answers on this host name too, so it can be reached before it has domains. */
@@ -41,7 +46,7 @@ export function secretValuesOf(deps: Deps, deployment: Pick<Deployment, "envCiph
 export function releaseRequestFor(
   deps: Deps,
   deployment: Deployment,
-  names: { project: Pick<Project, "name">; service: Pick<Service, "name" | "imageBase"> },
+  names: { project: Pick<Project, "name">; service: Pick<Service, "name" | "agentName"> },
   tls: ReleaseRequest["tls"] = null,
 ): ReleaseRequest {
   const domains = deployment.domains as string[];

@@ -10,6 +10,7 @@ import { openBuildContext } from "./build-context-source.js";
 import { agentServiceName, releaseRequestFor, secretValuesOf } from "./release-config.js";
 import { cleanupServiceImages } from "./cleanup-images.js";
 import { explainReleaseFailure } from "../sources/explain-release-failure.js";
+import { isEndedStatus, releaseDeploySlot } from "./deploy-claim.js";
 
 /** What the deploy and rollback operations are given: the recorded deployment. */
 export interface DeployJob {
@@ -62,11 +63,12 @@ export async function runDeployment(deps: Deps, ctx: OperationContext, job: Depl
     await ctx.fenced(async (tx) => {
       await recordRunning(tx, deployment);
       await tx.deployment.update({ where: { id: deployment.id }, data: { status: "SUCCEEDED", finishedAt: new Date() } });
+      await releaseDeploySlot(tx, deployment.serviceId, deployment.id);
     });
   } catch (caught) {
     const error = ctx.signal.aborted ? ctx.signal.reason : caught;
     const cancelled = error instanceof OperationCancelledError;
-    await setStatus(ctx, deployment.id, { status: cancelled ? "CANCELLED" : "FAILED", finishedAt: new Date(), error: cancelled ? "Cancelled" : (error as Error).message });
+    await setStatus(ctx, deployment.id, { status: cancelled ? "CANCELLED" : "FAILED", finishedAt: new Date(), error: cancelled ? "Cancelled" : ctx.scrub((error as Error).message) });
     throw error;
   }
 
@@ -249,8 +251,12 @@ export async function loadDeployment(deps: Deps, id: string): Promise<LoadedDepl
 }
 
 // Fenced on the operation's lease: a replica that lost it never overwrites the one that took over.
+// A status that ends the deployment also gives back the service's deploy slot (deploy-claim.ts).
 export async function setStatus(ctx: OperationContext, id: string, data: Partial<Pick<Deployment, "status" | "startedAt" | "finishedAt" | "error">>): Promise<void> {
-  await ctx.fenced((tx) => tx.deployment.update({ where: { id }, data }));
+  await ctx.fenced(async (tx) => {
+    const updated = await tx.deployment.update({ where: { id }, data, select: { serviceId: true } });
+    if (isEndedStatus(data.status)) await releaseDeploySlot(tx, updated.serviceId, id);
+  });
 }
 
 export async function setTarget(

@@ -1,6 +1,7 @@
 import type { Server } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, ValidationError } from "../errors.js";
+import { ACTIVE_DEPLOYMENT_STATUSES, runningConflict } from "./deploy-claim.js";
 
 /**
  * The servers a deployment goes to: the ones asked for, or those already running the service.
@@ -29,8 +30,16 @@ export async function resolveTargets(deps: Deps, serviceId: string, requested: s
   return servers;
 }
 
-/** One deployment of a service at a time: a second would race the first for nginx and containers. */
+/**
+ * One deployment of a service at a time: a second would race the first for nginx and containers.
+ * An early, friendly check (before an archive is unpacked); the database's claim (deploy-claim.ts)
+ * is what enforces it.
+ */
 export async function assertNoDeploymentRunning(deps: Deps, serviceId: string): Promise<void> {
-  const running = await deps.db.deployment.count({ where: { serviceId, status: { in: ["QUEUED", "BUILDING", "DEPLOYING"] } } });
-  if (running > 0) throw new ConflictError("A deployment of this service is already in progress");
+  const running = await deps.db.deployment.findFirst({
+    where: { serviceId, status: { in: [...ACTIVE_DEPLOYMENT_STATUSES] }, operation: { is: { status: { in: ["QUEUED", "RUNNING"] } } } },
+    select: { id: true, status: true, imageTag: true },
+    orderBy: { createdAt: "desc" },
+  });
+  if (running) throw runningConflict(running);
 }

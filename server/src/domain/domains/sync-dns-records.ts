@@ -1,11 +1,12 @@
 // Keeps a service's Cloudflare DNS in step with what runs: one proxied A record per server for
 // each hostname of the deployment that server runs now, and none for hostnames no longer served.
 import { isIPv4 } from "node:net";
-import { normalizeHostname, type DesiredHostname, type Zone } from "../../integrations/cloudflare/index.js";
+import { DnsConflictError, normalizeHostname, type DesiredHostname, type Zone } from "../../integrations/cloudflare/index.js";
 import type { Deployment, DeploymentTarget } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import type { OperationContext } from "../ports.js";
 import { openCloudflare, type CloudflareAccess, type Report } from "./cloudflare-access.js";
+import { syncOwnedARecords } from "./dns-ownership.js";
 
 export const DNS_STEP = "dns";
 
@@ -46,7 +47,7 @@ export async function syncServiceDns(deps: Deps, report: Report, serviceId: stri
       });
       return { ...outcome, skipped: true };
     }
-    const problems = await applyByZone(cloudflare, report, desired, outcome);
+    const problems = await applyByZone(deps, cloudflare, report, desired, outcome);
     outcome.synced = problems === 0;
     await report({
       step: DNS_STEP,
@@ -115,7 +116,7 @@ export async function desiredRecords(deps: Deps, serviceId: string, options: Syn
   return [...desired].map(([hostname, ips]) => ({ hostname, ipv4s: [...ips].sort() })).sort((a, b) => a.hostname.localeCompare(b.hostname));
 }
 
-async function applyByZone(cloudflare: CloudflareAccess, report: Report, desired: DesiredHostname[], outcome: DnsSyncOutcome): Promise<number> {
+async function applyByZone(deps: Deps, cloudflare: CloudflareAccess, report: Report, desired: DesiredHostname[], outcome: DnsSyncOutcome): Promise<number> {
   let problems = 0;
   const byZone = new Map<string, { zone: Zone; hostnames: DesiredHostname[] }>();
   for (const entry of desired) {
@@ -130,20 +131,24 @@ async function applyByZone(cloudflare: CloudflareAccess, report: Report, desired
     byZone.set(zone.id, group);
   }
   for (const { zone, hostnames } of byZone.values()) {
-    try {
-      const plan = await cloudflare.client.syncARecords(zone.id, hostnames, { comment: "Managed by Slipway" });
-      outcome.created += plan.creates.length;
-      outcome.updated += plan.updates.length;
-      outcome.deleted += plan.deletes.length;
-      for (const { hostname, ipv4s } of hostnames) {
+    // One hostname at a time: a name held by records Slipway does not own is left alone without
+    // holding up the others.
+    for (const entry of hostnames) {
+      try {
+        const plan = await syncOwnedARecords(deps, cloudflare, zone, entry);
+        outcome.created += plan.creates.length;
+        outcome.updated += plan.updates.length;
+        outcome.deleted += plan.deletes.length;
         await report({
           step: DNS_STEP,
-          message: ipv4s.length > 0 ? `${hostname} points at ${ipv4s.join(", ")} (proxied)` : `${hostname} has no A records now`,
+          message: entry.ipv4s.length > 0 ? `${entry.hostname} points at ${entry.ipv4s.join(", ")} (proxied)` : `${entry.hostname} has no A records now`,
         });
+      } catch (error) {
+        problems += 1;
+        const level = error instanceof DnsConflictError ? "WARN" : "ERROR";
+        const detail = error instanceof DnsConflictError ? `${error.message} (an admin can adopt the name: setDomains with adopt)` : (error as Error).message;
+        await report({ step: DNS_STEP, level, message: `DNS of ${entry.hostname} not updated: ${detail}` });
       }
-    } catch (error) {
-      problems += 1;
-      await report({ step: DNS_STEP, level: "ERROR", message: `DNS of zone ${zone.name} not updated: ${(error as Error).message}` });
     }
   }
   return problems;

@@ -1,6 +1,7 @@
 import type { Operation } from "../../generated/prisma/client.js";
 import type { Viewer } from "../auth/viewer.js";
 import type { Deps } from "../deps.js";
+import { ACTIVE_DEPLOYMENT_STATUSES } from "../deployments/deploy-claim.js";
 import { ConflictError } from "../errors.js";
 import { startOperation } from "../operations/start-operation.js";
 import { getServerOrThrow } from "../servers/get-server.js";
@@ -20,6 +21,15 @@ export async function deleteServer(deps: Deps, viewer: Viewer, serverId: string,
   // Claimed in one write, so two deletes cannot both start.
   const claimed = await deps.db.server.updateMany({ where: { id: server.id, status: server.status }, data: { status: "DRAINING" } });
   if (claimed.count !== 1) throw new ConflictError(`The server "${server.name}" changed meanwhile; try again`);
+  // Claimed first, then checked: a deploy recorded from now on finds the server not ACTIVE.
+  const deploying = await deps.db.deploymentTarget.findFirst({
+    where: { serverId: server.id, deployment: { status: { in: [...ACTIVE_DEPLOYMENT_STATUSES] } } },
+    select: { deploymentId: true },
+  });
+  if (deploying) {
+    await deps.db.server.updateMany({ where: { id: server.id, status: "DRAINING" }, data: { status: server.status } });
+    throw new ConflictError(`A deployment (${deploying.deploymentId}) is releasing to "${server.name}"; delete it once that deployment has ended`);
+  }
   return startOperation(deps, deleteServerOperation, { serverId: server.id, force }, {
     title: server.kind === "DROPLET" ? `Delete ${server.name} (droplet ${server.providerId ?? "?"})${force ? ", forced" : ""}` : `Forget ${server.name}`,
     actorId: viewer.userId,

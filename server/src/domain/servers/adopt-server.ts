@@ -1,4 +1,3 @@
-import { lookup } from "node:dns/promises";
 import { isIPv4 } from "node:net";
 import { DEFAULT_AGENT_PORT } from "@slipway/agent/protocol";
 import { z } from "zod";
@@ -6,6 +5,7 @@ import type { Operation } from "../../generated/prisma/client.js";
 import type { Viewer } from "../auth/viewer.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, ValidationError } from "../errors.js";
+import { resolveAllowedTarget } from "../network/outbound-target.js";
 import { startOperation } from "../operations/start-operation.js";
 import { isUniqueViolation } from "../projects/projects.js";
 import { parseInput, port, resourceName } from "../validation.js";
@@ -33,7 +33,10 @@ export const AdoptServerInput = z.object({
  */
 export async function adoptServer(deps: Deps, viewer: Viewer, input: unknown): Promise<Operation> {
   const parsed = parseInput(AdoptServerInput, input);
-  const address = await resolveIpv4(parsed.host);
+  const address = (await resolveAllowedTarget(deps, parsed.host, ["host"])).find((a) => isIPv4(a));
+  if (!address) {
+    throw new ValidationError(`Invalid input: host: ${parsed.host} does not resolve to an IPv4 address`, [{ path: ["host"], message: "does not resolve to an IPv4 address" }]);
+  }
   const taken = await deps.db.server.findFirst({ where: { publicIpv4: address, sshPort: parsed.sshPort }, select: { name: true } });
   if (taken) throw new ConflictError(`${address}:${parsed.sshPort} is already the server "${taken.name}"`);
   let serverId: string;
@@ -59,15 +62,4 @@ export async function adoptServer(deps: Deps, viewer: Viewer, input: unknown): P
     title: `Adopt ${parsed.name} (${parsed.sshUser}@${address}:${parsed.sshPort})`,
     actorId: viewer.userId,
   });
-}
-
-async function resolveIpv4(host: string): Promise<string> {
-  if (isIPv4(host)) return host;
-  try {
-    return (await lookup(host, { family: 4 })).address;
-  } catch {
-    throw new ValidationError(`Invalid input: host: ${host} does not resolve to an IPv4 address`, [
-      { path: ["host"], message: "does not resolve to an IPv4 address" },
-    ]);
-  }
 }

@@ -11,8 +11,13 @@ export const AGENT_UNIT_NAME = "slipway-agent.service";
 /** Without systemd: the detached agent's pid (on /run, so a reboot forgets it) and its log. */
 export const AGENT_PIDFILE = "/run/slipway-agent.pid";
 export const AGENT_LOG_PATH = `${AGENT_ROOT}/log/agent.log`;
-/** Where a non-root user's files wait before `sudo install` puts them in place. */
-export const STAGING_DIR = "/tmp/slipway-agent-install";
+/**
+ * Where a non-root user's files wait before `sudo install` puts them in place: a name no one can
+ * guess, made fresh (`mkdir` without -p fails on a folder someone else prepared in /tmp).
+ */
+export function stagingDirFor(random: string): string {
+  return `/tmp/slipway-agent-install-${random}`;
+}
 
 /** Exit codes of the prerequisites check, and what its stdout then says. */
 export const PREREQUISITE_EXIT = { missing: 3, oldNode: 4 } as const;
@@ -31,6 +36,8 @@ export interface AgentInstallSpec {
   bundleLocalPath: string;
   config: AgentConfigFile;
   sshUser: string;
+  /** For a non-root user: the private staging folder (stagingDirFor with fresh random hex). */
+  stagingDir?: string;
 }
 
 export type BootstrapStep =
@@ -112,12 +119,15 @@ export function buildAgentBootstrap(spec: AgentInstallSpec): BootstrapPlan {
     { path: AGENT_CONFIG_PATH, contents: agentConfigFile(spec.config), mode: 0o600 },
   ];
   const unit: UploadFile = { path: AGENT_UNIT_PATH, contents: agentUnitFile(), mode: 0o644 };
+  const staging = spec.stagingDir ?? "";
+  if (!root && !/^\/tmp\/slipway-agent-install-[0-9a-f]{16,}$/.test(staging)) throw new Error("A non-root install needs a fresh random staging folder");
+  const stagedPath = (target: string) => `${staging}/${target.replace(/^\//, "").replaceAll("/", "__")}`;
 
   const put = (step: string, description: string, toWrite: UploadFile[]): BootstrapStep[] =>
     root
       ? [{ kind: "upload", step, description, files: toWrite }]
       : [
-          { kind: "run", step, description: "Prepare a private staging folder", argv: ["mkdir", "-p", "-m", "700", STAGING_DIR] },
+          { kind: "run", step, description: "Prepare a private staging folder", argv: ["mkdir", "-m", "700", staging] },
           { kind: "upload", step, description, files: toWrite.map((file) => ({ ...file, path: stagedPath(file.path) })) },
           ...toWrite.map((file): BootstrapStep => ({
             kind: "run",
@@ -125,7 +135,7 @@ export function buildAgentBootstrap(spec: AgentInstallSpec): BootstrapPlan {
             description: `Install ${file.path}`,
             argv: privileged(["install", "-D", "-m", file.mode.toString(8).padStart(4, "0"), stagedPath(file.path), file.path]),
           })),
-          { kind: "run", step, description: "Remove the staging folder", argv: ["rm", "-rf", STAGING_DIR] },
+          { kind: "run", step, description: "Remove the staging folder", argv: ["rm", "-rf", staging] },
         ];
 
   return {
@@ -159,8 +169,4 @@ function detachedStartScript(): string {
   // The inner shell records its own pid, then becomes the agent (exec keeps the pid).
   const launcher = shellQuote(["sh", "-c", `echo $$ >${AGENT_PIDFILE}; exec ${AGENT_SHIM_PATH}`]);
   return `setsid -f ${launcher} >>${shellQuote([AGENT_LOG_PATH])} 2>&1 </dev/null`;
-}
-
-function stagedPath(target: string): string {
-  return `${STAGING_DIR}/${target.replace(/^\//, "").replaceAll("/", "__")}`;
 }

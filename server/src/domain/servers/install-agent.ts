@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_AGENT_PORT, type HealthResponse } from "@slipway/agent/protocol";
@@ -6,7 +6,7 @@ import type { Server } from "../../generated/prisma/client.js";
 import type { SshConnection } from "../../integrations/ssh/connection.js";
 import type { Deps } from "../deps.js";
 import type { OperationContext } from "../ports.js";
-import { buildAgentBootstrap, MIN_NODE_MAJOR, PREREQUISITE_EXIT, type BootstrapStep } from "./agent-bootstrap-plan.js";
+import { buildAgentBootstrap, stagingDirFor, MIN_NODE_MAJOR, PREREQUISITE_EXIT, type BootstrapStep } from "./agent-bootstrap-plan.js";
 import { agentBundlePath, expectedAgentVersion } from "./agent-release.js";
 import { AGENT_TOKEN_PURPOSE, newAgentToken } from "./server-connections.js";
 
@@ -91,6 +91,7 @@ export async function installAgentOn(ctx: OperationContext, host: AgentHost): Pr
   const plan = buildAgentBootstrap({
     bundleLocalPath: bundle,
     sshUser: host.sshUser,
+    stagingDir: stagingDirFor(randomBytes(8).toString("hex")),
     config: {
       port: host.agentPort,
       tokenSha256: createHash("sha256").update(token).digest("hex"),

@@ -20,10 +20,18 @@ const SetEnvInput = z.object({
 export async function setServiceEnv(deps: Deps, input: unknown): Promise<Service> {
   const { serviceId, vars } = parseInput(SetEnvInput, input);
   await requireService(deps, serviceId);
-  const stored = new Map((await listServiceEnv(deps, serviceId)).map((v) => [v.key, v.ciphertext]));
+  const stored = new Map((await listServiceEnv(deps, serviceId)).map((v) => [v.key, v]));
   const unknown = vars.filter((v) => v.value === undefined && !stored.has(v.key)).map((v) => v.key);
   if (unknown.length > 0) {
     throw new ValidationError(`A new variable needs a value: ${unknown.join(", ")}`, unknown.map((key) => ({ path: ["vars", key], message: "needs a value" })));
+  }
+  // A secret kept as it is never becomes readable: making it plain needs the value typed again.
+  const unveiled = vars.filter((v) => v.value === undefined && stored.get(v.key)?.secret && !v.secret).map((v) => v.key);
+  if (unveiled.length > 0) {
+    throw new ValidationError(
+      `A secret becomes a plain variable only with a new value: ${unveiled.join(", ")}`,
+      unveiled.map((key) => ({ path: ["vars", key], message: "secret: give a new value to make it plain" })),
+    );
   }
   await deps.db.$transaction([
     deps.db.serviceEnvVar.deleteMany({ where: { serviceId } }),
@@ -33,7 +41,7 @@ export async function setServiceEnv(deps: Deps, input: unknown): Promise<Service
           serviceId,
           key: v.key,
           secret: v.secret,
-          ciphertext: v.value === undefined ? stored.get(v.key)! : deps.secrets.encrypt(v.value, ENV_PURPOSE),
+          ciphertext: v.value === undefined ? stored.get(v.key)!.ciphertext : deps.secrets.encrypt(v.value, ENV_PURPOSE),
         },
       }),
     ),

@@ -3,6 +3,7 @@ import type { Service } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { isUniqueViolation } from "../projects/projects.js";
+import { newAgentServiceName } from "../deployments/release-config.js";
 import { healthCheckPath, parseInput, port, resourceName } from "../validation.js";
 
 const CreateServiceInput = z.object({
@@ -23,6 +24,8 @@ export async function createService(deps: Deps, input: unknown): Promise<Service
         name: parsed.name,
         port: parsed.port,
         healthCheckPath: parsed.healthCheckPath,
+        agentName: newAgentServiceName(project, parsed),
+        // Image repositories may be shared (tags carry the deployment id); cleanup goes by agentName.
         imageBase: `slipway/${project.name}-${parsed.name}`,
       },
     });

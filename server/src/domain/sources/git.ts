@@ -54,11 +54,16 @@ export function gitFetchCommands(source: GitSource, options: GitCommandOptions):
   ];
 }
 
-/** The environment git runs with: none of the caller's GIT_* variables, no prompts, messages in English. */
-export function gitEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(base).filter(([key]) => !key.startsWith("GIT_") && !key.startsWith("LC_")));
+// Of the control plane's environment, git sees only these: never its secrets (DATABASE_URL,
+// SLIPWAY_SECRET_KEY, provider tokens), whatever the operator put there.
+const PASSED_TO_GIT = ["PATH", "TMPDIR", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"];
+
+/** The environment git runs with: a minimal one, no prompts, no user or system config, messages in English. */
+export function gitEnvironment(base: NodeJS.ProcessEnv, home = "/nonexistent"): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(PASSED_TO_GIT.filter((key) => base[key] !== undefined).map((key) => [key, base[key]]));
   return {
     ...env,
+    HOME: home,
     LC_ALL: "C",
     GIT_TERMINAL_PROMPT: "0",
     GIT_ASKPASS: "",
@@ -72,6 +77,12 @@ export function gitEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export interface FetchGitOptions {
   /** A fresh folder is made under it for this checkout. */
   tempDir: string;
+  /**
+   * Checks the repository's host before git connects and returns the addresses it may use
+   * (network/outbound-target.ts); https connections are pinned to them, so a name that resolves
+   * differently a moment later (DNS rebinding) still reaches only an allowed address.
+   */
+  resolveHost?: (host: string) => Promise<string[]>;
   allowInsecureTransports?: boolean;
   timeoutMs?: number;
 }
@@ -92,12 +103,14 @@ export async function fetchGitSource(input: unknown, options: FetchGitOptions): 
   const allowInsecureTransports = options.allowInsecureTransports ?? false;
   const source = parseInput(gitSourceInput(allowInsecureTransports), input);
   const timeoutMs = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+  const pinned = options.resolveHost ? await pinnedResolution(source.repository, options.resolveHost) : [];
   const work = await makeTempDir(options.tempDir, "git");
   const dir = path.join(work, "repo");
   try {
     const deadline = Date.now() + timeoutMs;
     let output = "";
-    for (const [program, ...args] of gitFetchCommands(source, { dir, allowInsecureTransports })) {
+    for (const [program, ...rest] of gitFetchCommands(source, { dir, allowInsecureTransports })) {
+      const args = [...pinned, ...rest];
       output = await runGit(program!, args, { cwd: work, timeoutMs: Math.max(1, deadline - Date.now()), source });
     }
     const commit = output.trim();
@@ -117,7 +130,7 @@ export async function fetchGitSource(input: unknown, options: FetchGitOptions): 
  */
 function runGit(program: string, args: string[], options: { cwd: string; timeoutMs: number; source: GitSource }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { cwd: options.cwd, env: gitEnvironment(process.env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, args, { cwd: options.cwd, env: gitEnvironment(process.env, options.cwd), detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -149,18 +162,32 @@ function runGit(program: string, args: string[], options: { cwd: string; timeout
   });
 }
 
+/** The host a repository URL names (https, ssh, git, http or user@host:path). */
+export function repositoryHost(repository: string): { host: string; port: number | null; scheme: string } {
+  const url = /^([a-z]+):\/\/(?:[^@/]+@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\//i.exec(repository);
+  if (url) return { scheme: url[1]!.toLowerCase(), host: url[2]!.toLowerCase(), port: url[3] ? Number(url[3]) : null };
+  const scp = /^[^@]+@([^:]+):/.exec(repository);
+  return { scheme: "ssh", host: (scp?.[1] ?? "").toLowerCase(), port: null };
+}
+
+const DEFAULT_PORTS: Record<string, number> = { https: 443, http: 80 };
+
+/** `-c http.curloptResolve=host:port:address` for https/http, so git connects only where the check allowed. */
+async function pinnedResolution(repository: string, resolveHost: (host: string) => Promise<string[]>): Promise<string[]> {
+  const { host, port, scheme } = repositoryHost(repository);
+  const addresses = await resolveHost(host);
+  const effectivePort = port ?? DEFAULT_PORTS[scheme];
+  if (effectivePort === undefined || addresses.length === 0) return [];
+  const listed = addresses.map((a) => (a.includes(":") ? `[${a}]` : a)).join(",");
+  return ["-c", `http.curloptResolve=${host.replace(/^\[|\]$/g, "")}:${effectivePort}:${listed}`];
+}
+
 /** Turns git's complaint into a clear error on the field at fault. */
 export function explainGitFailure(stderr: string, source: GitSource): Error {
   const ref = quoteName(source.ref);
   if (/couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i.test(stderr)) {
     return sourceError("ref", `The ref ${ref} was not found in ${source.repository}; use a branch, a tag or a full 40-character commit SHA`);
   }
-  const detail = stderr
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line.startsWith("fatal:") || line.startsWith("error:"))
-    .map((line) => line.replace(/^(fatal|error):\s*/, ""))
-    .join("; ")
-    .slice(0, 300);
-  return sourceError("repository", `Could not fetch ${source.repository} at ${ref}${detail ? `: ${detail}` : ""}`);
+  // git's own words are not passed on: they would tell what answers (or not) at any address.
+  return sourceError("repository", `Could not fetch ${source.repository} at ${ref}: it does not exist, needs credentials Slipway does not have, or cannot be reached`);
 }

@@ -23,6 +23,8 @@ export type DeploySource =
 
 export interface SourcesDeps {
   config: Pick<Config, "sourcesTempDir" | "archiveLimits" | "allowInsecureGitTransports" | "gitTimeoutMs" | "baseImages">;
+  /** Checks a git repository's host before it is fetched (see FetchGitOptions.resolveHost). */
+  resolveGitHost?: (host: string) => Promise<string[]>;
 }
 
 export interface PrepareOptions {
@@ -63,7 +65,7 @@ export async function prepareBuildContext(
       ? await extractArchive(source.file, { tempDir: config.sourcesTempDir, limits: config.archiveLimits })
       : await fetchGitSource(
           { repository: source.repository, ref: source.ref },
-          { tempDir: config.sourcesTempDir, allowInsecureTransports: config.allowInsecureGitTransports, timeoutMs: config.gitTimeoutMs },
+          { tempDir: config.sourcesTempDir, allowInsecureTransports: config.allowInsecureGitTransports, timeoutMs: config.gitTimeoutMs, resolveHost: deps.resolveGitHost },
         );
   const commit = "commit" in code ? code.commit : undefined;
   const digest = "digest" in code ? code.digest : `git:${commit}`;

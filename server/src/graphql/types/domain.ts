@@ -6,6 +6,7 @@ import { setDomains } from "../../domain/domains/set-domains.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { ServiceNode } from "./service.js";
+import { viewerOf } from "../viewer.js";
 
 // The private key has no field: it lives encrypted on the row and only travels to the agents.
 const OriginCertificateObject = builder.objectRef<Certificate>("OriginCertificate").implement({
@@ -47,8 +48,14 @@ builder.mutationField("setDomains", (t) =>
       "gets their origin certificate and points their Cloudflare DNS at the servers.",
     authScopes: { scope: "projects:write" },
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
-    args: { serviceId: t.arg.globalID({ required: true, for: ServiceNode }), hostnames: t.arg.stringList({ required: true }) },
-    resolve: (_root, args, ctx) => setDomains(ctx.deps, { serviceId: args.serviceId.id, hostnames: args.hostnames }),
+    args: {
+      serviceId: t.arg.globalID({ required: true, for: ServiceNode }),
+      hostnames: t.arg.stringList({ required: true }),
+      adopt: t.arg.stringList({
+        description: "Admins only: names among `hostnames` whose existing DNS records (not made by Slipway) Slipway may take over.",
+      }),
+    },
+    resolve: (_root, args, ctx) => setDomains(ctx.deps, viewerOf(ctx), { serviceId: args.serviceId.id, hostnames: args.hostnames, adopt: args.adopt ?? [] }),
   }),
 );
 

@@ -4,6 +4,7 @@ import { listOperations } from "../../domain/operations/queries.js";
 import type { OperationEvent } from "../../generated/prisma/client.js";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "../builder.js";
+import { resolveAllowed, whileAllowed, type AccessEnded } from "../subscription-access.js";
 
 
 export const OperationEventObject = builder.prismaObject("OperationEvent", {
@@ -72,7 +73,7 @@ builder.subscriptionField("operationEvents", (t) =>
       operationId: t.arg.globalID({ required: true, for: OperationNode }),
       afterSeq: t.arg.int({ defaultValue: 0 }),
     },
-    subscribe: (_root, args, ctx) => subscribeToOperationEvents(ctx.deps, args.operationId.id, args.afterSeq ?? 0),
-    resolve: (event: OperationEvent) => event,
+    subscribe: async (_root, args, ctx) => whileAllowed(ctx, "read", await subscribeToOperationEvents(ctx.deps, args.operationId.id, args.afterSeq ?? 0)),
+    resolve: (event: OperationEvent | AccessEnded) => resolveAllowed(event),
   }),
 );

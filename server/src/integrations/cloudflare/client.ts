@@ -2,7 +2,7 @@
 // and a sync of a service's A records), and Origin CA certificates.
 import type { Dispatcher } from "undici";
 import { dnsPlanToBatch, isEmptyPlan, normalizeHostname, planDnsRecords, type DesiredHostname, type DnsPlan, type DnsPlanOptions } from "./dns-plan.js";
-import { CloudflareApiError, CloudflareError } from "./errors.js";
+import { CloudflareApiError, CloudflareError, DnsConflictError } from "./errors.js";
 import {
   CloudflareTransport, defaultSleep, type CloudflareRateLimitPolicy, type CloudflareRetryPolicy, type CloudflareTransportEvent, type Envelope,
 } from "./transport.js";
@@ -148,6 +148,7 @@ export class CloudflareClient {
 
   /**
    * Makes the proxied A records of each hostname point at exactly its addresses, in one batch.
+   * Only records `options.isOwned` accepts are changed or deleted.
    * A retry after an attempt whose outcome is unknown lists and plans again, so it converges.
    * Refuses (before changing anything) when a CNAME holds one of the names.
    */
@@ -161,7 +162,8 @@ export class CloudflareClient {
     let current = await plan();
     if (current.conflicts.length > 0) {
       const names = [...new Set(current.conflicts.map((c) => c.hostname))].join(", ");
-      throw new CloudflareError(`Another record (CNAME) already holds ${names}; Slipway will not replace it`);
+      const types = [...new Set(current.conflicts.map((c) => c.type))].join(", ");
+      throw new DnsConflictError(`Another record (${types}) already holds ${names}; Slipway will not replace it`, current.conflicts);
     }
     const first = current;
     if (isEmptyPlan(current)) return current;

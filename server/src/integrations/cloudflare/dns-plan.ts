@@ -9,14 +9,14 @@ export interface DesiredHostname {
   ipv4s: string[];
 }
 
-export type ExistingRecord = Pick<DnsRecord, "id" | "type" | "name" | "content" | "proxied" | "ttl">;
+export type ExistingRecord = Pick<DnsRecord, "id" | "type" | "name" | "content" | "proxied" | "ttl"> & { comment?: string | null };
 
 export interface DnsPlan {
   creates: DnsRecordInput[];
   /** Records kept but changed, or reused for another address (fewer changes than delete + create). */
   updates: { id: string; record: DnsRecordInput }[];
   deletes: { id: string; name: string; content: string }[];
-  /** Hostnames left alone because another kind of record (a CNAME) holds the name. */
+  /** Hostnames left alone because a record Slipway may not change (a CNAME, or an address record it does not own) holds the name. */
   conflicts: { hostname: string; id: string; type: string; content: string }[];
 }
 
@@ -26,7 +26,15 @@ export interface DnsPlanOptions {
   /** Default 1 (automatic), the only TTL a proxied record has. */
   ttl?: number;
   comment?: string;
+  /**
+   * Which existing records are Slipway's to change or delete (default: every A record). An A or
+   * AAAA record it does not own at a name leaves that name alone, like a CNAME.
+   */
+  isOwned?: (record: ExistingRecord) => boolean;
 }
+
+// Records that say where a name's traffic goes: Slipway's A records must not mix with others'.
+const ADDRESS_TYPES = new Set(["A", "AAAA", "CNAME"]);
 
 /** Lowercase, without a trailing dot: the form Cloudflare returns names in. */
 export function normalizeHostname(hostname: string): string {
@@ -54,9 +62,15 @@ export function planDnsRecords(desired: DesiredHostname[], existing: ExistingRec
 
   for (const [name, ips] of wanted) {
     const atName = existing.filter((r) => normalizeHostname(r.name) === name);
-    const cnames = atName.filter((r) => r.type === "CNAME");
-    if (cnames.length > 0) {
-      plan.conflicts.push(...cnames.map((r) => ({ hostname: name, id: r.id, type: r.type, content: r.content ?? "" })));
+    const isOwned = options.isOwned ?? (() => true);
+    const foreign = atName.filter((r) => ADDRESS_TYPES.has(r.type) && (r.type !== "A" || !isOwned(r)));
+    // Taking a name away removes only Slipway's own records; others' stay where they are.
+    if (ips.length === 0) {
+      for (const r of atName.filter((r) => r.type === "A" && isOwned(r))) plan.deletes.push({ id: r.id, name, content: r.content ?? "" });
+      continue;
+    }
+    if (foreign.length > 0) {
+      plan.conflicts.push(...foreign.map((r) => ({ hostname: name, id: r.id, type: r.type, content: r.content ?? "" })));
       continue;
     }
     const record = (content: string): DnsRecordInput => ({

@@ -1,5 +1,6 @@
 // Errors of the Cloudflare client. Messages name the call and Cloudflare's error codes and
 // messages; they never carry the token or request headers.
+import type { DnsPlan } from "./dns-plan.js";
 
 import type { CloudflareMessage } from "./types.js";
 
@@ -53,4 +54,15 @@ export class CloudflareRateLimitError extends CloudflareError {
 function describe(error: CloudflareMessage): string {
   const chain = error.error_chain?.length ? ` (${error.error_chain.map(describe).join("; ")})` : "";
   return `${error.code} ${error.message}${chain}`;
+}
+
+/** A name is held by records Slipway may not change; nothing was changed. */
+export class DnsConflictError extends CloudflareError {
+  override name = "DnsConflictError";
+  constructor(
+    message: string,
+    readonly conflicts: DnsPlan["conflicts"],
+  ) {
+    super(message);
+  }
 }

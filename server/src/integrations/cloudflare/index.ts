@@ -2,7 +2,7 @@ export { CloudflareClient, DEFAULT_CLOUDFLARE_API_URL, type CloudflareClientOpti
 export {
   dnsPlanToBatch, isEmptyPlan, normalizeHostname, planDnsRecords, type DesiredHostname, type DnsPlan, type DnsPlanOptions, type ExistingRecord,
 } from "./dns-plan.js";
-export { CloudflareApiError, CloudflareError, CloudflareRateLimitError, CloudflareUnavailableError, type CloudflareMessage } from "./errors.js";
+export { CloudflareApiError, CloudflareError, CloudflareRateLimitError, CloudflareUnavailableError, DnsConflictError, type CloudflareMessage } from "./errors.js";
 export { generateOriginCsr, type OriginCsr, type OriginKeyType } from "./origin-csr.js";
 export type { CloudflareRateLimitPolicy, CloudflareRetryPolicy, CloudflareTransportEvent } from "./transport.js";
 export * from "./types.js";

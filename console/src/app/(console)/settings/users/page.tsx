@@ -7,7 +7,7 @@ export default function UsersPage() {
   return (
     <>
       <h2 className="section-title">Users</h2>
-      <p className="section-description">Who can sign in to this Slipway.</p>
+      <p className="section-description">Who can sign in to this Slipway, and what each may do.</p>
       <UsersPanel />
     </>
   );

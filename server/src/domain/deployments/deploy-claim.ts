@@ -1,0 +1,52 @@
+// One deployment of a service at a time, enforced by the database: a deploy or rollback claims
+// the service's slot (Service.activeDeploymentId, unique) in the transaction that records it, on
+// the condition that the slot is free; whichever transaction comes second finds it taken. The
+// slot is given back when the deployment ends, whatever the way (succeeded, failed, cancelled,
+// interrupted); a slot still held by a deployment or operation that has ended counts as free, so
+// no path that forgets to give it back can block a service for good.
+import type { DeploymentStatus, OperationStatus, Prisma } from "../../generated/prisma/client.js";
+import { ConflictError } from "../errors.js";
+
+export const ACTIVE_DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = ["QUEUED", "BUILDING", "DEPLOYING"];
+const ENDED_DEPLOYMENT: DeploymentStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED", "INTERRUPTED"];
+const ENDED_OPERATION: OperationStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED", "INTERRUPTED"];
+
+type Tx = Prisma.TransactionClient;
+
+export function isEndedStatus(status: DeploymentStatus | undefined): boolean {
+  return status !== undefined && ENDED_DEPLOYMENT.includes(status);
+}
+
+/** Takes the service's deploy slot for a just-recorded deployment, or throws a ConflictError naming the holder. */
+export async function claimDeploySlot(tx: Tx, serviceId: string, deploymentId: string): Promise<void> {
+  const claimed = await tx.service.updateMany({
+    where: {
+      id: serviceId,
+      OR: [
+        { activeDeploymentId: null },
+        { activeDeployment: { is: { status: { in: ENDED_DEPLOYMENT } } } },
+        { activeDeployment: { is: { operation: { is: { status: { in: ENDED_OPERATION } } } } } },
+      ],
+    },
+    data: { activeDeploymentId: deploymentId },
+  });
+  if (claimed.count === 1) return;
+  const holder = await tx.service.findUnique({
+    where: { id: serviceId },
+    select: { activeDeployment: { select: { id: true, status: true, imageTag: true } } },
+  });
+  throw runningConflict(holder?.activeDeployment ?? null);
+}
+
+/** Gives the slot back when the deployment holding it ends; does nothing if another holds it. */
+export async function releaseDeploySlot(tx: Tx, serviceId: string, deploymentId: string): Promise<void> {
+  await tx.service.updateMany({ where: { id: serviceId, activeDeploymentId: deploymentId }, data: { activeDeploymentId: null } });
+}
+
+export function runningConflict(running: { id: string; status: DeploymentStatus; imageTag: string } | null): ConflictError {
+  return new ConflictError(
+    running
+      ? `A deployment of this service is already in progress: ${running.id} (${running.imageTag}, ${running.status.toLowerCase()}); wait for it to end`
+      : "A deployment of this service is already in progress",
+  );
+}
