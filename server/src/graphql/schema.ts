@@ -13,6 +13,8 @@ import "./types/deployment.js";
 import "./types/snapshot.js";
 import "./types/provisioning.js";
 import "./types/domain.js";
+import "./types/autoscaling.js";
+import "./types/metrics.js";
 
 builder.queryType({});
 builder.mutationType({});
