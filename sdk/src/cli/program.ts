@@ -5,6 +5,7 @@ import { registerDeployments } from "./commands/deployments.js";
 import { registerListings } from "./commands/listings.js";
 import { registerLogin } from "./commands/login.js";
 import { registerLogs } from "./commands/logs.js";
+import { registerMetrics } from "./commands/metrics.js";
 import { registerServers } from "./commands/servers.js";
 
 const FOOTER = `
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerDeployments(program);
   registerLogs(program);
+  registerMetrics(program);
   registerConfig(program);
   return program;
 }
