@@ -2,6 +2,7 @@
 export const pathTo = (base: string, id: string) => `${base}/${encodeURIComponent(id)}`;
 
 export const servicePath = (id: string) => pathTo("/services", id);
+export const serverPath = (id: string) => pathTo("/servers", id);
 export const operationPath = (id: string) => pathTo("/operations", id);
 export const deployPath = (service: { id: string; projectId: string }) =>
   `/deploy?${new URLSearchParams({ project: service.projectId, service: service.id })}`;

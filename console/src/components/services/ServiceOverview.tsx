@@ -4,8 +4,9 @@ import Link from "next/link";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useQuery } from "urql";
 import { ConsoleServiceOverviewDocument, type ConsoleServiceOverviewQuery } from "@slipway/sdk";
-import { deployPath } from "@/lib/paths";
+import { deployPath, serverPath } from "@/lib/paths";
 import { EmptyState } from "../EmptyState";
+import { ServiceMetricsPanel } from "../metrics/ServiceMetricsPanel";
 import { Loaded } from "../Loaded";
 import { PageHeader } from "../PageHeader";
 import { projectPath } from "../projects/paths";
@@ -70,7 +71,7 @@ function ServiceDetail({ service }: { service: Service }) {
                 <li key={server.id} className="row">
                   <div className="row__main">
                     <p className="row__title">
-                      {server.name} <StatusBadge status={server.status} />
+                      <Link href={serverPath(server.id)}>{server.name}</Link> <StatusBadge status={server.status} />
                     </p>
                     <p className="row__meta">
                       {server.publicIpv4 ?? "no address"}
@@ -94,6 +95,8 @@ function ServiceDetail({ service }: { service: Service }) {
             </ul>
           )}
         </section>
+
+        <ServiceMetricsPanel serviceId={service.id} />
 
         <EditableSection
           id="domains"
