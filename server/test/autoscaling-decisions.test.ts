@@ -14,7 +14,7 @@ const rules: PolicyRules = {
   minServers: 1, maxServers: 10, targetCpuPercent: 60, targetRequestsPerSecond: null, scaleOutStep: 4, scaleOutCooldownSeconds: 180, scaleInWindowSeconds: 600, lastScaleOutAt: null,
 };
 
-function decide(servers: ServerObservation[], overrides: Partial<DecisionInput> & { policy?: Partial<PolicyRules> } = {}) {
+function decide(servers: ServerObservation[], overrides: Partial<Omit<DecisionInput, "policy">> & { policy?: Partial<PolicyRules> } = {}) {
   const { policy, ...rest } = overrides;
   return decideScale({ policy: { ...rules, ...policy }, servers, now: NOW, windowHighest: null, deploymentRunning: false, scalingOperationId: null, hasRelease: true, ...rest });
 }
