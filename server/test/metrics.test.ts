@@ -120,6 +120,8 @@ describe("collection on a control plane", () => {
     // The scheduler's own timers stay out of the way (an hour); the test runs each round itself.
     server = await startTestServer({ SLIPWAY_METRICS_INTERVAL_SECONDS: "3600", SLIPWAY_AUTOSCALE_INTERVAL_SECONDS: "3600" }, undefined, { servers: gateway });
     deps = server.app.deps;
+    // No scheduled run (a roll-up on its own minute timer) may race the rounds this test runs.
+    await deps.scheduler.close();
     deps.clock = clock;
     deps.config.metrics.intervalMs = 15_000;
     const service = await serviceRow(deps, "shop", "web");
@@ -174,6 +176,16 @@ describe("collection on a control plane", () => {
     expect(await deps.db.server.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: "ACTIVE", unreachableSince: null });
   });
 
+  it("tells an agent from before metrics (it answers, without figures) from a server that does not answer", async () => {
+    gateway.oldAgents.add(b.id);
+    expect(await round()).toMatchObject({ collected: 2, unreachable: 0 });
+    const row = await deps.db.serverMetric.findFirst({ where: { serverId: b.id }, orderBy: { at: "desc" } });
+    expect(row).toMatchObject({ reachable: true, cpuPercent: null });
+    expect(row?.error).toMatch(/has no metrics endpoint: upgrade it$/);
+    expect((await deps.db.server.findUniqueOrThrow({ where: { id: b.id } })).status).toBe("ACTIVE");
+    gateway.oldAgents.delete(b.id);
+  });
+
   it("answers time series per service (a series per server, gaps as gaps) and per server over the API", async () => {
     const to = clock.now();
     const from = new Date(to.getTime() - 5 * 60_000);
@@ -189,9 +201,9 @@ describe("collection on a control plane", () => {
     const { metrics, currentMetrics } = result.data.node;
     expect(metrics.series.map((s: { serverName: string }) => s.serverName)).toEqual(["met-a", "met-b"]);
     const bPoints = metrics.series[1].points.filter((p: { reachable: boolean | null }) => p.reachable !== null);
-    // First collection: nothing to difference; then 5/s; then the gap; then 5/s again.
+    // First collection: nothing to difference; then 5/s; then the gap; then 5/s again; then the old agent's answer.
     expect(bPoints.map((p: { reachable: boolean; requestsPerSecond: number | null }) => [p.reachable, p.requestsPerSecond])).toEqual([
-      [true, null], [true, 5], [false, null], [true, 5],
+      [true, null], [true, 5], [false, null], [true, 5], [true, null],
     ]);
     const aLast = metrics.series[0].points.filter((p: { requestsPerSecond: number | null }) => p.requestsPerSecond !== null).at(-1);
     expect(aLast).toMatchObject({ requestsPerSecond: 20, errorRate: 0.05 });

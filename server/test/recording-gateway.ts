@@ -4,6 +4,7 @@ import {
   type ServiceStatus,
 } from "@slipway/agent/protocol";
 import type { LineSink, RemovedImages, ServerGateway } from "../src/domain/ports.js";
+import { AgentRequestError } from "../src/integrations/agent-client/agent-client.js";
 
 export type GatewayCall =
   | { kind: "build" | "pull"; serverId: string; tag: string }
@@ -35,6 +36,8 @@ export class RecordingGateway implements ServerGateway {
   failureMessage = "health check never passed";
   /** Servers whose agent does not answer metrics collection. */
   unreachable = new Set<string>();
+  /** Servers whose agent predates metrics (answers 404). */
+  oldAgents = new Set<string>();
   /** Per server, what it reports; servers not in it report an idle host. */
   readonly load = new Map<string, SimulatedLoad>();
   /** Agent time between two metrics answers of a server. */
@@ -97,6 +100,7 @@ export class RecordingGateway implements ServerGateway {
 
   async metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse> {
     if (this.unreachable.has(serverId)) throw new Error(`connect ECONNREFUSED (${serverId})`);
+    if (this.oldAgents.has(serverId)) throw new AgentRequestError(404, "not_found", "no endpoint /v1/metrics");
     const load = this.load.get(serverId) ?? { cpuPercent: 0, sites: {} };
     const host = this.hosts.get(serverId) ?? { sampledAt: 1_700_000_000_000, totalTicks: 100_000, idleTicks: 90_000, offsets: {} };
     const seconds = this.metricsStepMs / 1000;

@@ -6,6 +6,7 @@
 // is shown as unreachable until it answers again.
 import type { AccessLogCursor } from "@slipway/agent/protocol";
 import type { Prisma, Server } from "../../generated/prisma/client.js";
+import { AgentRequestError } from "../../integrations/agent-client/agent-client.js";
 import type { Deps } from "../deps.js";
 import { mapBounded } from "../deployments/bounded.js";
 import { agentServiceName } from "../deployments/release-config.js";
@@ -53,9 +54,15 @@ export async function collectServer(deps: Deps, server: Server, services: Servic
   try {
     answer = await withTimeout(deps.servers.metrics(server.id, { accessLogCursors: previous.logCursors }), answerTimeoutMs(deps), server.name);
   } catch (error) {
-    await storeGap(deps, server, services, slot, (error as Error).message);
-    await markServerUnreachable(deps, server.id);
-    return "unreachable";
+    // An agent from before metrics answers 404: the server is there, it just cannot say more.
+    const oldAgent = error instanceof AgentRequestError && error.status === 404;
+    await storeGap(deps, server, services, slot, oldAgent ? `The agent (${server.agentVersion ?? "unknown version"}) has no metrics endpoint: upgrade it` : (error as Error).message, oldAgent);
+    if (!oldAgent) {
+      await markServerUnreachable(deps, server.id);
+      return "unreachable";
+    }
+    await seen(deps, server.id);
+    return "collected";
   }
   const samples = samplesFrom(previous, answer, services);
   try {
@@ -82,9 +89,14 @@ export async function collectServer(deps: Deps, server: Server, services: Servic
     if (error instanceof ClaimLost) return "skipped";
     throw error;
   }
-  await deps.db.server.updateMany({ where: { id: server.id }, data: { lastSeenAt: deps.clock.now() } });
-  await markServerReachable(deps, server.id);
+  await seen(deps, server.id);
   return "collected";
+}
+
+/** It answered: last seen now, and reachable again if it was not. */
+async function seen(deps: Deps, serverId: string): Promise<void> {
+  await deps.db.server.updateMany({ where: { id: serverId }, data: { lastSeenAt: deps.clock.now() } });
+  await markServerReachable(deps, serverId);
 }
 
 /** Claims the server's slot; null when this slot (or a later one) is already someone else's. */
@@ -109,14 +121,15 @@ async function keepClaim(tx: Prisma.TransactionClient, serverId: string, slot: D
   if (kept.count !== 1) throw new ClaimLost();
 }
 
-async function storeGap(deps: Deps, server: Server, services: ServiceOnServer[], slot: Date, reason: string): Promise<void> {
+/** A collection without figures: the server did not answer (a gap), or answered without metrics (`reachable`). */
+async function storeGap(deps: Deps, server: Server, services: ServiceOnServer[], slot: Date, reason: string, reachable = false): Promise<void> {
   const error = reason.slice(0, 300);
   try {
     await deps.db.$transaction(async (tx) => {
       await keepClaim(tx, server.id, slot);
-      await tx.serverMetric.create({ data: { serverId: server.id, step: RAW_STEP, at: slot, reachable: false, error } });
+      await tx.serverMetric.create({ data: { serverId: server.id, step: RAW_STEP, at: slot, reachable, error } });
       if (services.length > 0) {
-        await tx.serviceMetric.createMany({ data: services.map((s) => ({ serviceId: s.serviceId, serverId: server.id, step: RAW_STEP, at: slot, reachable: false })) });
+        await tx.serviceMetric.createMany({ data: services.map((s) => ({ serviceId: s.serviceId, serverId: server.id, step: RAW_STEP, at: slot, reachable })) });
       }
     });
   } catch (caught) {
