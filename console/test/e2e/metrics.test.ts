@@ -45,6 +45,26 @@ describe("metrics charts in Chromium", () => {
     await phoneScreenshot(page, "50-service-metrics-phone");
   });
 
+  it("shows the autoscaling policy and refuses a change that cannot hold, saying why", async () => {
+    const panel = page.getByRole("region", { name: "Autoscaling" });
+    await panel.getByText("On: 1 to 3 servers, target 10 requests/s per server; new servers from con-snap (nyc3, s-1vcpu-1gb).").waitFor();
+    await panel.getByText(/^Last decision .*: requests 6\/s per server/).waitFor();
+    await panel.getByRole("button", { name: "Edit policy" }).click();
+    await panel.getByLabel("Minimum servers").fill("4");
+    await panel.getByRole("button", { name: "Save policy" }).click();
+    await panel.getByText("must be at least minServers (4)").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("maxServers");
+    await screenshot(page, "52-autoscale-policy-invalid");
+    // No DigitalOcean token is saved here: an enabled policy could not create droplets.
+    await panel.getByLabel("Minimum servers").fill("1");
+    await panel.getByRole("button", { name: "Save policy" }).click();
+    await panel.getByText(/set a DigitalOcean token first/).waitFor();
+    await panel.getByLabel("Scale this service automatically").uncheck();
+    await panel.getByLabel("Target requests per second per server").fill("12");
+    await panel.getByRole("button", { name: "Save policy" }).click();
+    await panel.getByText("Off: 1 to 3 servers, target 12 requests/s per server; new servers from con-snap (nyc3, s-1vcpu-1gb).").waitFor();
+  });
+
   it("redraws for another time range", async () => {
     await page.getByRole("group", { name: "Time range" }).getByText("6 hours").click();
     await page.getByText("One line per server, every 120 s").waitFor();

@@ -6,6 +6,7 @@ import { useQuery } from "urql";
 import { ConsoleServiceOverviewDocument, type ConsoleServiceOverviewQuery } from "@slipway/sdk";
 import { deployPath, serverPath } from "@/lib/paths";
 import { EmptyState } from "../EmptyState";
+import { AutoscalePanel } from "../metrics/AutoscalePanel";
 import { ServiceMetricsPanel } from "../metrics/ServiceMetricsPanel";
 import { Loaded } from "../Loaded";
 import { PageHeader } from "../PageHeader";
@@ -97,6 +98,7 @@ function ServiceDetail({ service }: { service: Service }) {
         </section>
 
         <ServiceMetricsPanel serviceId={service.id} />
+        <AutoscalePanel serviceId={service.id} />
 
         <EditableSection
           id="domains"
