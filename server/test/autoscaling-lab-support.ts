@@ -31,7 +31,7 @@ export interface AutoscaleLab {
   snapshotId: string;
   /** The A records of APP now (what DNS gives). */
   resolve(): string[];
-  /** Deploys the page of `version` (an uploaded archive: built once, copied to the other servers). */
+  /** Deploys the page of `version` (an uploaded archive: built once, copied to the other servers) to the service's servers. */
   deploy(version: string): Promise<{ deploymentId: string; operationId: string }>;
   setPolicy(input: Record<string, unknown>): Promise<Record<string, any>>;
   /** Timings of the set-up, for the benchmark. */
@@ -102,13 +102,13 @@ export async function startAutoscaleLab(options: AutoscaleLabOptions): Promise<A
 
     const serviceId = (await createProjectAndService(s, prefix, [{ name: "site", port: 8080 }])).services.site!;
     await setDomains(s, serviceId, [APP]);
-    const deploy = async (version: string) => {
-      const started = await deployArchive(s, serviceId, tarGz([{ path: "index.html", body: page(version) }]), `site-${version}.tar.gz`);
+    const deploy = async (version: string, serverIds?: string[]) => {
+      const started = await deployArchive(s, serviceId, tarGz([{ path: "index.html", body: page(version) }]), `site-${version}.tar.gz`, serverIds);
       if (started.__typename !== "MutationDeploySuccess") throw new Error(`deploy ${version}: ${JSON.stringify(started)}`);
       return { deploymentId: rawId(started.data!.deployment.id), operationId: started.data!.operation.id };
     };
     t0 = Date.now();
-    const first = await deploy("v1");
+    const first = await deploy("v1", [adopted!.id]);
     const events = await follow(s, first.operationId);
     if (events.at(-1)?.message !== "Succeeded") throw new Error(`deploy v1: ${JSON.stringify(events.filter((e) => e.level !== "DEBUG").slice(-6))}`);
     timings.firstDeployMs = Date.now() - t0;
