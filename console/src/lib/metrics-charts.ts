@@ -98,8 +98,11 @@ export function rangeVariables(id: string, now: Date = new Date()): { from: stri
   return { from: new Date(now.getTime() - option.seconds * 1000).toISOString(), to: now.toISOString() };
 }
 
-/** The latest value a line has, for the legend ("web-1 12.5"). */
-export function lastValue(values: readonly (number | null)[]): number | null {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null && values[i] !== undefined) return values[i]!;
+/**
+ * A line's value now, for the legend ("web-1 12.5"): the newest of its last few points (the newest
+ * interval may not be collected yet); null for a server that stopped reporting before that.
+ */
+export function currentValue(values: readonly (number | null)[], recent = 4): number | null {
+  for (let i = values.length - 1; i >= Math.max(0, values.length - recent); i--) if (values[i] !== null && values[i] !== undefined) return values[i]!;
   return null;
 }

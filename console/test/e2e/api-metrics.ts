@@ -34,7 +34,19 @@ async function scaled(action: "SCALE_OUT" | "SCALE_IN", at: Date, from: number, 
 const out = await scaled("SCALE_OUT", minutesAgo(41), 1, 3, "requests 24/s per server over 1 server, target 10/s → 3 servers: scaling out from 1 to 3 servers");
 await scaled("SCALE_IN", minutesAgo(11), 3, 2, "requests 6/s per server over 3 servers, target 10/s → 2 servers: scaling in towards 2 servers: removing web-as-1a2b3c");
 await db.autoscaledServer.create({ data: { serverId: kept.id, policyId: policy.id, serviceId: service.id, operationId: out.id } });
-await db.serviceServer.createMany({ data: [{ serviceId: service.id, serverId: adopted.id, addedAt: minutesAgo(120) }, { serviceId: service.id, serverId: kept.id, addedAt: minutesAgo(40) }] });
+const release = await db.deployment.create({
+  data: {
+    serviceId: service.id, status: "SUCCEEDED", sourceType: "IMAGE", sourceRef: "registry.example/shop/web:1.4.2", imageTag: "slipway/shop-web:deploy_0f8fad5b",
+    port: 8080, healthCheckPath: "/", healthCheckTimeoutSeconds: 30, domains: [], createdAt: minutesAgo(120), finishedAt: minutesAgo(119),
+    envCiphertext: server.app.deps.secrets.encrypt(JSON.stringify({ env: {}, secretKeys: [] }), "deployment-env"),
+  },
+});
+await db.serviceServer.createMany({
+  data: [
+    { serviceId: service.id, serverId: adopted.id, addedAt: minutesAgo(120), currentDeploymentId: release.id },
+    { serviceId: service.id, serverId: kept.id, addedAt: minutesAgo(40), currentDeploymentId: release.id },
+  ],
+});
 
 const histogram = (ms: number, count: number) => {
   const h = emptyHistogram();

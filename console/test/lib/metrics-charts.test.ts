@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lastValue, rangeVariables, scaleMarkers, serviceChart, type ServiceMetrics } from "../../src/lib/metrics-charts";
+import { currentValue, rangeVariables, scaleMarkers, serviceChart, type ServiceMetrics } from "../../src/lib/metrics-charts";
 
 const point = (at: string, figures: Partial<ServiceMetrics["series"][number]["points"][number]> = {}) => ({
   at, reachable: true, cpuPercent: null, memoryBytes: null, requestsPerSecond: null, errorsPerSecond: null, errorRate: null, latencyP50Ms: null, latencyP95Ms: null, ...figures,
@@ -40,7 +40,8 @@ describe("metrics charts", () => {
     const now = new Date("2026-12-03T12:00:00.000Z");
     expect(rangeVariables("6h", now)).toEqual({ from: "2026-12-03T06:00:00.000Z", to: "2026-12-03T12:00:00.000Z" });
     expect(rangeVariables("nonsense", now).from).toBe("2026-12-03T11:00:00.000Z");
-    expect(lastValue([1, 2, null])).toBe(2);
-    expect(lastValue([null])).toBeNull();
+    expect(currentValue([1, 2, null])).toBe(2);
+    expect(currentValue([null])).toBeNull();
+    expect(currentValue([7, null, null, null, null])).toBeNull(); // stopped reporting a while ago
   });
 });

@@ -67,6 +67,9 @@ function PolicyForm({ serviceId, policy, onDone }: { serviceId: string; policy: 
   const [{ fetching }, save] = useMutation(SetAutoscalePolicyDocument);
   const { problem, formRef, check, settle, errors } = useFormProblem(FIELDS);
   const available = (snapshots.data?.snapshots.edges ?? []).map((e) => e.node).filter((s) => s.status === "AVAILABLE");
+  // Controlled: the list arrives after the first render, and the policy's snapshot must stay chosen.
+  const [snapshotId, setSnapshotId] = useState<string | null>(policy?.snapshot?.id ?? null);
+  const choices = [...(policy?.snapshot && !available.some((s) => s.id === policy.snapshot!.id) ? [{ id: policy.snapshot.id, label: policy.snapshot.name }] : []), ...available.map((s) => ({ id: s.id, label: `${s.name} (agent ${s.agentVersion})` }))];
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -113,8 +116,9 @@ function PolicyForm({ serviceId, policy, onDone }: { serviceId: string; policy: 
       <SelectField
         label="Snapshot new servers are made from"
         name="snapshotId"
-        defaultValue={policy?.snapshot?.id ?? available[0]?.id ?? ""}
-        options={[{ value: "", label: available.length === 0 ? "No snapshot available" : "None" }, ...available.map((s) => ({ value: s.id, label: `${s.name} (agent ${s.agentVersion})` }))]}
+        value={snapshotId ?? choices[0]?.id ?? ""}
+        onChange={(event) => setSnapshotId(event.currentTarget.value)}
+        options={[{ value: "", label: choices.length === 0 ? "No snapshot available" : "None" }, ...choices.map((c) => ({ value: c.id, label: c.label }))]}
         error={errors.snapshotId}
       />
       <div className="form__grid form__grid--thirds">

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { lastValue, type ChartData, type ChartMarker } from "@/lib/metrics-charts";
+import { currentValue, type ChartData, type ChartMarker } from "@/lib/metrics-charts";
 
 // Distinct on the console's light background; a server keeps its colour on every chart of a page.
 const PALETTE = ["#2563eb", "#d97706", "#059669", "#db2777", "#7c3aed", "#0891b2", "#65a30d", "#dc2626"];
@@ -69,7 +69,7 @@ export function TimeSeriesChart({
     return () => plot.destroy();
   }, [data, markers, width, colourOf]);
 
-  const description = `${title}: ${data.lines.length === 0 ? "no figures in this range" : data.lines.map((l) => `${l.label} ${describe(lastValue(l.values), unit)}`).join(", ")}${markers.length ? `; ${markers.length} scaling decision${markers.length === 1 ? "" : "s"} marked` : ""}`;
+  const description = `${title}: ${data.lines.length === 0 ? "no figures in this range" : data.lines.map((l) => `${l.label} ${describe(currentValue(l.values), unit)}`).join(", ")}${markers.length ? `; ${markers.length} scaling decision${markers.length === 1 ? "" : "s"} marked` : ""}`;
   return (
     <figure className="chart">
       <figcaption className="chart__title">{title}</figcaption>
@@ -81,7 +81,7 @@ export function TimeSeriesChart({
           {data.lines.map((line) => (
             <li key={line.label}>
               <span className={`chart__swatch${line.dashed ? " chart__swatch--dashed" : ""}`} style={{ borderColor: colourOf(line.label.replace(/ p(50|95)$/, "")) }} aria-hidden="true" />
-              {line.label} <span className="muted">{describe(lastValue(line.values), unit)}</span>
+              {line.label} <span className="muted">{describe(currentValue(line.values), unit)}</span>
             </li>
           ))}
         </ul>
