@@ -1,5 +1,5 @@
--- The old placeholder policy table was never written by any code; its rows (none) are dropped
--- rather than given values for the new required columns.
+-- No code ever wrote the old placeholder policy table, so its rows (none) are dropped rather than
+-- given values for the new required columns.
 DELETE FROM "AutoscalePolicy";
 
 -- CreateEnum
