@@ -1,14 +1,15 @@
 // The API for the metrics browser test, run by tsx as its own process: the real control plane with
-// an hour of figures written as the collector writes them (raw rows every 15 s) for a service on an
-// adopted host that scaled out to three servers and back in to two, with its scaling decisions
-// and their operations. Nothing is collected live (no server has an agent). Prints `READY {json}`.
+// an hour of figures written as the collector writes them (raw rows every 15 s, and on for the next
+// ten minutes) for a service on an adopted host that scaled out to three servers and back in to
+// two, with its scaling decisions and their operations. Nothing is collected live (no server has an agent). Prints `READY {json}`.
 import { randomUUID } from "node:crypto";
 import { emptyHistogram, LATENCY_BUCKETS_MS } from "@slipway/agent/protocol";
 
 const fromServer = (file: string) => import(new URL(`../../../server/${file}`, import.meta.url).href);
 const { startTestServer, gid } = await fromServer("test/harness.ts");
 
-const server = await startTestServer({}, process.env.SLIPWAY_DATA_DIR);
+// No evaluation of the seeded policy (its servers have no agent to collect from) while the test looks.
+const server = await startTestServer({ SLIPWAY_AUTOSCALE_INTERVAL_SECONDS: "3600" }, process.env.SLIPWAY_DATA_DIR);
 const { db } = server.app.deps as { db: any };
 const now = Date.now();
 const minutesAgo = (m: number) => new Date(Math.floor((now - m * 60_000) / 15_000) * 15_000);
@@ -55,12 +56,13 @@ const histogram = (ms: number, count: number) => {
 };
 const serverRows: object[] = [];
 const serviceRows: object[] = [];
-for (let m = 60; m >= 0; m -= 0.25) {
+// Up to ten minutes ahead as well: the figures stay current while the test runs.
+for (let m = 60; m >= -10; m -= 0.25) {
   const at = minutesAgo(m);
   const scaledOut = m <= 40 && m > 10;
   const members = [
-    { id: adopted.id, from: 60, to: 0 },
-    { id: kept.id, from: 40, to: 0 },
+    { id: adopted.id, from: 60, to: -11 },
+    { id: kept.id, from: 40, to: -11 },
     { id: removedId, from: 40, to: 10 },
   ].filter((s) => m <= s.from && m > s.to);
   for (const s of members) {
