@@ -7,6 +7,7 @@
 // 3. Collection cost: control-plane CPU per server per collection (and per day at the default
 //    15 s interval), and database growth per server per day (rows, bytes; written and kept).
 // Prints figures; asserts nothing. Intervals are shortened (collect and evaluate every 2 s).
+// SLIPWAY_TEST_DATABASE=postgresql runs the control plane on the test PostgreSQL instead of SQLite.
 import { setTimeout as sleep } from "node:timers/promises";
 import { APP, startAutoscaleLab } from "../server/test/autoscaling-lab-support.js";
 import { startLoad } from "../server/test/autoscaling-load.js";
@@ -109,26 +110,39 @@ try {
   console.log(`  CPU per server per collection: ${perCollectionMs.toFixed(2)} ms (wall ${(wallMs / rounds).toFixed(0)} ms per round)`);
   console.log(`  per server per day at 15 s:    ${((perCollectionMs * 5760) / 1000).toFixed(1)} CPU-seconds (${((perCollectionMs * 5760) / 86_400_000 * 100).toFixed(3)}% of one core)`);
 
-  // Rows per collection of one server running one service: 1 server row + 1 service row.
-  const rawRows = await db.serverMetric.count({ where: { step: 0 } }) + (await db.serviceMetric.count({ where: { step: 0 } }));
-  const bytes = await databaseBytes();
-  const bytesPerRow = bytes.tables / Math.max(1, bytes.rows);
-  const perDay = (collections: number, minutes: number) => (collections + minutes) * 2; // server + one service row each
-  console.log("\nDatabase growth per server per day (one service on it; SQLite, tables and indexes):");
-  console.log(`  ${bytes.rows} metric rows take ${(bytes.tables / 1024).toFixed(0)} KiB: ${bytesPerRow.toFixed(0)} bytes per row with its indexes (${rawRows} raw)`);
-  console.log(`  written per day at 15 s:  ${perDay(5760, 1440)} rows ≈ ${((perDay(5760, 1440) * bytesPerRow) / 1024 / 1024).toFixed(1)} MiB`);
-  console.log(`  kept (6 h raw, 7 d of minutes): ${perDay(1440, 10080)} rows ≈ ${((perDay(1440, 10080) * bytesPerRow) / 1024 / 1024).toFixed(1)} MiB per server, flat once retention applies`);
-
+  // Bytes per row: a day of one server's collections (5,760 rows per table) added as copies of real
+  // rows (raw rows and minute rows are the same shape), measured in the database's own terms.
+  const provider = env.server.databaseUrl.startsWith("file:") ? "SQLite" : "PostgreSQL";
+  const bytesBefore = await metricBytes();
+  const server = await db.serverMetric.findFirstOrThrow({ where: { step: 0, reachable: true, cpuPercent: { not: null } }, orderBy: { at: "desc" } });
+  const service = await db.serviceMetric.findFirstOrThrow({ where: { step: 0, requests: { not: null } }, orderBy: { at: "desc" } });
+  const copies = 5760;
+  const dayAgo = Date.now() - 2 * 86_400_000;
+  for (let i = 0; i < copies; i += 960) {
+    const ats = Array.from({ length: Math.min(960, copies - i) }, (_, k) => new Date(dayAgo - (i + k) * 15_000));
+    await db.serverMetric.createMany({ data: ats.map((at) => ({ ...server, serverId: "bench-growth", at })) });
+    await db.serviceMetric.createMany({ data: ats.map((at) => ({ ...service, serverId: "bench-growth", at, latencyHistogram: service.latencyHistogram ?? undefined })) });
+  }
+  const bytesPerRow = ((await metricBytes()) - bytesBefore) / (2 * copies);
+  const rows = (collections: number, minutes: number) => (collections + minutes) * 2; // a server row and a service row each
+  const mib = (n: number) => ((n * bytesPerRow) / 1024 / 1024).toFixed(1);
+  console.log(`\nDatabase growth per server per day (one service on it; ${provider}, tables and indexes, ${bytesPerRow.toFixed(0)} bytes per row):`);
+  console.log(`  written per day at 15 s:  ${rows(5760, 1440)} rows ≈ ${mib(rows(5760, 1440))} MiB (raw and minute rows; deleted again by retention)`);
+  console.log(`  kept (6 h raw, 7 d of minutes): ${rows(1440, 10080)} rows ≈ ${mib(rows(1440, 10080))} MiB per server, flat once retention applies`);
+  console.log(`  and per further service on the server: ${rows(1440, 10080) / 2} rows ≈ ${mib(rows(1440, 10080) / 2)} MiB kept`);
 } finally {
   await env.close();
 }
 
-/** Bytes of the metric tables and their indexes (SQLite's dbstat), and how many rows they hold. */
-async function databaseBytes(): Promise<{ tables: number; rows: number }> {
-  const rows = (await db.serverMetric.count()) + (await db.serviceMetric.count());
-  await db.$executeRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)").catch(() => undefined);
-  const stat = await db.$queryRawUnsafe<{ bytes: number | bigint }[]>(
-    `SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name IN ('ServerMetric', 'ServiceMetric') OR name LIKE 'sqlite_autoindex_ServerMetric%' OR name LIKE 'sqlite_autoindex_ServiceMetric%' OR name LIKE 'ServerMetric_%' OR name LIKE 'ServiceMetric_%'`,
-  );
-  return { tables: Number(stat[0]?.bytes ?? 0), rows };
+/** Bytes the metric tables and their indexes take: SQLite's dbstat, PostgreSQL's relation sizes. */
+async function metricBytes(): Promise<number> {
+  if (env.server.databaseUrl.startsWith("file:")) {
+    await db.$executeRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)").catch(() => undefined);
+    const stat = await db.$queryRawUnsafe<{ bytes: number | bigint }[]>(
+      `SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name IN ('ServerMetric', 'ServiceMetric') OR name LIKE 'sqlite_autoindex_ServerMetric%' OR name LIKE 'sqlite_autoindex_ServiceMetric%' OR name LIKE 'ServerMetric_%' OR name LIKE 'ServiceMetric_%'`,
+    );
+    return Number(stat[0]?.bytes ?? 0);
+  }
+  const size = await db.$queryRawUnsafe<{ bytes: number | bigint }[]>(`SELECT pg_total_relation_size('"ServerMetric"') + pg_total_relation_size('"ServiceMetric"') AS bytes`);
+  return Number(size[0]?.bytes ?? 0);
 }
