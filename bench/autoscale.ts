@@ -17,7 +17,7 @@ import { collectServer } from "../server/src/domain/metrics/collect-metrics.js";
 import { agentServiceName } from "../server/src/domain/deployments/release-config.js";
 
 const TARGET = 5;
-const env = await startAutoscaleLab({ prefix: "bench-as" });
+const env = await startAutoscaleLab({ instance: "bench-autoscale", prefix: "bench-as" });
 const db = env.server.app.deps.db;
 const serviceId = rawId(env.serviceId);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

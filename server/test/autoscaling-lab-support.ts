@@ -2,16 +2,15 @@
 // bench/autoscale.ts: the DigitalOcean simulator booting real lab hosts, the Cloudflare
 // simulator (zone example.test, its CA trusted by the load generator), a control plane collecting
 // and evaluating every 2 s, a snapshot made through the API, one adopted lab host, and a static
-// site with its domain deployed to it. Every lab host it makes is named `<prefix>-…` and destroyed
-// by close(); the lab itself is never torn down.
+// site with its domain deployed to it. The hosts live in a lab instance of the caller's own, torn
+// down before and by close().
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startCloudflareSimulator, type CloudflareSimulator } from "@slipway/lab/cloudflare";
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from "@slipway/lab/digitalocean";
-import type { HostProvider } from "@slipway/lab/host-provider";
-import { adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, LAB_BASE_IMAGES_ENV, newLab, setDomains, type AdoptedHost } from "./e2e-support.js";
+import { adoptHosts, bootHosts, createProjectAndService, deployArchive, follow, labBaseImagesEnv, newLab, setDomains, type AdoptedHost } from "./e2e-support.js";
 import { tarGz } from "./fixtures/sources/archives.js";
 import { gid, rawId, startTestServer, type TestServer } from "./harness.js";
 import { CREATE_SNAPSHOT } from "./provisioning-support.js";
@@ -40,6 +39,8 @@ export interface AutoscaleLab {
 }
 
 export interface AutoscaleLabOptions {
+  /** The lab instance (its own hosts, bridge and registry). */
+  instance: string;
   /** Lab host names start with it. */
   prefix: string;
   env?: Record<string, string>;
@@ -47,30 +48,26 @@ export interface AutoscaleLabOptions {
 
 export async function startAutoscaleLab(options: AutoscaleLabOptions): Promise<AutoscaleLab> {
   const prefix = `${options.prefix}-${randomBytes(2).toString("hex")}`;
-  const lab = newLab();
+  const lab = newLab(options.instance);
+  lab.preflight();
+  await lab.teardown();
   const booted: string[] = [];
-  const ownHosts = () => lab.list().filter((h) => h.name.startsWith(`${prefix}-`)).map((h) => h.name);
-  const provider: HostProvider = {
-    boot: (spec) => lab.boot(spec),
-    destroy: (name) => lab.destroy(name),
-    capture: (name, imageId) => lab.capture(name, imageId),
-  };
   const dataDir = mkdtempSync(path.join(tmpdir(), `slipway-${options.prefix}-`));
-  const doSim = await startDigitalOceanSimulator({ provider, actionDelayMs: 100 });
+  const doSim = await startDigitalOceanSimulator({ provider: lab, actionDelayMs: 100 });
   const cfSim = await startCloudflareSimulator({ zones: ["example.test"] });
   let server: TestServer | undefined;
   const close = async () => {
     await server?.stop().catch(() => undefined);
     await doSim.close().catch(() => undefined);
     await cfSim.close().catch(() => undefined);
-    await Promise.all([...new Set([...ownHosts(), ...booted])].map((name) => lab.destroy(name).catch(() => undefined)));
+    await lab.teardown().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   };
   const timings: Record<string, number> = {};
   try {
     server = await startTestServer(
       {
-        ...LAB_BASE_IMAGES_ENV,
+        ...labBaseImagesEnv(lab),
         SLIPWAY_DIGITALOCEAN_API_URL: doSim.url,
         SLIPWAY_CLOUDFLARE_API_URL: cfSim.url,
         SLIPWAY_METRICS_INTERVAL_SECONDS: "2",

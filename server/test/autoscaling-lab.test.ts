@@ -4,7 +4,8 @@
 // the lab CA) drives it to scale out to 3 servers — a deploy started meanwhile reaches the new
 // ones, a policy change meanwhile applies from the next evaluation —, each serving the release over
 // HTTPS with its A record; then only a light probe load stays and it scales back in to 1 after the
-// (shortened) window with 0 failed requests, the adopted host kept. One suite, one set of hosts.
+// (shortened) window with 0 failed requests, the adopted host kept. One suite, one set of hosts, in
+// a lab instance of its own (srv-autoscale).
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP, page, startAutoscaleLab, type AutoscaleLab } from "./autoscaling-lab-support.js";
@@ -35,7 +36,7 @@ const visible = (events: { level: string; step: string; message: string }[]) => 
 
 describe("autoscaling on lab hosts", { timeout: 300_000 }, () => {
   beforeAll(async () => {
-    env = await startAutoscaleLab({ prefix: "as-e2e" });
+    env = await startAutoscaleLab({ instance: "srv-autoscale", prefix: "as-e2e" });
     console.log(`set-up: ${JSON.stringify(env.timings)}`);
   }, 600_000);
 
