@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { list } from "tar";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { collectMetrics } from "../../server/src/domain/metrics/collect-metrics.js";
 import { ADMIN } from "../../server/test/harness.js";
 import { startCliTestServer, type CliTestServer } from "./cli-server.js";
 import { isolatedEnv, removeTempDirs, runCli, runCliInTerminal, tempDir } from "./cli-process.js";
@@ -249,6 +250,42 @@ describe("slipway servers", () => {
     expect(objects.filter((o) => o.type === "event").length).toBeGreaterThan(0);
     expect(objects.at(-1)).toMatchObject({ type: "summary", status: "FAILED", exitCode: 1 });
     expect((await runCli(["servers"], { env: ci })).stdout).toMatch(/\nunreachable\s+ERROR\s+SSH_HOST\s+127\.0\.0\.1/);
+  });
+});
+
+describe("slipway metrics", () => {
+  it("prints each server's current figures and the service's totals, and the same data with --json", async () => {
+    const { deps } = t.server.app;
+    // Collected twice (a rate is the difference of two collections), each in a slot of its own.
+    deps.config.metrics.intervalMs = 1;
+    for (const id of Object.values(t.servers)) {
+      await deps.db.server.update({ where: { id }, data: { agentTokenCiphertext: "stand-in" } });
+    }
+    t.gateway.load.set(t.servers["host-a"], { cpuPercent: 35, sites: { "shop-web": { requestsPerSecond: 12, errorsPerSecond: 0.6, latencyMs: 40 } } });
+    t.gateway.unreachable.add(t.servers["host-b"]);
+    for (let i = 0; i < 2; i++) {
+      await collectMetrics(deps);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    t.gateway.unreachable.clear();
+
+    const text = await runCli(["metrics", "shop/web"], { env: ci });
+    expect(text.code, text.stderr).toBe(0);
+    const [summary, header, a, b, policy] = text.stdout.trim().split("\n");
+    expect(summary).toMatch(/^shop\/web: 2 servers, 12\.0 req\/s, 5xx 5\.0%, p50 35 ms, p95 49 ms \(last 60 s, collected \d+ s ago\)$/);
+    expect(header).toMatch(/^SERVER\s+STATE\s+HOST CPU\s+SERVICE CPU\s+MEMORY\s+REQ\/S\s+5XX\s+P50\s+P95$/);
+    expect(a).toMatch(/^host-a \(adopted\)\s+active\s+35%\s+-\s+-\s+12\.0\s+5\.0%\s+35 ms\s+49 ms$/);
+    expect(b).toMatch(/^host-b \(adopted\)\s+unreachable since \S+\s+-/);
+    expect(policy).toBe("Autoscaling: no policy.");
+
+    const json = await runCli(["metrics", "shop/web", "--json"], { env: ci });
+    const data = JSON.parse(json.stdout);
+    expect(data.currentMetrics).toMatchObject({ requestsPerSecond: 12, errorRate: 0.05 });
+    expect(data.currentMetrics.servers.map((s: { server: { name: string }; reachable: boolean }) => [s.server.name, s.reachable])).toEqual([["host-a", true], ["host-b", false]]);
+
+    const unknown = await runCli(["metrics", "shop/nope"], { env: ci });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Project "shop" has no service named "nope"');
   });
 });
 

@@ -8,6 +8,8 @@ import type { ExecutionArgs, ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "./config.js";
+import { evaluateAutoscaling } from "./domain/autoscaling/evaluate-autoscaling.js";
+import { scaleServiceOperation } from "./domain/autoscaling/scale-service-operation.js";
 import { openDatabase, restrictDatabaseFiles } from "./db.js";
 import { LoginGuard, type LoginGuardPolicy } from "./domain/auth/login-guard.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
@@ -20,6 +22,8 @@ import type { Deps } from "./domain/deps.js";
 import { removeServerRecords } from "./domain/domains/remove-server-records.js";
 import { renewExpiringCertificates } from "./domain/domains/renew-expiring-certificates.js";
 import { getLimits, maxMultipartBytes, MAX_REQUEST_BYTES, type Limits } from "./domain/limits/get-limits.js";
+import { collectMetrics } from "./domain/metrics/collect-metrics.js";
+import { rollUpMetrics } from "./domain/metrics/roll-up-metrics.js";
 import { operationRegistry, type OperationDescriptor } from "./domain/operations/operation.js";
 import { OperationRunner } from "./domain/operations/operation-runner.js";
 import type { ProvisioningEnvironment, ScheduledTask, ServerGateway, ServerRemovedHook } from "./domain/ports.js";
@@ -58,6 +62,7 @@ const OPERATIONS: readonly OperationDescriptor[] = [
   createSnapshotOperation,
   provisionServersOperation,
   deleteServerOperation,
+  scaleServiceOperation,
 ];
 
 // graphql-ws calls these with the args built in onSubscribe, whose root carries envelop's functions.
@@ -127,6 +132,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   deps.scheduler.register({ name: "recover-operations", everyMs: Math.max(500, config.operationLeaseMs / 4), run: async () => void (await runner.sweep()) });
   deps.scheduler.register({ name: "clean-up-images", everyMs: HOUR_MS, run: () => cleanupAllServiceImages(deps) });
   deps.scheduler.register({ name: "renew-certificates", everyMs: 24 * HOUR_MS, run: async () => void (await renewExpiringCertificates(deps)) });
+  deps.scheduler.register({ name: "collect-metrics", everyMs: config.metrics.intervalMs, run: async () => void (await collectMetrics(deps)) });
+  deps.scheduler.register({ name: "roll-up-metrics", everyMs: 60_000, run: async () => void (await rollUpMetrics(deps)) });
+  deps.scheduler.register({ name: "evaluate-autoscaling", everyMs: config.autoscale.intervalMs, run: async () => void (await evaluateAutoscaling(deps)) });
   for (const task of options.extraScheduledTasks ?? []) deps.scheduler.register(task);
 
   const { setupToken } = await bootstrapFirstAdmin(deps);

@@ -31,6 +31,12 @@ const EnvSchema = z.object({
   SLIPWAY_REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
   SLIPWAY_OPERATION_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(10),
   SLIPWAY_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  // Metrics (server/src/domain/metrics) and autoscaling (server/src/domain/autoscaling).
+  SLIPWAY_METRICS_INTERVAL_SECONDS: z.coerce.number().min(1).max(3600).default(15),
+  SLIPWAY_METRICS_RAW_RETENTION_HOURS: z.coerce.number().min(0.1).max(168).default(6),
+  SLIPWAY_METRICS_MINUTE_RETENTION_DAYS: z.coerce.number().min(1).max(366).default(7),
+  SLIPWAY_AUTOSCALE_INTERVAL_SECONDS: z.coerce.number().min(1).max(3600).default(15),
+  SLIPWAY_AUTOSCALE_DNS_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   // Deploy sources (server/src/domain/sources). Insecure git (git://, http:// on loopback only) is for the lab and tests.
   SLIPWAY_ALLOW_INSECURE_GIT: z.enum(["", "0", "1", "false", "true"]).default(""),
   SLIPWAY_SOURCES_TMPDIR: z.string().optional(),
@@ -76,6 +82,19 @@ export interface Config {
   operationLeaseMs: number;
   /** On SIGTERM: how long running operations may finish before they are handed over. */
   shutdownGraceMs: number;
+  metrics: {
+    /** How often every server's agent is asked for its figures. */
+    intervalMs: number;
+    /** How long each collection's rows are kept; one-minute roll-ups are kept `minuteRetentionMs`. */
+    rawRetentionMs: number;
+    minuteRetentionMs: number;
+  };
+  autoscale: {
+    /** How often every enabled policy is evaluated. */
+    intervalMs: number;
+    /** Scale in: how long a server keeps serving after its DNS records are gone (TTL, clients' caches). */
+    dnsDrainMs: number;
+  };
   /** Lets git sources use git:// and http:// URLs on loopback; for the lab and tests only. */
   allowInsecureGitTransports: boolean;
   /** Where uploads are unpacked and repositories fetched; each gets its own fresh folder. */
@@ -128,6 +147,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.SLIPWAY_REDIS_URL,
     operationLeaseMs: e.SLIPWAY_OPERATION_LEASE_SECONDS * 1000,
     shutdownGraceMs: e.SLIPWAY_SHUTDOWN_GRACE_SECONDS * 1000,
+    metrics: {
+      intervalMs: e.SLIPWAY_METRICS_INTERVAL_SECONDS * 1000,
+      rawRetentionMs: e.SLIPWAY_METRICS_RAW_RETENTION_HOURS * 3_600_000,
+      minuteRetentionMs: e.SLIPWAY_METRICS_MINUTE_RETENTION_DAYS * 86_400_000,
+    },
+    autoscale: {
+      intervalMs: e.SLIPWAY_AUTOSCALE_INTERVAL_SECONDS * 1000,
+      dnsDrainMs: e.SLIPWAY_AUTOSCALE_DNS_DRAIN_SECONDS * 1000,
+    },
     allowInsecureGitTransports: e.SLIPWAY_ALLOW_INSECURE_GIT === "1" || e.SLIPWAY_ALLOW_INSECURE_GIT === "true",
     sourcesTempDir: path.resolve(e.SLIPWAY_SOURCES_TMPDIR ?? os.tmpdir()),
     gitTimeoutMs: e.SLIPWAY_GIT_TIMEOUT_SECONDS ? e.SLIPWAY_GIT_TIMEOUT_SECONDS * 1000 : DEFAULT_GIT_TIMEOUT_MS,

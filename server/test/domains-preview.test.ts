@@ -14,7 +14,7 @@ beforeAll(async () => {
   server = await startTestServer({ SLIPWAY_CLOUDFLARE_API_URL: cloudflare.url });
   const { db } = server.app.deps;
   const project = await db.project.create({ data: { name: "shop" } });
-  const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/shop-web" } });
+  const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/shop-web", agentName: "shop--web" } });
   const host = await db.server.create({ data: { name: "web-1", kind: "SSH_HOST", status: "ACTIVE", managed: false, publicIpv4: "203.0.113.7" } });
   await db.serviceServer.create({ data: { serviceId: service.id, serverId: host.id } });
   serviceId = gid("Service", service.id);

@@ -79,7 +79,7 @@ describe("overview", () => {
     });
     const { db } = server.app.deps;
     const project = await db.project.create({ data: { name: "overview" } });
-    const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/overview-web" } });
+    const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/overview-web", agentName: "overview--web" } });
     await db.serviceDomain.create({ data: { serviceId: service.id, hostname: "overview.example.com" } });
     await db.server.create({ data: { name: "overview-host", kind: "SSH_HOST", status: "ACTIVE", managed: false } });
     const later = await server.gql(QUERY, {}, server.adminToken);
@@ -92,7 +92,7 @@ describe("names", () => {
   it("finds projects and services by the names people read in addresses; \"new\" is reserved", async () => {
     const { db } = server.app.deps;
     const project = await db.project.create({ data: { name: "by-name" } });
-    const service = await db.service.create({ data: { projectId: project.id, name: "api", imageBase: "slipway/by-name-api" } });
+    const service = await db.service.create({ data: { projectId: project.id, name: "api", imageBase: "slipway/by-name-api", agentName: "by-name--api" } });
     const found = await server.gql(
       `{ projectByName(name: "by-name") { id } serviceByName(project: "by-name", name: "api") { id } missing: serviceByName(project: "by-name", name: "nope") { id } }`,
       {},

@@ -1,11 +1,13 @@
 // Every action the HTTP layer can call, bound to the agent's dependencies.
 import type { Readable } from "node:stream";
-import type { BuildQuery, PullRequest, ReleaseRequest } from "../protocol/index.js";
+import type { BuildQuery, MetricsRequest, PullRequest, ReleaseRequest } from "../protocol/index.js";
 import type { z } from "zod";
 import type { AgentDeps, Emit } from "./deps.js";
 import { health } from "./health.js";
 import { buildImage, exportImage, listImages, loadImages, pullImage, removeImages } from "./images.js";
+import { collectMetrics } from "./metrics.js";
 import { release } from "./release.js";
+import { retireService } from "./retire-service.js";
 import { serviceLogs, serviceStatus } from "./services.js";
 import { stats } from "./stats.js";
 
@@ -22,6 +24,8 @@ export function createActions(deps: AgentDeps) {
     exportImage: (tag: string) => exportImage(deps, tag),
     listImages: (service?: string) => listImages(deps, service),
     removeImages: (ids: string[]) => removeImages(deps, ids),
+    collectMetrics: (req: MetricsRequest) => collectMetrics(deps, req),
+    retireService: (service: string, drainSeconds: number) => retireService(deps, service, drainSeconds),
   };
 }
 

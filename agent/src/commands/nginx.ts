@@ -28,6 +28,19 @@ export function sitePath(nginxDir: string, service: string): string {
   return `${nginxDir}/conf.d/slipway-${service}.conf`;
 }
 
+/** Where nginx writes each service's access log as JSON lines (the agent reads it for metrics). */
+export const ACCESS_LOG_DIR = "/var/log/nginx";
+
+/** Named like nginx's own logs, so Debian's logrotate rotates it (the agent follows the rotation). */
+export function accessLogPath(service: string, dir: string = ACCESS_LOG_DIR): string {
+  return `${dir}/slipway-${service}.access.log`;
+}
+
+/** The service a file name in ACCESS_LOG_DIR logs for, or null. */
+export function accessLogService(fileName: string): string | null {
+  return /^slipway-([a-z][a-z0-9-]{0,80})\.access\.log$/.exec(fileName)?.[1] ?? null;
+}
+
 export function tlsDir(nginxDir: string): string {
   return `${nginxDir}/slipway-tls`;
 }
@@ -64,6 +77,8 @@ export function siteFile(nginxDir: string, spec: SiteSpec): FileWrite {
 export function siteContents(spec: SiteSpec): string {
   const names = spec.domains.length > 0 ? spec.domains.join(" ") : defaultServerName(spec.service);
   const upgrade = upgradeVariable(spec.service);
+  const logFormat = `slipway_log_${spec.service.replace(/-/g, "_")}`;
+  const accessLog = `    access_log ${accessLogPath(spec.service)} ${logFormat};`;
   const location = [
     "    location / {",
     `        proxy_pass http://127.0.0.1:${spec.hostPort};`,
@@ -82,10 +97,13 @@ export function siteContents(spec: SiteSpec): string {
     "    default upgrade;",
     "    '' close;",
     "}",
+    // Request metrics: status and total time of every request, one JSON object per line.
+    `log_format ${logFormat} escape=json '{"t":$msec,"s":$status,"rt":$request_time}';`,
     "",
     "server {",
     "    listen 80;",
     `    server_name ${names};`,
+    accessLog,
     "",
     ...location,
     "}",
@@ -98,6 +116,7 @@ export function siteContents(spec: SiteSpec): string {
       `    server_name ${names};`,
       `    ssl_certificate ${spec.tls.certificatePath};`,
       `    ssl_certificate_key ${spec.tls.privateKeyPath};`,
+      accessLog,
       "",
       ...location,
       "}",

@@ -9,9 +9,11 @@ import {
   BuildQuery,
   ExportQuery,
   LogsQuery,
+  MetricsRequest,
   PullRequest,
   ReleaseRequest,
   RemoveImagesRequest,
+  RetireRequest,
   ServiceName,
 } from "../protocol/index.js";
 import { invalid, sendBytes, sendJson, sendStream } from "./respond.js";
@@ -50,6 +52,20 @@ export const ROUTES: Route[] = [
       const service = parse(ServiceName, c.params[0], "service");
       const q = parse(LogsQuery, c.query, "query");
       await sendStream(c.res, (emit) => c.actions.serviceLogs(service, q.tail, emit));
+    },
+  },
+  {
+    method: "POST",
+    path: re(`${P}/metrics`),
+    handle: async (c) => sendJson(c.res, 200, await c.actions.collectMetrics(parse(MetricsRequest, await readJson(c.req), "body"))),
+  },
+  {
+    method: "POST",
+    path: re(`${P}/services/([^/]+)/retire`),
+    handle: async (c) => {
+      const service = parse(ServiceName, c.params[0], "service");
+      const body = parse(RetireRequest, await readJson(c.req), "body");
+      sendJson(c.res, 200, await c.actions.retireService(service, body.drainSeconds));
     },
   },
   {

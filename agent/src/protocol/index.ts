@@ -6,15 +6,14 @@
 // Streaming endpoints answer `application/x-ndjson`: one AgentStreamLine per line, the last one
 // being a `result` (or an `error`).
 import { z } from "zod";
+import { ServiceName } from "./service-name.js";
 
 export const AGENT_API_PREFIX = "/v1";
 export const DEFAULT_AGENT_PORT = 7420;
 
 // ------------------------------------------------------------------ shared value rules
 
-/** Service names become container names, nginx file names and label values. */
-// Up to 99 characters: the server names services `<project>--<service>` (two names of up to 40).
-export const ServiceName = z.string().regex(/^[a-z][a-z0-9-]{0,98}$/, "must be lowercase letters, digits and hyphens (1 to 99, starting with a letter)");
+export { ServiceName } from "./service-name.js";
 
 /** Hostnames only (RFC 1123 labels), so a domain can never inject nginx configuration. */
 export const Hostname = z
@@ -152,3 +151,7 @@ export const StatsResponse = z.object({
  */
 export const LogsQuery = z.object({ tail: z.coerce.number().int().min(1).max(5000).default(200) });
 export const LogsResult = z.object({ lines: z.number() });
+
+// ------------------------------------------------------------------ metrics collection, retiring a service
+
+export * from "./metrics.js";

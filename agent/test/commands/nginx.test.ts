@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  accessLogPath,
+  accessLogService,
   isServiceTlsFile,
   nginxReloadCommand,
   nginxTestCommand,
@@ -21,10 +23,12 @@ map $http_upgrade $slipway_upgrade_shop_web {
     default upgrade;
     '' close;
 }
+log_format slipway_log_shop_web escape=json '{"t":$msec,"s":$status,"rt":$request_time}';
 
 server {
     listen 80;
     server_name shop.test www.shop.test;
+    access_log /var/log/nginx/slipway-shop-web.access.log slipway_log_shop_web;
 
     location / {
         proxy_pass http://127.0.0.1:49153;
@@ -54,6 +58,7 @@ server {
     server_name a.test;
     ssl_certificate ${tls.certificatePath};
     ssl_certificate_key ${tls.privateKeyPath};
+    access_log /var/log/nginx/slipway-web.access.log slipway_log_web;
 
     location / {
         proxy_pass http://127.0.0.1:32768;
@@ -80,6 +85,14 @@ server {
   it("reads back the port a site proxies to", () => {
     expect(parseSiteHostPort(siteContents({ service: "api", deployment: DEP, domains: [], hostPort: 40001, tls: null }))).toBe(40001);
     expect(parseSiteHostPort("server { }")).toBeNull();
+  });
+
+  it("names each service's JSON access log so that the agent finds it again, and nothing else", () => {
+    expect(accessLogPath("shop-web")).toBe("/var/log/nginx/slipway-shop-web.access.log");
+    expect(accessLogService("slipway-shop-web.access.log")).toBe("shop-web");
+    expect(accessLogService("slipway-shop-web.access.log.1")).toBeNull();
+    expect(accessLogService("access.log")).toBeNull();
+    expect(accessLogService("slipway-../x.access.log")).toBeNull();
   });
 
   it("tells a service's TLS files from another's", () => {

@@ -41,6 +41,11 @@ function fakeActions(): AgentActions {
     exportImage: async (tag) => (rec(`export:${tag}`), Readable.from([Buffer.from("tar")])),
     listImages: async (service) => (rec(`list:${service ?? ""}`), { images: [] }),
     removeImages: async (ids) => (rec(`remove:${ids.length}`), { removed: [], reclaimedBytes: 0, refused: [] }),
+    collectMetrics: async (req) => (
+      rec(`metrics:${Object.keys(req.accessLogCursors).join(",")}`),
+      { sampledAt: 1, host: { cpu: null, memory: null, load: null, disk: null }, containers: [], sites: [] }
+    ),
+    retireService: async (service, drainSeconds) => (rec(`retire:${service}:${drainSeconds}`), { siteRemoved: true, stoppedContainers: [] }),
   };
 }
 
@@ -155,6 +160,11 @@ describe("request validation", () => {
     expect(res.status).toBe(400);
     res = await fetch(`${base}/v1/images/remove`, { method: "POST", headers: auth, body: JSON.stringify({ ids: "x" }) });
     expect(res.status).toBe(400);
+    res = await fetch(`${base}/v1/metrics`, { method: "POST", headers: auth, body: JSON.stringify({ accessLogCursors: { web: { inode: "x", offset: -1 } } }) });
+    expect(res.status).toBe(400);
+    expect(AgentError.parse(await res.json()).error.message).toMatch(/^body\.accessLogCursors\.web\.inode: /);
+    res = await fetch(`${base}/v1/services/web/retire`, { method: "POST", headers: auth, body: JSON.stringify({ drainSeconds: 9999 }) });
+    expect(res.status).toBe(400);
     expect(calls).toEqual([]);
   });
 
@@ -201,6 +211,9 @@ describe("routing and streams", () => {
     expect(await tar.text()).toBe("tar");
     await (await fetch(`${base}/v1/images/remove`, { method: "POST", headers: auth, body: JSON.stringify({ ids: ["a", "b"] }) })).json();
     await (await fetch(`${base}/v1/images/load`, { method: "POST", headers: auth, body: "tar" })).json();
-    expect(calls).toEqual(["stats", "serviceStatus:web", "serviceLogs:web:5", "list:web", "export:app:deploy_0f8fad5b", "remove:2", "load"]);
+    const metrics = { accessLogCursors: { web: { inode: "42", offset: 7 } } };
+    await (await fetch(`${base}/v1/metrics`, { method: "POST", headers: auth, body: JSON.stringify(metrics) })).json();
+    await (await fetch(`${base}/v1/services/web/retire`, { method: "POST", headers: auth, body: JSON.stringify({}) })).json();
+    expect(calls).toEqual(["stats", "serviceStatus:web", "serviceLogs:web:5", "list:web", "export:app:deploy_0f8fad5b", "remove:2", "load", "metrics:web", "retire:web:2"]);
   });
 });

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildAgentBundle } from "../../scripts/build.js";
 import { containerName } from "../../src/commands/docker.js";
 import { sitePath } from "../../src/commands/nginx.js";
-import type { AgentStreamLine, HealthResponse, ImageSummary, ReleaseResult, ServiceStatus } from "../../src/protocol/index.js";
+import { MetricsResponse, type AgentStreamLine, type HealthResponse, type ImageSummary, type ReleaseResult, type ServiceStatus } from "../../src/protocol/index.js";
 import { AGENT_VERSION } from "../../src/version.js";
 import { AgentClient, appContext, getViaNginx, installAgent, openTunnel, resultOf, startLoad, type Tunnel } from "./support.js";
 
@@ -291,6 +291,32 @@ describe("the agent on lab hosts", { timeout: 300_000 }, () => {
     expect(s.body.containers.map((c) => c.service)).toEqual([SERVICE]);
     const logs = await agents["ag-a"]!.stream("GET", `/v1/services/${SERVICE}/logs?tail=10`);
     expect(logs[logs.length - 1]?.type).toBe("result");
+  });
+
+  it("reports cumulative counters and what nginx logged since the cursor (metrics), then retires the service", async () => {
+    const first = await agents["ag-a"]!.json<MetricsResponse>("POST", "/v1/metrics", {});
+    expect(first.status).toBe(200);
+    MetricsResponse.parse(first.body);
+    expect(first.body.host.cpu!.totalTicks).toBeGreaterThan(first.body.host.cpu!.idleTicks);
+    expect(first.body.containers.map((c) => c.service)).toEqual([SERVICE]);
+    const site = first.body.sites.find((s) => s.service === SERVICE)!;
+    expect(site).toMatchObject({ continued: false, requests: 0 });
+
+    for (let i = 0; i < 8; i++) expect((await getViaNginx(hosts["ag-a"]!.ipv4, DOMAIN)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await agents["ag-a"]!.json<MetricsResponse>("POST", "/v1/metrics", { accessLogCursors: { [SERVICE]: site.cursor } });
+    const traffic = second.body.sites.find((s) => s.service === SERVICE)!;
+    expect(traffic).toMatchObject({ continued: true, requests: 8, errors: 0, unparsedLines: 0, skippedBytes: 0 });
+    expect(traffic.latencyHistogram.reduce((a, b) => a + b, 0)).toBe(8);
+    expect(second.body.host.cpu!.totalTicks).toBeGreaterThan(first.body.host.cpu!.totalTicks);
+    expect(second.body.containers[0]!.cpuUsageNs).toBeGreaterThanOrEqual(first.body.containers[0]!.cpuUsageNs);
+
+    const retired = await agents["ag-a"]!.json<{ siteRemoved: boolean; stoppedContainers: string[] }>("POST", `/v1/services/${SERVICE}/retire`, { drainSeconds: 0 });
+    expect(retired.status).toBe(200);
+    expect(retired.body.siteRemoved).toBe(true);
+    expect(retired.body.stoppedContainers.length).toBeGreaterThan(0);
+    expect((await getViaNginx(hosts["ag-a"]!.ipv4, DOMAIN)).status).not.toBe(200);
+    expect((await containerNames("ag-a")).filter((n) => n.startsWith(`slipway-${SERVICE}-`))).toEqual([]);
   });
 
   it("idles in little memory", async () => {

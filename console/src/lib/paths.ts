@@ -16,6 +16,7 @@ export const newServicePath = (project: ProjectRef) => `${projectPath(project)}/
 export const servicePath = (service: ServiceRef) => `${projectPath(service.project)}/services/${encodeURIComponent(service.name)}`;
 /** For links that know only the id: the page there goes on to the readable address. */
 export const serviceIdPath = (id: string) => pathTo("/services", id);
+export const serverPath = (id: string) => pathTo("/servers", id);
 export const operationPath = (id: string) => pathTo("/operations", id);
 export const deployPath = (service: { id: string; projectId: string }) =>
   `/deploy?${new URLSearchParams({ project: service.projectId, service: service.id })}`;

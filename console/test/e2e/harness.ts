@@ -186,6 +186,21 @@ export async function startInProcessApi(web: ConsoleAddress): Promise<InProcessA
   return startReportingApi<InProcessApi>("API server (in-process gateway)", "test/e2e/api-in-process.ts", web, 120_000);
 }
 
+export interface MetricsApi {
+  url: string;
+  dataDir: string;
+  admin: Admin;
+  /** Global ids of the seeded service and its adopted host. */
+  serviceId: string;
+  adoptedId: string;
+  process: Running;
+}
+
+/** The API with an hour of seeded figures and scaling decisions: see api-metrics.ts. */
+export async function startMetricsApi(web: ConsoleAddress): Promise<MetricsApi> {
+  return startReportingApi<MetricsApi>("API server (seeded metrics)", "test/e2e/api-metrics.ts", web, 120_000);
+}
+
 export interface LabHost {
   /** The server's name in Slipway, also the lab host's name (`con-lab-…`). */
   name: string;

@@ -9,6 +9,7 @@ import { registerLogin } from "./commands/login.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerOpen } from "./commands/open.js";
 import { registerProjects } from "./commands/projects.js";
+import { registerMetrics } from "./commands/metrics.js";
 import { registerServers } from "./commands/servers.js";
 import { registerServices } from "./commands/services.js";
 import { examples } from "./help.js";
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerDeployments(program);
   registerLogs(program);
+  registerMetrics(program);
   registerConfig(program);
   return program;
 }

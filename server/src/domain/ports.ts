@@ -3,7 +3,7 @@
 // gateway in tests).
 import type { Readable } from "node:stream";
 import type {
-  AgentStreamLine, HealthResponse, ImageSummary, ReleaseRequest, ReleaseResult, ServiceStatus,
+  AgentStreamLine, HealthResponse, ImageSummary, MetricsRequest, MetricsResponse, ReleaseRequest, ReleaseResult, RetireResult, ServiceStatus,
 } from "@slipway/agent/protocol";
 import type { EventLevel, Prisma } from "../generated/prisma/client.js";
 import type { DigitalOceanClientOptions } from "../integrations/digitalocean/client.js";
@@ -64,6 +64,10 @@ export interface ServerGateway {
   removeImages(serverId: string, ids: string[]): Promise<RemovedImages>;
   release(serverId: string, request: ReleaseRequest, onLine: LineSink): Promise<ReleaseResult>;
   serviceStatus(serverId: string, service: string): Promise<ServiceStatus>;
+  /** The server's counters and what nginx logged since the cursors (metrics collection). */
+  metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse>;
+  /** Stops serving a service on the server: its nginx site goes, in-flight requests finish, its containers stop. */
+  retireService(serverId: string, service: string, drainSeconds: number): Promise<RetireResult>;
 }
 
 /** The control plane's way to its servers: pinned SSH connections and agent clients through them. */

@@ -17,6 +17,8 @@ import "./types/public-info.js";
 import "./types/overview.js";
 import "./types/audit.js";
 import "./types/settings.js";
+import "./types/autoscaling.js";
+import "./types/metrics.js";
 
 builder.queryType({});
 builder.mutationType({});

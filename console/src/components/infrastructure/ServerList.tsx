@@ -3,7 +3,8 @@
 import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { UpgradeAgentDocument, type ServerFieldsFragment } from "@slipway/sdk";
-import { operationPath } from "@/lib/paths";
+import Link from "next/link";
+import { operationPath, serverPath } from "@/lib/paths";
 import { EmptyState } from "../EmptyState";
 import { FormError } from "../FormError";
 import { RelativeTime } from "../RelativeTime";
@@ -43,7 +44,7 @@ function ServerRow({ server, extraActions }: { server: ServerFieldsFragment; ext
     <li className="row">
       <div className="row__main">
         <p className="row__title">
-          {server.name} <StatusBadge status={server.status} />{" "}
+          <Link href={serverPath(server.id)}>{server.name}</Link> <StatusBadge status={server.status} />{" "}
           <span className="badge badge--quiet">{server.managed ? "managed droplet" : server.kind === "DROPLET" ? "droplet" : "SSH host"}</span>
         </p>
         <dl className="facts facts--inline">

@@ -1,6 +1,10 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useRef, useState, type ReactNode } from "react";
+import { serverPath } from "@/lib/paths";
+import { AutoscalePanel } from "../metrics/AutoscalePanel";
+import { ServiceMetricsPanel } from "../metrics/ServiceMetricsPanel";
 import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";
 import { DomainsEditor } from "./DomainsEditor";
@@ -30,7 +34,7 @@ function ServiceDetail({ service }: { service: Service }) {
                 <li key={server.id} className="row">
                   <div className="row__main">
                     <p className="row__title">
-                      {server.name} <StatusBadge status={server.status} />
+                      <Link href={serverPath(server.id)}>{server.name}</Link> <StatusBadge status={server.status} />
                     </p>
                     <p className="row__meta">
                       {server.publicIpv4 ?? "no address"}
@@ -54,6 +58,9 @@ function ServiceDetail({ service }: { service: Service }) {
             </ul>
           )}
         </section>
+
+        <ServiceMetricsPanel serviceId={service.id} />
+        <AutoscalePanel serviceId={service.id} />
 
         <EditableSection
           id="domains"

@@ -229,7 +229,7 @@ export async function recordRunning(tx: Prisma.TransactionClient, deployment: Lo
 }
 
 /** Agent lines become operation events on the server they came from; build output line by line. */
-function forwardLines(ctx: OperationContext, serverId: string) {
+export function forwardLines(ctx: OperationContext, serverId: string) {
   return async (line: AgentStreamLine): Promise<void> => {
     if (line.type === "progress") await ctx.emit({ step: line.step, message: line.message, progress: line.progress ?? null, serverId });
     else if (line.type === "log") await ctx.emit({ step: line.step, level: "DEBUG", message: line.line, serverId });

@@ -9,6 +9,8 @@ export const RUN_OPERATION_JOB = "run-operation";
 const ENQUEUE_WAIT_MS = 2_000;
 
 export interface OperationStart {
+  /** Chosen ahead when something must name the operation before it exists (a conditional claim). */
+  id?: string;
   title: string;
   actorId?: string | null;
   serviceId?: string | null;
@@ -22,6 +24,7 @@ export async function startOperation<I>(deps: Deps, descriptor: OperationDescrip
   const parsed = descriptor.input.parse(input);
   const operation = await deps.db.operation.create({
     data: {
+      ...(start.id ? { id: start.id } : {}),
       kind: descriptor.kind,
       handler: descriptor.name,
       title: start.title,

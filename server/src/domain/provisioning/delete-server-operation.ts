@@ -9,7 +9,8 @@ import type { OperationContext } from "../ports.js";
 import { asProviderError, destroyDroplet } from "./droplet-steps.js";
 import { digitalOceanClient } from "./environment.js";
 
-async function runDeleteServer(deps: Deps, ctx: OperationContext, job: { serverId: string; force: boolean }): Promise<void> {
+/** Takes the server out of its services and routing, destroys its droplet (an adopted host is only forgotten), deletes its row. */
+export async function runDeleteServer(deps: Deps, ctx: OperationContext, job: { serverId: string; force: boolean }): Promise<void> {
   const server = await deps.db.server.findUniqueOrThrow({ where: { id: job.serverId } });
   const emit = (step: string, message: string, level: "INFO" | "WARN" = "INFO") => ctx.emit({ step, message, level, serverId: server.id });
   try {

@@ -14,10 +14,10 @@ import { digitalOceanClient } from "./environment.js";
 /** DigitalOcean creates at most ten droplets per call. */
 const MAX_DROPLETS_PER_CALL = 10;
 
-type ProvisionJob = { serverIds: string[]; snapshotProviderId: string; region: string; size: string };
+export type ProvisionJob = { serverIds: string[]; snapshotProviderId: string; region: string; size: string };
 
-
-async function runProvisionServers(deps: Deps, ctx: OperationContext, job: ProvisionJob): Promise<void> {
+/** Creates the recorded servers' droplets and brings each up; throws naming each one that failed (and was destroyed). */
+export async function runProvisionServers(deps: Deps, ctx: OperationContext, job: ProvisionJob): Promise<void> {
   const servers = await deps.db.server.findMany({ where: { id: { in: job.serverIds } }, orderBy: { name: "asc" } });
   const failures = new Map<string, string>();
   let client: DigitalOceanClient;

@@ -1,5 +1,7 @@
 import type { Readable } from "node:stream";
-import { ImageSummary, ReleaseResult, type ReleaseRequest, type ServiceStatus } from "@slipway/agent/protocol";
+import {
+  ImageSummary, ReleaseResult, type MetricsRequest, type MetricsResponse, type ReleaseRequest, type RetireResult, type ServiceStatus,
+} from "@slipway/agent/protocol";
 import { streamResult } from "../../integrations/agent-client/agent-client.js";
 import type { Database } from "../../db.js";
 import { NotFoundError } from "../errors.js";
@@ -48,6 +50,14 @@ export class SshServerGateway implements ServerGateway {
 
   async serviceStatus(serverId: string, service: string): Promise<ServiceStatus> {
     return (await this.agent(serverId)).serviceStatus(service);
+  }
+
+  async metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse> {
+    return (await this.agent(serverId)).metrics(request);
+  }
+
+  async retireService(serverId: string, service: string, drainSeconds: number): Promise<RetireResult> {
+    return (await this.agent(serverId)).retire(service, drainSeconds);
   }
 
   private async agent(serverId: string) {

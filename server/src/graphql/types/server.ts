@@ -38,7 +38,12 @@ export const ServerNode = builder.prismaNode("Server", {
     expectedAgentVersion: t.string({ resolve: () => expectedAgentVersion() }),
     agentOutdated: t.boolean({ resolve: (server) => isAgentOutdated(server) }),
     hostKeyFingerprint: t.exposeString("hostKeyFingerprint", { nullable: true, description: "The pinned SSH host key (SHA256:...)." }),
-    lastSeenAt: t.expose("lastSeenAt", { type: "DateTime", nullable: true }),
+    lastSeenAt: t.expose("lastSeenAt", { type: "DateTime", nullable: true, description: "The last successful contact with its agent." }),
+    unreachableSince: t.expose("unreachableSince", {
+      type: "DateTime",
+      nullable: true,
+      description: "When contact was lost (status UNREACHABLE); null while it answers.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });

@@ -1,8 +1,9 @@
 import type { Socket } from "node:net";
 import type { Duplex, Readable } from "node:stream";
 import {
-  AGENT_API_PREFIX, AgentError, AgentStreamLine, BuildQuery, ExportQuery, HealthResponse, ImageList, LoadResult, LogsQuery, PullRequest,
-  ReleaseRequest, RemoveImagesRequest, RemoveImagesResult, ServiceName, ServiceStatus, StatsResponse,
+  AGENT_API_PREFIX, AgentError, AgentStreamLine, BuildQuery, ExportQuery, HealthResponse, ImageList, LoadResult, LogsQuery, MetricsRequest,
+  MetricsResponse, PullRequest, ReleaseRequest, RemoveImagesRequest, RemoveImagesResult, RetireRequest, RetireResult, ServiceName, ServiceStatus,
+  StatsResponse,
 } from "@slipway/agent/protocol";
 import { Pool, type Dispatcher } from "undici";
 import type { z } from "zod";
@@ -106,6 +107,17 @@ export class AgentClient {
     return this.stream("GET", `/services/${encodeURIComponent(ServiceName.parse(service))}/logs`, { query: { tail: String(tail) } });
   }
 
+  /** Counters and access-log increments since the given cursors (a quick call: it never waits for Docker's second sample). */
+  async metrics(request: z.input<typeof MetricsRequest>): Promise<MetricsResponse> {
+    return this.json("POST", "/metrics", MetricsResponse, { body: JSON.stringify(MetricsRequest.parse(request)), contentType: "application/json", timeoutMs: 10_000 });
+  }
+
+  /** Stops serving the service here: nginx first, then `drainSeconds`, then its containers. */
+  async retire(service: string, drainSeconds: number): Promise<RetireResult> {
+    const body = JSON.stringify(RetireRequest.parse({ drainSeconds }));
+    return this.json("POST", `/services/${encodeURIComponent(ServiceName.parse(service))}/retire`, RetireResult, { body, contentType: "application/json", timeoutMs: (drainSeconds + 120) * 1000 });
+  }
+
   async stats(): Promise<z.infer<typeof StatsResponse>> {
     return this.json("GET", "/stats", StatsResponse);
   }
@@ -158,8 +170,8 @@ export class AgentClient {
         ...(request.contentType ? { "content-type": request.contentType } : {}),
       },
       body: request.body,
-      headersTimeout: request.streaming ? STREAM_IDLE_TIMEOUT_MS : this.timeoutMs,
-      bodyTimeout: request.streaming ? STREAM_IDLE_TIMEOUT_MS : this.timeoutMs,
+      headersTimeout: request.streaming ? STREAM_IDLE_TIMEOUT_MS : (request.timeoutMs ?? this.timeoutMs),
+      bodyTimeout: request.streaming ? STREAM_IDLE_TIMEOUT_MS : (request.timeoutMs ?? this.timeoutMs),
     });
     if (response.statusCode >= 400) {
       const text = await response.body.text().catch(() => "");
@@ -173,6 +185,8 @@ interface RequestParts {
   query?: Record<string, string>;
   body?: string | Readable;
   contentType?: string;
+  /** Instead of the client's timeout for plain calls. */
+  timeoutMs?: number;
 }
 
 /**
