@@ -3,7 +3,6 @@
 // described in processes.ts and run by the supervisor.
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -11,6 +10,7 @@ import { request } from "undici";
 import { nginxConfig, redisConfig } from "./configs.js";
 import { clusterLayout, type ClusterLayout } from "./layout.js";
 import { replicaPorts, type ClusterOptions } from "./options.js";
+import { canListen } from "./ports.js";
 import {
   apiUrl, consoleSpec, consoleUrl, databaseUrl, initdbSpec, nginxSpec, POSTGRES_DATABASE, postgresSpec, redisSpec, redisUrl, replicaSpec,
   type ClusterSecrets, type ProcessSpec, type Programs,
@@ -47,6 +47,8 @@ export interface Cluster {
   processes(): readonly RunningProcess[];
   /** Sends `signal` to one process now, outside the stop order (a benchmark's SIGKILL of a replica). */
   kill(name: string, signal: NodeJS.Signals): Promise<void>;
+  /** Starts a replica killed with kill() again and waits until it answers. */
+  restart(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startCluster(options: ClusterOptions, start: StartOptions)
       await until(console, () => httpAnswers(`http://127.0.0.1:${options.consolePort}/`), start.signal);
     }
 
+    const killed = new Map<string, ProcessSpec>();
     return {
       options,
       layout,
@@ -122,7 +125,16 @@ export async function startCluster(options: ClusterOptions, start: StartOptions)
       secrets,
       setupToken: replicas.map((r) => setupTokenIn(r.logPath)).find(Boolean),
       processes: () => supervisor.processes(),
-      kill: (name, signal) => supervisor.kill(name, signal),
+      async kill(name, signal) {
+        killed.set(name, await supervisor.kill(name, signal));
+      },
+      async restart(name) {
+        const spec = killed.get(name);
+        if (!spec) throw new Error(`${name} was not killed`);
+        killed.delete(name);
+        const url = replicaUrls[Number(name.replace("replica-", "")) - 1]!;
+        await until(supervisor.start(spec), () => graphqlAnswers(url), start.signal);
+      },
       stop,
     };
   } catch (error) {
@@ -184,14 +196,6 @@ async function assertPortsFree(options: ClusterOptions): Promise<void> {
   for (const [flag, host, port] of wanted) {
     if (!(await canListen(host, port))) throw new Error(`port ${port} on ${host} is in use: choose another with ${flag}`);
   }
-}
-
-function canListen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
 }
 
 /** Polls `ready` until it holds; fails at once when the process exits, with the end of its log. */

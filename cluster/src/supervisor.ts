@@ -66,13 +66,14 @@ export class Supervisor {
   }
 
   /** Sends `signal` to one process now, outside the stop order (a benchmark's SIGKILL), and waits until it is gone. */
-  async kill(name: string, signal: NodeJS.Signals): Promise<void> {
+  async kill(name: string, signal: NodeJS.Signals): Promise<ProcessSpec> {
     const target = this.running.find((p) => p.spec.name === name);
     if (!target) throw new Error(`no process named ${name} is running`);
     this.running.splice(this.running.indexOf(target), 1);
     signalGroup(target.pid, signal);
     await target.exited;
     this.record();
+    return target.spec;
   }
 
   /** Stops everything still running, the most recently started first (stage by stage, as `stages` groups them). */

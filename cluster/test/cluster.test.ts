@@ -4,7 +4,6 @@
 // nothing it started is left running. Real PostgreSQL, Redis, nginx, replicas and console.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,19 +11,12 @@ import { createClient } from "graphql-ws";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { canListen, freeClusterPorts, type ClusterPorts } from "../src/ports.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-interface Ports {
-  api: number;
-  console: number;
-  replica: number;
-  postgres: number;
-  redis: number;
-}
-
 let dataDir: string;
-let ports: Ports;
+let ports: ClusterPorts;
 let launcher: ChildProcess;
 let output = "";
 let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -33,7 +25,7 @@ let recorded: { name: string; pid: number }[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "slipway-cluster-test-"));
-  ports = await freePorts();
+  ports = await freeClusterPorts(3);
   // Its own process group, like a terminal's foreground job: Ctrl-C is a SIGINT to the group.
   launcher = spawn(
     "npm",
@@ -41,11 +33,11 @@ beforeAll(async () => {
       "run", "cluster", "--",
       "--data-dir", dataDir,
       "--host", "127.0.0.1",
-      "--port", String(ports.api),
-      "--console-port", String(ports.console),
-      "--replica-port", String(ports.replica),
-      "--postgres-port", String(ports.postgres),
-      "--redis-port", String(ports.redis),
+      "--port", String(ports.port),
+      "--console-port", String(ports.consolePort),
+      "--replica-port", String(ports.replicaPort),
+      "--postgres-port", String(ports.postgresPort),
+      "--redis-port", String(ports.redisPort),
     ],
     { cwd: repoRoot, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SLIPWAY_LOG_LEVEL: "warn" } },
   );
@@ -79,14 +71,14 @@ afterAll(async () => {
 
 describe("npm run cluster", () => {
   it("prints what it started, with a setup token", () => {
-    expect(output).toContain(`API (nginx, load-balanced)  http://localhost:${ports.api}/graphql`);
-    expect(output).toContain(`console                     http://localhost:${ports.console}`);
+    expect(output).toContain(`API (nginx, load-balanced)  http://localhost:${ports.port}/graphql`);
+    expect(output).toContain(`console                     http://localhost:${ports.consolePort}`);
     expect(output).toContain(`Slipway cluster is running. Data: ${dataDir}`);
     expect(recorded.map((p) => p.name)).toEqual(["postgres", "redis", "replica-1", "replica-2", "replica-3", "nginx", "console"]);
   });
 
   it("answers through nginx: setup, a query, and an operation's events over WebSocket from every replica", async () => {
-    const api = `http://127.0.0.1:${ports.api}/graphql`;
+    const api = `http://127.0.0.1:${ports.port}/graphql`;
     const setupToken = /one-time setup token:\s+(\S+)/.exec(output)?.[1];
     expect(setupToken).toMatch(/^slwsetup_/);
 
@@ -102,7 +94,7 @@ describe("npm run cluster", () => {
     const operationId = cleanup.cleanupImages.data.id as string;
 
     // Three sockets through nginx: round robin puts them on different replicas, whichever runs the operation.
-    const streams = await Promise.all([1, 2, 3].map(() => follow(`ws://127.0.0.1:${ports.api}/graphql`, token, operationId)));
+    const streams = await Promise.all([1, 2, 3].map(() => follow(`ws://127.0.0.1:${ports.port}/graphql`, token, operationId)));
     for (const events of streams) {
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events.at(-1)).toMatchObject({ step: "finished", message: "Succeeded" });
@@ -122,8 +114,8 @@ describe("npm run cluster", () => {
     expect(output).toContain(`stopped; the data stays in ${dataDir}`);
     for (const { name, pid } of recorded) expect(alive(pid), `${name} (pid ${pid})`).toBe(false);
     expect(processesMentioning(dataDir)).toEqual([]);
-    for (const port of [ports.api, ports.console, ports.replica, ports.replica + 1, ports.replica + 2, ports.postgres, ports.redis]) {
-      expect(await canListen(port), `port ${port}`).toBe(true);
+    for (const port of [ports.port, ports.consolePort, ports.replicaPort, ports.replicaPort + 1, ports.replicaPort + 2, ports.postgresPort, ports.redisPort]) {
+      expect(await canListen("127.0.0.1", port), `port ${port}`).toBe(true);
     }
   });
 });
@@ -183,23 +175,4 @@ function processesMentioning(text: string): string[] {
         return [];
       }
     });
-}
-
-function canListen(port: number, host = "127.0.0.1"): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}
-
-/** Ports nothing listens on now; the replicas' three in a row. */
-async function freePorts(): Promise<Ports> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const candidates = [base, base + 10, base + 11, base + 12, base + 20, base + 30, base + 40];
-    const free = await Promise.all(candidates.map((port) => canListen(port)));
-    if (free.every(Boolean)) return { api: base, replica: base + 10, console: base + 20, postgres: base + 30, redis: base + 40 };
-  }
-  throw new Error("no free ports found");
 }
