@@ -33,7 +33,7 @@ const stop = () => {
     aborted.abort(new Error("interrupted"));
     return;
   }
-  console.log("\nstopping the cluster (replicas first let running operations finish)...");
+  console.log("\nstopping the cluster (the replicas let running operations finish first)...");
   cluster.stop().then(
     () => {
       console.log("stopped; the data stays in", cluster!.layout.dataDir);
