@@ -3,7 +3,7 @@
 // message naming the one command that installs everything. `scripts/preflight.ts` is the CLI
 // (`npm test`, `npm run lab` and `npm run cluster` call it first); other scripts import this.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { BIN, BIN_PACKAGES } from './hosts/layout.js';
 
@@ -31,6 +31,13 @@ const postgres: Part = {
 };
 
 const chromium = file('Chromium', process.env.SLIPWAY_E2E_CHROMIUM ?? '/usr/bin/chromium');
+const redis = file('redis-server', '/usr/bin/redis-server');
+const nginx = file('nginx', '/usr/sbin/nginx');
+// `npm run cluster` runs a PostgreSQL of its own: any major version Debian installed.
+const postgresServer: Part = {
+  name: 'PostgreSQL (/usr/lib/postgresql/<version>/bin/initdb)',
+  present: () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)),
+};
 
 /** What each command needs. */
 export const PURPOSES = {
@@ -45,9 +52,10 @@ export const PURPOSES = {
     file('script (bsdutils)', '/usr/bin/script'),
     chromium,
     postgres,
+    redis,
   ],
   lab: [root, ...labPrograms],
-  cluster: [root, ...labPrograms, postgres],
+  cluster: [postgresServer, redis, nginx],
 } satisfies Record<string, Part[]>;
 
 export type Purpose = keyof typeof PURPOSES;

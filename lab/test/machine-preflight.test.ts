@@ -31,7 +31,7 @@ describe('machine preflight', () => {
     expect(await missingParts(parts)).toEqual(['b', 'c']);
   });
 
-  it('asks for what the tests use: the lab programs, Chromium, PostgreSQL', () => {
+  it('asks for what the tests use: the lab programs, Chromium, PostgreSQL, Redis', () => {
     const names = PURPOSES.test.map((p) => p.name);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -40,9 +40,12 @@ describe('machine preflight', () => {
         'openssh-server (/usr/sbin/sshd)',
         expect.stringMatching(/^Chromium \(/),
         expect.stringMatching(/^PostgreSQL answering on /),
+        'redis-server (/usr/bin/redis-server)',
       ]),
     );
     expect(PURPOSES.lab.map((p) => p.name)).not.toContainEqual(expect.stringMatching(/Chromium|PostgreSQL/));
+    // The cluster runs its own PostgreSQL and Redis, behind nginx; it needs neither root nor the lab.
+    expect(PURPOSES.cluster.map((p) => p.name)).toEqual([expect.stringMatching(/^PostgreSQL \(/), 'redis-server (/usr/bin/redis-server)', 'nginx (/usr/sbin/nginx)']);
   });
 
   it('as a CLI: exits 0 on this machine, and 1 with the message when PostgreSQL does not answer', async () => {

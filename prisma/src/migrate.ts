@@ -1,16 +1,14 @@
 // Applies the committed migrations (prisma/migrations/<provider>) to a database at server
 // startup, through the standard `prisma migrate deploy`. The CLI picks up our wasm schema engine
-// from prisma.config.ts, so this works offline. Paths come from this file's location, so any
-// workspace can call it.
+// from prisma.config.ts, so this works offline. Paths come from this package's folder, so any
+// workspace can call it, from source or bundled into the server's compiled JavaScript.
 
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { providerOf, providerPaths, type DatabaseProvider } from "./providers.js";
+import { packageDir, providerOf, providerPaths, type DatabaseProvider } from "./providers.js";
 
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 
 /** Where this package's Prisma config, schema and migrations live. */

@@ -3,14 +3,18 @@
 // the PostgreSQL schema file, each provider's migration folder and generated client.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
 export type DatabaseProvider = "sqlite" | "postgresql";
 
 export const PROVIDERS: readonly DatabaseProvider[] = ["sqlite", "postgresql"];
 
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * This package's folder (schema, migrations, config), found through its package.json rather than
+ * this file's location: bundled into the server's dist/, this file is no longer in src/.
+ */
+export const packageDir = path.dirname(createRequire(import.meta.url).resolve("@slipway/prisma/package.json"));
 
 /** Where each provider's schema and migrations live. SQLite's schema is the source itself. */
 export function providerPaths(provider: DatabaseProvider): { schema: string; migrations: string } {

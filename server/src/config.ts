@@ -13,7 +13,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default("0.0.0.0"),
   SLIPWAY_DATA_DIR: z.string().default(path.join(repoRoot, "data")),
-  DATABASE_URL: z.string().optional(),
+  DATABASE_URL: z.string().regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgresql:// (PostgreSQL)").optional(),
   SLIPWAY_SECRET_KEY: z.string().optional(),
   SLIPWAY_ADMIN_EMAIL: z.string().optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().optional(),
@@ -105,26 +105,34 @@ export interface Config {
   baseImages: BaseImages;
 }
 
+/** A setting is missing, malformed or contradicts another: the message says which and how to fix it. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(`Invalid configuration: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
 /** Reads the control plane's configuration from environment variables, once, at start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`Invalid configuration: ${problems}`);
+    throw new ConfigError(problems);
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.SLIPWAY_DATA_DIR);
   if ((e.SLIPWAY_ADMIN_EMAIL === undefined) !== (e.SLIPWAY_ADMIN_PASSWORD === undefined)) {
-    throw new Error("Invalid configuration: set both SLIPWAY_ADMIN_EMAIL and SLIPWAY_ADMIN_PASSWORD, or neither");
+    throw new ConfigError("set both SLIPWAY_ADMIN_EMAIL and SLIPWAY_ADMIN_PASSWORD, or neither");
   }
   const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "slipway.db")}`;
   if (e.SLIPWAY_REDIS_URL) {
     // Replicas share state only through PostgreSQL and Redis, and must all decrypt the same secrets.
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-      throw new Error("Invalid configuration: cluster mode (SLIPWAY_REDIS_URL) needs PostgreSQL: set DATABASE_URL=postgresql://… (SQLite is one process's file)");
+      throw new ConfigError("cluster mode (SLIPWAY_REDIS_URL) needs PostgreSQL: set DATABASE_URL=postgresql://… (SQLite is one process's file)");
     }
     if (!e.SLIPWAY_SECRET_KEY) {
-      throw new Error("Invalid configuration: cluster mode (SLIPWAY_REDIS_URL) needs SLIPWAY_SECRET_KEY, the same on every replica (32 bytes, base64 or hex)");
+      throw new ConfigError("cluster mode (SLIPWAY_REDIS_URL) needs SLIPWAY_SECRET_KEY, the same on every replica (32 bytes, base64 or hex)");
     }
   }
   return {
@@ -196,12 +204,12 @@ function parseBaseImagesJson(json: string | undefined): Partial<BaseImages> {
   try {
     value = JSON.parse(json);
   } catch {
-    throw new Error("Invalid configuration: SLIPWAY_BASE_IMAGES must be a JSON object");
+    throw new ConfigError("SLIPWAY_BASE_IMAGES must be a JSON object");
   }
   const parsed = BaseImagesJson.safeParse(value);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    throw new Error(`Invalid configuration: SLIPWAY_BASE_IMAGES: ${problems}`);
+    throw new ConfigError(`SLIPWAY_BASE_IMAGES: ${problems}`);
   }
   return definedOnly(parsed.data);
 }

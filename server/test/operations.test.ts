@@ -172,6 +172,26 @@ describe("operation events", () => {
     ]);
   });
 
+  it("finds stored events and the end on its own when no live message arrives at all, for every stream", async () => {
+    const { deps } = server.app;
+    const operation = await deps.db.operation.create({ data: { kind: "DEPLOY", title: "silent bus", status: "RUNNING", ownerId: "silent-owner", heartbeatAt: new Date(Date.now() + 3_600_000) } });
+    const streams = [1, 2, 3].map(() => collect<{ operationEvents: Event }>(server.ws(server.adminToken), EVENTS, { id: globalId(operation.id) }));
+    await new Promise((r) => setTimeout(r, 200));
+    // Stored, status ended, and nothing published: only the streams' periodic checks can find them.
+    await deps.db.$transaction([
+      deps.db.operationEvent.create({ data: { operationId: operation.id, seq: 1, step: "a", message: "stored only" } }),
+      deps.db.operationEvent.create({ data: { operationId: operation.id, seq: 2, step: "b", message: "stored too" } }),
+      deps.db.operation.update({ where: { id: operation.id }, data: { lastSeq: 2, status: "SUCCEEDED", finishedAt: new Date() } }),
+    ]);
+    for (const { done } of await Promise.all(streams.map(async (s) => ({ done: await s.done })))) {
+      expect(done.errors).toEqual([]);
+      expect(done.values.map((e) => [e.operationEvents.seq, e.operationEvents.message])).toEqual([
+        [1, "stored only"],
+        [2, "stored too"],
+      ]);
+    }
+  });
+
   it("keeps secrets out of events and errors, and reports failure as the last event", async () => {
     script = new Script(2);
     const secret = "sk_live_supersecretvalue";

@@ -6,6 +6,9 @@ import { operationTopic, readEventsAfter, reviveEvent, TERMINAL_STATUSES, type O
 // The bus may drop a message (Redis pub/sub is at-most-once); this often, the stream checks the
 // database on its own, so a lost message delays an event but never loses it.
 const RECONCILE_INTERVAL_MS = 2_000;
+// Streams of one operation on one replica share those checks: one read serves every stream that
+// asks within this long (1,000 idle subscribers cost a few reads a second, not 1,000).
+const SHARED_CHECK_MS = 1_000;
 
 /**
  * Every event of an operation after `afterSeq`: first the stored ones, then live ones as they
@@ -48,8 +51,9 @@ export async function* streamOperationEvents(deps: Deps, operationId: string, af
     while (true) {
       const outcome = await Promise.race([pending, delay(RECONCILE_INTERVAL_MS)]);
       if (outcome === TIMED_OUT) {
-        const ended = await hasEnded();
-        yield* catchUp();
+        // Ended (every event was stored before) or behind: read the rest. Otherwise nothing to do.
+        const { ended, lastSeq } = await sharedChecks(deps).check(operationId);
+        if (ended || lastSeq > delivered) yield* catchUp();
         if (ended) return;
         continue;
       }
@@ -73,6 +77,43 @@ export async function* streamOperationEvents(deps: Deps, operationId: string, af
 }
 
 const TIMED_OUT = Symbol("timed out");
+
+interface OperationProgress {
+  ended: boolean;
+  lastSeq: number;
+}
+
+/** One replica's recent reads of operations' progress, shared by its streams (see SHARED_CHECK_MS). */
+class SharedProgressChecks {
+  private readonly recent = new Map<string, Promise<OperationProgress>>();
+
+  constructor(private readonly deps: Deps) {}
+
+  check(operationId: string): Promise<OperationProgress> {
+    let read = this.recent.get(operationId);
+    if (!read) {
+      read = this.deps.db.operation
+        .findUnique({ where: { id: operationId }, select: { status: true, lastSeq: true } })
+        .then((operation) => {
+          if (!operation) throw new NotFoundError("Operation");
+          return { ended: TERMINAL_STATUSES.has(operation.status), lastSeq: operation.lastSeq };
+        });
+      this.recent.set(operationId, read);
+      const forget = () => setTimeout(() => this.recent.delete(operationId), SHARED_CHECK_MS).unref();
+      read.then(forget, forget);
+    }
+    return read;
+  }
+}
+
+// Per replica: keyed by the replica's deps, so every buildApp() (and every test's) has its own.
+const sharedChecksByReplica = new WeakMap<Deps, SharedProgressChecks>();
+
+function sharedChecks(deps: Deps): SharedProgressChecks {
+  let checks = sharedChecksByReplica.get(deps);
+  if (!checks) sharedChecksByReplica.set(deps, (checks = new SharedProgressChecks(deps)));
+  return checks;
+}
 
 function delay(ms: number): Promise<typeof TIMED_OUT> {
   return new Promise((resolve) => setTimeout(resolve, ms, TIMED_OUT).unref());
