@@ -28,6 +28,12 @@ export function sitePath(nginxDir: string, service: string): string {
   return `${nginxDir}/conf.d/slipway-${service}.conf`;
 }
 
+/** The service a conf.d file name is the site of, or null for any other file. */
+export function serviceFromSiteFileName(fileName: string): string | null {
+  const m = /^slipway-([a-z][a-z0-9-]{0,80})\.conf$/.exec(fileName);
+  return m?.[1] ?? null;
+}
+
 export function tlsDir(nginxDir: string): string {
   return `${nginxDir}/slipway-tls`;
 }
@@ -104,6 +110,11 @@ export function siteContents(spec: SiteSpec): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The deployment whose release wrote the site (a rollback's, even when it resumed an older container). */
+export function parseSiteDeployment(contents: string): string | null {
+  return /^# Managed by the Slipway agent \(service [^,]+, deployment ([0-9a-f-]{36})\)/m.exec(contents)?.[1] ?? null;
 }
 
 /** The host port the site proxies to (how the agent knows which container is live). */
