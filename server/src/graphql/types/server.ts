@@ -23,7 +23,7 @@ export const ServerNode = builder.prismaNode("Server", {
     status: t.expose("status", { type: ServerStatusEnum }),
     statusReason: t.string({
       nullable: true,
-      description: "Why the server is in ERROR (the last error reported for it); null otherwise.",
+      description: "Why the server is in ERROR or UNREACHABLE (the last error reported for it); null otherwise.",
       resolve: (server, _args, ctx) => serverStatusReason(ctx.deps, server),
     }),
     publicIpv4: t.exposeString("publicIpv4", { nullable: true }),
@@ -36,7 +36,12 @@ export const ServerNode = builder.prismaNode("Server", {
     expectedAgentVersion: t.string({ resolve: () => expectedAgentVersion() }),
     agentOutdated: t.boolean({ resolve: (server) => isAgentOutdated(server) }),
     hostKeyFingerprint: t.exposeString("hostKeyFingerprint", { nullable: true, description: "The pinned SSH host key (SHA256:...)." }),
-    lastSeenAt: t.expose("lastSeenAt", { type: "DateTime", nullable: true }),
+    lastSeenAt: t.expose("lastSeenAt", { type: "DateTime", nullable: true, description: "The last successful contact with its agent." }),
+    unreachableSince: t.expose("unreachableSince", {
+      type: "DateTime",
+      nullable: true,
+      description: "When contact was lost (status UNREACHABLE); null while it answers.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
