@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const benches = ["deploy-overhead", "rollback", "fan-out", "load", "agent-memory", "autoscale"];
+const benches = ["deploy-overhead", "rollback", "fan-out", "load", "agent-memory", "event-latency", "autoscale"];
 let failed = 0;
 for (const name of benches) {
   console.log(`\n=== ${name} ===`);

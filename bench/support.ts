@@ -162,9 +162,11 @@ export function timeline(events: TimedEvent[]): string {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const e of events) {
-    if (e.level === "DEBUG" || seen.has(e.step)) continue;
-    seen.add(e.step);
-    parts.push(`${e.step}+${Math.round(e.at - t0)}`);
+    // A release's states are steps of their own here: where its time went.
+    const step = e.releaseState ? `${e.step}:${e.releaseState.toLowerCase()}` : e.step;
+    if (e.level === "DEBUG" || seen.has(step)) continue;
+    seen.add(step);
+    parts.push(`${step}+${Math.round(e.at - t0)}`);
   }
   return parts.join(" ");
 }

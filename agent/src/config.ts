@@ -1,7 +1,7 @@
 // The agent's configuration file, parsed and validated once at start.
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { AGENT_CONFIG_ENV, AGENT_CONFIG_PATH } from "./layout.js";
+import { AGENT_CONFIG_ENV, AGENT_CONFIG_PATH, AGENT_STATE_DIR } from "./layout.js";
 import { DEFAULT_AGENT_PORT } from "./protocol/index.js";
 
 export const AgentConfig = z
@@ -11,6 +11,7 @@ export const AgentConfig = z
     tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters"),
     dockerSocket: z.string().startsWith("/").default("/var/run/docker.sock"),
     nginxDir: z.string().startsWith("/").default("/etc/nginx"),
+    stateDir: z.string().startsWith("/").default(AGENT_STATE_DIR),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;

@@ -42,13 +42,7 @@ export class AgentFailure extends Error {
   }
 }
 
-/** Docker's own message for an Engine API error (dockerode puts it in json.message). */
-export function dockerMessage(e: unknown): string {
-  const err = e as { json?: { message?: unknown }; message?: unknown; statusCode?: unknown };
-  if (err?.json && typeof err.json.message === "string") return err.json.message;
-  return typeof err?.message === "string" ? err.message : String(e);
-}
-
-export function isDockerNotFound(e: unknown): boolean {
-  return (e as { statusCode?: unknown })?.statusCode === 404;
+/** The message of anything thrown (an EngineError carries Docker's own). */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

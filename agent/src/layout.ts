@@ -5,6 +5,8 @@ export const AGENT_ROOT = "/opt/slipway";
 export const AGENT_BUNDLE_PATH = "/opt/slipway/agent/slipway-agent.mjs";
 export const AGENT_SHIM_PATH = "/opt/slipway/bin/slipway-agent";
 export const AGENT_CONFIG_PATH = "/opt/slipway/agent.json";
+/** The agent's own records (which images it manages), kept between restarts. */
+export const AGENT_STATE_DIR = "/opt/slipway/state";
 /** Overrides AGENT_CONFIG_PATH (tests, unusual layouts). */
 export const AGENT_CONFIG_ENV = "SLIPWAY_AGENT_CONFIG";
 /** The bundle's file name in agent/dist after `npm run build -w @slipway/agent`. */

@@ -8,6 +8,11 @@ export function parsePpid(stat: string): number | null {
   return Number.isInteger(ppid) ? ppid : null;
 }
 
+/** /proc/<pid>/task/<pid>/children: the child pids, space-separated. */
+export function parseChildren(text: string): number[] {
+  return text.split(/\s+/).filter((p) => /^\d+$/.test(p)).map(Number);
+}
+
 /** /proc/<pid>/cmdline is NUL-separated; nginx rewrites its own to a title like "nginx: worker process". */
 export function parseCmdline(raw: string): string {
   return raw.replace(/\0+$/, "").replace(/\0/g, " ");

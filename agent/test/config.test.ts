@@ -9,7 +9,7 @@ const SHA = tokenSha256("t");
 
 describe("config", () => {
   it("fills defaults", () => {
-    expect(parseConfig(JSON.stringify({ tokenSha256: SHA }), "x")).toEqual({ port: 7420, tokenSha256: SHA, dockerSocket: "/var/run/docker.sock", nginxDir: "/etc/nginx" });
+    expect(parseConfig(JSON.stringify({ tokenSha256: SHA }), "x")).toEqual({ port: 7420, tokenSha256: SHA, dockerSocket: "/var/run/docker.sock", nginxDir: "/etc/nginx", stateDir: "/opt/slipway/state" });
   });
 
   it("refuses bad files with the reason", () => {

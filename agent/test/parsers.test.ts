@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { containerUsage, cpuPercentBetween, parseMeminfo, parseProcStat } from "../src/metrics.js";
-import { nginxPidPath, nginxWorkerState, parseCmdline, parsePpid, reloadDone } from "../src/procfs.js";
+import { nginxPidPath, nginxWorkerState, parseChildren, parseCmdline, parsePpid, reloadDone } from "../src/procfs.js";
 import { envRedactor } from "../src/redact.js";
 import { demuxDockerLogs, JsonLineSplitter, textLines } from "../src/streams.js";
 
@@ -57,6 +57,8 @@ describe("metrics", () => {
 describe("procfs and nginx reloads", () => {
   it("parses parent pids, titles and the pid file", () => {
     expect(parsePpid("123 (nginx: (odd) name) S 77 123 123 0")).toBe(77);
+    expect(parseChildren("101 102 \n")).toEqual([101, 102]);
+    expect(parseChildren("")).toEqual([]);
     expect(parseCmdline("nginx: worker process\0\0")).toBe("nginx: worker process");
     expect(nginxPidPath("user www-data;\npid /run/nginx.pid;\n")).toBe("/run/nginx.pid");
     expect(nginxPidPath("events {}")).toBe("/run/nginx.pid");

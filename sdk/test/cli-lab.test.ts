@@ -105,13 +105,13 @@ describe("the CLI deploys to real hosts", { timeout: 90_000 }, () => {
     expect(lines.at(-1)).toMatch(/^Deployed shop\/site: slipway\/shop-site:deploy_[0-9a-f]{8} is live \(deployment \S+\)$/);
     // One line per event the server stored, no more and no fewer.
     const eventLines = lines.slice(1, -1);
-    expect(eventLines.every((line) => /^\d\d:\d\d:\d\d( (WARN|ERROR|DEBUG))? \[(slipway|host-a|host-b)\] [\w-]+: /.test(line)), eventLines.join("\n")).toBe(true);
+    expect(eventLines.every((line) => /^\d\d:\d\d:\d\d( (WARN|ERROR|DEBUG))? \[(slipway|host-a|host-b)\] [\w-]+( \([a-z]+\))?: /.test(line)), eventLines.join("\n")).toBe(true);
     expect(eventLines).toHaveLength((await storedSeqs(operationIdOf(run))).lastSeq);
     // Built once, on one of the hosts, and copied to the other.
     expect(eventLines).toContainEqual(expect.stringMatching(/^\S+ \[host-[ab]\] build: Building slipway\/shop-site:deploy_\w+ \(archive .*a generated Dockerfile for static\)$/));
     expect(eventLines.filter((line) => /\] image: Copying /.test(line))).toHaveLength(1);
     for (const name of SERVER_NAMES) {
-      expect(eventLines).toContainEqual(expect.stringMatching(new RegExp(`^\\S+ \\[${name}\\] release: .*\\(100%\\)$`)));
+      expect(eventLines).toContainEqual(expect.stringMatching(new RegExp(`^\\S+ \\[${name}\\] release \\(switched\\): nginx routes .*\\(80%\\)$`)));
     }
     expect(await waitServing(addresses, SITE_HOST, /<h1>site v1<\/h1>/)).toEqual(["<h1>site v1</h1>\n", "<h1>site v1</h1>\n"]);
     v1 = deploymentIdOf(run);
@@ -129,10 +129,13 @@ describe("the CLI deploys to real hosts", { timeout: 90_000 }, () => {
     // Every row is settled (+), each server and step once.
     expect(new Set(rows).size, finalFrame.join("\n")).toBe(rows.length);
     expect(rows.every((row) => row.startsWith("+ ")), finalFrame.join("\n")).toBe(true);
-    expect(rows).toEqual(expect.arrayContaining(["+ host-a release", "+ host-b release", "+ slipway finished"]));
-    expect(rows.filter((row) => /^\+ host-[ab] build$/.test(row))).toHaveLength(1);
+    expect(rows).toEqual(expect.arrayContaining(["+ host-a Release", "+ host-b Release", "+ slipway Traffic"]));
+    expect(rows.filter((row) => /^\+ host-[ab] Build$/.test(row))).toHaveLength(1);
     for (const name of SERVER_NAMES) {
-      expect(finalFrame, finalFrame.join("\n")).toContainEqual(expect.stringMatching(new RegExp(`^\\+ ${name}\\s+release\\s+\\[##########\\] 100%  Now serving slipway/shop-site:deploy_`)));
+      // v1's container drained and was paused as the standby: each release ends "serving, old one stopped".
+      expect(finalFrame, finalFrame.join("\n")).toContainEqual(
+        expect.stringMatching(new RegExp(`^\\+ ${name}\\s+Release \\(serving, old one stopped\\)\\s+\\[##########\\] 100%  paused slip`)),
+      );
     }
     expect(out).toMatch(/Deployed shop\/site: slipway\/shop-site:deploy_[0-9a-f]{8} is live/);
     expect(await waitServing(addresses, SITE_HOST, /<h1>site v2<\/h1>/)).toHaveLength(2);
@@ -148,13 +151,13 @@ describe("the CLI deploys to real hosts", { timeout: 90_000 }, () => {
     const events = objects.filter((o) => o.type === "event");
     expect(events.map((e) => e.seq)).toEqual(oneToN((await storedSeqs(objects[0]!.operationId)).lastSeq));
     // Each host saw the container exit (with its last words), without waiting out the 30 s health check.
-    const failures = events.filter((e) => e.step === "release" && e.level === "ERROR");
+    const failures = events.filter((e) => e.releaseState === "FAILED");
     expect(failures.map((e) => e.serverId).sort(), JSON.stringify(events.filter((e) => e.level !== "DEBUG"))).toEqual(hosts.map((h) => h.id).sort());
     for (const failure of failures) expect(failure.message).toMatch(/never became healthy: container exited .*before it became healthy; last log lines:\ngiving up/);
     expect(Date.parse(events.at(-1)!.createdAt) - Date.parse(events[0]!.createdAt)).toBeLessThan(20_000);
     const summary = objects.at(-1)!;
     expect(summary).toMatchObject({ type: "summary", status: "FAILED", exitCode: 1, deploymentId: objects[0]!.deploymentId });
-    expect(summary.targets.map((t: { status: string }) => t.status)).toEqual(["FAILED", "FAILED"]);
+    expect(summary.targets.map((t: { state: string }) => t.state)).toEqual(["FAILED", "FAILED"]);
     expect(await waitServing(addresses, SITE_HOST, /<h1>site v2<\/h1>/, 2_000)).toHaveLength(2);
     // The broken container is gone; what ran before runs on.
     expect(await Promise.all(LAB_NAMES.map((name) => containersOn(lab, name)))).toEqual(before);
@@ -164,7 +167,7 @@ describe("the CLI deploys to real hosts", { timeout: 90_000 }, () => {
     const run = await runCli(["rollback", v1], { env: ci });
     expect(run.code, show(run)).toBe(0);
     expect(run.stdout).toMatch(/^Rolling back shop\/site: deployment /);
-    expect(run.stdout).toMatch(/\[host-a\] release: /);
+    expect(run.stdout).toMatch(/\[host-a\] release \(switched\): /);
     expect(run.stdout).not.toMatch(/\] build: /);
     expect(run.stdout.trim().split("\n").at(-1)).toMatch(/^Rolled back shop\/site: slipway\/shop-site:deploy_[0-9a-f]{8} is live/);
     expect(await waitServing(addresses, SITE_HOST, /<h1>site v1<\/h1>/, 5_000)).toHaveLength(2);

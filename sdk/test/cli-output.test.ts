@@ -10,7 +10,8 @@ import { parseStatus } from "../src/cli/commands/deployments.js";
 import { CliError, exitCodeFor } from "../src/cli/exit-codes.js";
 import { databaseId, globalId } from "../src/cli/global-ids.js";
 import { parseServicePath, pickServers } from "../src/cli/lookup.js";
-import { applyEvent, progressBar, redraw, renderBoard, settle, type Board } from "../src/cli/output/board.js";
+import { progressBar, redraw, renderBoard } from "../src/cli/output/board.js";
+import { progressOf } from "../src/progress/index.js";
 import {
   eventJson, formatEventLine, formatOperationEnd, formatOutcome, operationEndJson, outcomeJson, type OperationEvent, type Outcome,
 } from "../src/cli/output/events.js";
@@ -22,7 +23,7 @@ import { sourceOf } from "../src/cli/source-options.js";
 
 const names = new Map([["id-a", "host-a"]]);
 const event = (over: Partial<OperationEvent>): OperationEvent => ({
-  seq: 1, step: "release", level: "INFO", message: "waiting", progress: null, serverId: "id-a", createdAt: "2026-11-29T04:05:06.789Z", ...over,
+  seq: 1, step: "release", level: "INFO", message: "waiting", progress: null, serverId: "id-a", releaseState: null, createdAt: "2026-11-29T04:05:06.789Z", ...over,
 });
 
 describe("event lines", () => {
@@ -32,16 +33,19 @@ describe("event lines", () => {
       "04:05:06 ERROR [slipway] finished: Failed",
     );
     expect(formatEventLine(event({ serverId: "0123456789abcdef" }), names)).toBe("04:05:06 [01234567] release: waiting");
+    expect(formatEventLine(event({ releaseState: "SWITCHED", message: "nginx routes web.test", progress: 0.8 }), names)).toBe(
+      "04:05:06 [host-a] release (switched): nginx routes web.test (80%)",
+    );
   });
 
   it("are one JSON object each in --json mode, and the summary carries the exit code", () => {
     expect(JSON.parse(eventJson(event({})))).toEqual({ type: "event", ...event({}) });
     const outcome: Outcome = {
       kind: "deploy", deploymentId: "d1", operationId: "o1", service: "shop/web", status: "FAILED", error: "Failed on host-a: boom", imageTag: "x:deploy_1",
-      targets: [{ serverId: "id-a", status: "FAILED", error: "boom" }, { serverId: "id-b", status: "REVERTED", error: null }],
+      targets: [{ serverId: "id-a", state: "FAILED", error: "boom" }, { serverId: "id-b", state: "REVERTED", error: null }],
     };
     expect(JSON.parse(outcomeJson(outcome, 1))).toEqual({ type: "summary", ...outcome, exitCode: 1 });
-    expect(formatOutcome(outcome, names)).toBe("Deploy of shop/web FAILED: Failed on host-a: boom\n  host-a: FAILED (boom)\n  id-b: REVERTED");
+    expect(formatOutcome(outcome, names)).toBe("Deploy of shop/web FAILED: Failed on host-a: boom\n  host-a: failed (boom)\n  id-b: put back");
     expect(formatOutcome({ ...outcome, kind: "rollback", status: "SUCCEEDED" }, names)).toBe("Rolled back shop/web: x:deploy_1 is live (deployment d1)");
   });
 });
@@ -56,24 +60,25 @@ describe("operation endings", () => {
 });
 
 describe("the live board", () => {
-  it("keeps one row per server and step, updates it in place and marks earlier steps done", () => {
-    let board: Board = [];
-    board = applyEvent(board, event({ step: "image", message: "pulling" }));
-    board = applyEvent(board, event({ step: "release", message: "waiting", progress: 0.5 }));
-    board = applyEvent(board, event({ step: "release", message: "switched", progress: 1 }));
-    board = applyEvent(board, event({ serverId: null, step: "finished", message: "Succeeded" }));
-    expect(renderBoard(board, names, 80)).toEqual([
-      "+ host-a   image                        pulling",
-      "> host-a   release   [##########] 100%  switched",
-      "> slipway  finished                     Succeeded",
+  it("draws the shared progress: one row per server and step, in words, earlier steps done", () => {
+    const progress = progressOf([
+      event({ seq: 1, step: "image", message: "pulling" }),
+      event({ seq: 2, step: "release", message: "starting", progress: 0.2, releaseState: "STARTING" }),
+      event({ seq: 3, step: "release", message: "nginx routes web.test", progress: 0.8, releaseState: "SWITCHED" }),
+      event({ seq: 4, serverId: null, step: "routed", message: "Every server serves x:deploy_1" }),
     ]);
-    expect(renderBoard(settle(board), names, 80).every((line) => line.startsWith("+"))).toBe(true);
+    expect(renderBoard(progress, names, 80)).toEqual([
+      "+ host-a   Image              [##########] 100%  pulling",
+      "> host-a   Release (serving)  [########--]  80%  nginx routes web.test",
+      "> slipway  Traffic moved                         Every server serves x:deploy_1",
+    ]);
+    const done = progressOf([event({ seq: 5, serverId: null, step: "finished", message: "Succeeded" })], progress);
+    expect(renderBoard(done, names, 80).every((line) => line.startsWith("+"))).toBe(true);
   });
 
   it("keeps a row's warning or error visible, and cuts rows to the terminal's width", () => {
-    let board = applyEvent([], event({ level: "ERROR", message: "unhealthy" }));
-    board = applyEvent(board, event({ message: "removing the new container" }));
-    expect(renderBoard(board, names, 30)).toEqual(["x host-a  release            …"]);
+    const progress = progressOf([event({ seq: 1, level: "ERROR", message: "unhealthy" }), event({ seq: 2, message: "removing the new container" })]);
+    expect(renderBoard(progress, names, 30)).toEqual(["x host-a  Release  [#########…"]);
   });
 
   it("redraws by moving the cursor up over the lines drawn before", () => {
@@ -91,6 +96,8 @@ describe("tables", () => {
       id: "s1", name: "host-a", kind: "SSH_HOST", status: "ACTIVE", publicIpv4: "10.0.0.1", agentVersion: "0.1.0", agentOutdated: true, expectedAgentVersion: "0.2.0",
     } as Parameters<typeof formatServers>[0][number];
     expect(formatServers([server])).toBe("NAME    STATUS  KIND      ADDRESS   AGENT                  ID\nhost-a  ACTIVE  SSH_HOST  10.0.0.1  0.1.0 (expects 0.2.0)  s1");
+    const lost = { ...server, status: "UNREACHABLE", unreachableSince: "2026-12-03T20:14:05.123Z" } as typeof server;
+    expect(formatServers([lost]).split("\n")[1]).toBe("host-a  UNREACHABLE since 2026-12-03 20:14:05  SSH_HOST  10.0.0.1  0.1.0 (expects 0.2.0)  s1");
     expect(formatServers([])).toBe("No servers yet.");
     expect(describeSource({ source: { type: "GIT", repository: "https://git.test/a.git", ref: "main" } })).toBe("git https://git.test/a.git#main");
     const config = { id: "c1", name: "prod", settings: { source: { type: "ARCHIVE" }, serverIds: ["id-a", "id-x"] }, createdAt: "", updatedAt: "2026-11-29" };
@@ -110,6 +117,10 @@ describe("command-line input", () => {
   it("chooses exactly one source", () => {
     expect(sourceOf({})).toEqual({ type: "ARCHIVE" });
     expect(sourceOf({ image: "nginx:1" })).toEqual({ type: "IMAGE", image: "nginx:1" });
+    expect(sourceOf({ image: "nginx:1", pull: "always" })).toEqual({ type: "IMAGE", image: "nginx:1", pullAlways: true });
+    expect(sourceOf({ image: "nginx:1", pull: "missing" })).toEqual({ type: "IMAGE", image: "nginx:1" });
+    expect(() => sourceOf({ image: "nginx:1", pull: "sometimes" })).toThrow(/--pull is "always" or "missing"/);
+    expect(() => sourceOf({ pull: "always" })).toThrow(/--pull goes with --image/);
     expect(sourceOf({ git: "https://git.test/a.git", ref: "main" })).toEqual({ type: "GIT", repository: "https://git.test/a.git", ref: "main" });
     expect(() => sourceOf({ image: "a", config: "prod" })).toThrow(/Choose one source/);
     expect(() => sourceOf({ git: "https://git.test/a.git" })).toThrow(/go together/);

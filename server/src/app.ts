@@ -32,6 +32,8 @@ import { deleteServerOperation } from "./domain/provisioning/delete-server-opera
 import { defaultProvisioningEnvironment } from "./domain/provisioning/environment.js";
 import { provisionServersOperation } from "./domain/provisioning/provision-servers-operation.js";
 import { adoptServerOperation } from "./domain/servers/adopt-server-operation.js";
+import { reconcileServerOperation } from "./domain/servers/reconcile-server-operation.js";
+import { checkUnreachableServers, RECHECK_INTERVAL_MS } from "./domain/servers/reconcile-servers.js";
 import { loadControlPlaneIdentity } from "./domain/servers/control-plane-identity.js";
 import { SshServerConnections } from "./domain/servers/server-connections.js";
 import { SshServerGateway } from "./domain/servers/ssh-server-gateway.js";
@@ -63,6 +65,7 @@ const OPERATIONS: readonly OperationDescriptor[] = [
   provisionServersOperation,
   deleteServerOperation,
   scaleServiceOperation,
+  reconcileServerOperation,
 ];
 
 // graphql-ws calls these with the args built in onSubscribe, whose root carries envelop's functions.
@@ -136,6 +139,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   deps.scheduler.register({ name: "roll-up-metrics", everyMs: 60_000, run: async () => void (await rollUpMetrics(deps)) });
   deps.scheduler.register({ name: "evaluate-autoscaling", everyMs: config.autoscale.intervalMs, run: async () => void (await evaluateAutoscaling(deps)) });
   for (const task of options.extraScheduledTasks ?? []) deps.scheduler.register(task);
+  // Lost servers are asked again every few seconds and brought in line once they answer.
+  deps.scheduler.register({ name: "check-lost-servers", everyMs: RECHECK_INTERVAL_MS, run: () => checkUnreachableServers(deps) });
 
   const { setupToken } = await bootstrapFirstAdmin(deps);
 

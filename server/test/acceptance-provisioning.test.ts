@@ -165,7 +165,7 @@ describe("acceptance: DigitalOcean provisioning and snapshots, Cloudflare DNS an
     const operation = (await server.gql(OPERATION, { id: started.data!.operation.id }, server.adminToken)).data.node;
     expect(operation).toMatchObject({ status: "SUCCEEDED", error: null });
     const deployment = await deploymentState(server, started.data!.deployment.id);
-    expect(deployment.targets.map((t) => `${t.server.name} ${t.status}`).sort(), JSON.stringify(deployment)).toEqual(servers.map((s) => `${s.name} SWITCHED`));
+    expect(deployment.targets.map((t) => `${t.server.name} ${t.state}`).sort(), JSON.stringify(deployment)).toEqual(servers.map((s) => `${s.name} SWITCHED`));
     // The certificate and DNS steps ran without a warning.
     expect(events.filter((e) => (e.step === "certificate" || e.step === "dns") && e.level !== "INFO" && e.level !== "DEBUG"), visible).toEqual([]);
 

@@ -43,7 +43,7 @@ export async function serverRow(deps: Deps, name: string, kind: ServerKind = "DR
 /** A project with one service, straight in the database. */
 export async function serviceRow(deps: Deps, project: string, service: string) {
   const p = await deps.db.project.create({ data: { name: project } });
-  return deps.db.service.create({ data: { projectId: p.id, name: service, imageBase: `slipway/${project}-${service}`, agentName: `${project}--${service}`, port: 8080 }, include: { project: true } });
+  return deps.db.service.create({ data: { projectId: p.id, name: service, imageBase: `slipway/${project}-${service}`, agentName: `${project}-${service}`, port: 8080 }, include: { project: true } });
 }
 
 /** A succeeded deployment of the service that the given servers run now. */

@@ -9,9 +9,9 @@ const DEPLOY = `mutation($input: DeployInput!) { deploy(input: $input) {
   ... on Error { message } ... on ValidationError { fieldErrors { path message } } } }`;
 const ROLLBACK = `mutation($id: ID!) { rollback(deploymentId: $id) {
   __typename ... on MutationRollbackSuccess { data { deployment { id imageTag } operation { id } } } ... on Error { message } } }`;
-const EVENTS = `subscription($id: ID!) { operationEvents(operationId: $id) { seq step level message serverId } }`;
-const DEPLOYMENT = `query($id: ID!) { node(id: $id) { ... on Deployment { status error imageTag domains rolledBackFrom { id } restored { id }
-  targets { server { id } status error } } } }`;
+const EVENTS = `subscription($id: ID!) { operationEvents(operationId: $id) { seq step level message serverId releaseState } }`;
+const DEPLOYMENT = `query($id: ID!) { node(id: $id) { ... on Deployment { status error imageTag domains routedAt finishedAt rolledBackFrom { id } restored { id }
+  targets { server { id } state error } } } }`;
 
 let server: TestServer;
 let gateway: RecordingGateway;
@@ -39,6 +39,8 @@ beforeEach(() => {
   gateway.calls.length = 0;
   gateway.failReleaseOn.clear();
   gateway.loseContactOn.clear();
+  gateway.unreachable.clear();
+  gateway.loseCopyTo.clear();
 });
 
 async function setEnv(vars: { key: string; value: string; secret?: boolean }[]) {
@@ -60,7 +62,7 @@ async function deploy(image: string, servers = serverIds) {
 }
 
 async function finish(operationId: string) {
-  return (await collect<{ operationEvents: { seq: number; step: string; level: string; message: string; serverId: string | null } }>(
+  return (await collect<{ operationEvents: { seq: number; step: string; level: string; message: string; serverId: string | null; releaseState: string | null } }>(
     server.ws(server.adminToken), EVENTS, { id: operationId },
   ).done).values.map((v) => v.operationEvents);
 }
@@ -94,14 +96,29 @@ describe("deploying", () => {
       expect(release.domains).toContain("web.shop.slipway.internal");
     }
     expect(events.at(-1)).toMatchObject({ step: "finished", message: "Succeeded" });
-    expect(events.filter((e) => e.step === "release").map((e) => e.serverId).sort()).toEqual(serverIds.map((id) => gid("Server", id)).sort());
+    expect(events.filter((e) => e.releaseState === "SWITCHED").map((e) => e.serverId).sort()).toEqual(serverIds.map((id) => gid("Server", id)).sort());
     expect(JSON.stringify(events)).not.toContain("sk_first_secret_value");
 
     const state = await deploymentState(first.id);
     expect(state.status).toBe("SUCCEEDED");
-    expect(state.targets.map((t: { status: string }) => t.status)).toEqual(["SWITCHED", "SWITCHED", "SWITCHED"]);
+    expect(state.targets.map((t: { state: string }) => t.state)).toEqual(["SWITCHED", "SWITCHED", "SWITCHED"]);
+    // Each server's state at every transition, as the agent reported it; "routed" once all switched.
+    for (const id of serverIds) {
+      expect(events.filter((e) => e.serverId === gid("Server", id) && e.step === "release").map((e) => e.releaseState)).toEqual(["STARTING", "HEALTHY", "SWITCHED"]);
+    }
+    const routed = events.findIndex((e) => e.step === "routed");
+    expect(events[routed]).toMatchObject({ serverId: null, message: `Every server routes traffic to ${first.imageTag}` });
+    expect(events.slice(routed + 1).some((e) => e.releaseState === "SWITCHED")).toBe(false);
+    expect(Date.parse(state.routedAt)).toBeLessThanOrEqual(Date.parse(state.finishedAt));
     const running = await server.app.deps.db.serviceServer.findMany({ where: { serviceId: rawId(serviceId) } });
     expect(running.map((r) => r.currentDeploymentId)).toEqual(Array(3).fill(rawId(first.id)));
+    expect(running.map((r) => r.containerId)).toEqual(Array(3).fill(`c-${rawId(first.id).slice(0, 8)}`));
+    // Pulled only when missing, by default; the service's timing travels with the release.
+    expect(pulls[0]).toMatchObject({ policy: "missing" });
+    expect(releases[0]).toMatchObject({ drainTimeoutSeconds: 30, intervalMs: 200 });
+    // The control plane moves targets only along the protocol's table too.
+    const { moveTarget } = await import("../src/domain/deployments/target-states.js");
+    await expect(moveTarget(server.app.deps.db, rawId(first.id), serverIds[0]!, "starting")).rejects.toThrow("a release cannot go from switched to starting");
   });
 
   it("puts the switched servers back when one server fails, so every server runs one version", async () => {
@@ -113,13 +130,15 @@ describe("deploying", () => {
 
     const state = await deploymentState(started.data.deployment.id);
     expect(state.status).toBe("FAILED");
-    expect(state.error).toContain("host-b");
-    const byServer = Object.fromEntries(state.targets.map((t: { server: { id: string }; status: string }) => [rawId(t.server.id), t.status]));
+    expect(state.error).toBe("Failed on host-b (health check): health check never passed; key [redacted]");
+    expect(state.routedAt).toBeNull();
+    const byServer = Object.fromEntries(state.targets.map((t: { server: { id: string }; state: string }) => [rawId(t.server.id), t.state]));
     expect(byServer[serverIds[1]!]).toBe("FAILED");
     expect(byServer[serverIds[0]!]).toBe("REVERTED");
     expect(byServer[serverIds[2]!]).toBe("REVERTED");
-    for (const id of serverIds) expect(gateway.running.get(id)).toBe(first.imageTag);
-    const reverts = events.filter((e) => e.step === "revert");
+    for (const id of serverIds) expect(gateway.imageOn(id)).toBe(first.imageTag);
+    expect(events.some((e) => e.step === "routed")).toBe(false);
+    const reverts = events.filter((e) => e.step === "revert" && e.releaseState === "REVERTED");
     expect(reverts.map((e) => e.serverId).sort()).toEqual([serverIds[0]!, serverIds[2]!].map((id) => gid("Server", id)).sort());
     expect(events.at(-1)).toMatchObject({ step: "finished", level: "ERROR" });
     expect(JSON.stringify(events)).not.toContain("sk_first_secret_value");
@@ -127,26 +146,73 @@ describe("deploying", () => {
     expect(new Set(running.map((r) => r.currentDeploymentId))).toEqual(new Set([rawId(first.id)]));
   });
 
-  it("puts back a server it lost contact with mid-release too: its agent may have switched alone", async () => {
+  it("leaves a server lost mid-release unknown and unreachable, puts the others back, and brings it in line once it answers", async () => {
+    const { db } = server.app.deps;
     gateway.loseContactOn.add(serverIds[2]!);
     const started = await deploy("registry.test/shop/web:2b");
     const events = await finish(started.data.operation.id);
 
     const state = await deploymentState(started.data.deployment.id);
     expect(state.status).toBe("FAILED");
-    const byServer = Object.fromEntries(state.targets.map((t: { server: { id: string }; status: string; error: string }) => [rawId(t.server.id), t]));
-    expect(byServer[serverIds[2]!]).toMatchObject({ status: "FAILED", error: `lost contact with the server: closed; put back ${first.imageTag}` });
-    expect(byServer[serverIds[0]!].status).toBe("REVERTED");
-    expect(byServer[serverIds[1]!].status).toBe("REVERTED");
-    for (const id of serverIds) expect(gateway.running.get(id)).toBe(first.imageTag);
-    const reverts = events.filter((e) => e.step === "revert");
-    expect(reverts.map((e) => e.serverId).sort()).toEqual(serverIds.map((id) => gid("Server", id)).sort());
-    expect(reverts.find((e) => e.serverId === gid("Server", serverIds[2]!))!.message).toBe(
-      `Putting back ${first.imageTag} (contact was lost mid-release: it may have switched)`,
+    expect(state.error).toBe("Failed on host-c (switch): lost contact during the switch (no word from the agent for 6s)");
+    const byServer = Object.fromEntries(state.targets.map((t: { server: { id: string }; state: string; error: string }) => [rawId(t.server.id), t]));
+    expect(byServer[serverIds[2]!]).toMatchObject({ state: "UNKNOWN", error: "lost contact during the switch (no word from the agent for 6s)" });
+    expect(byServer[serverIds[0]!].state).toBe("REVERTED");
+    expect(byServer[serverIds[1]!].state).toBe("REVERTED");
+    // The lost one is not put back while unreachable; the event says who, at which step, and what comes next.
+    expect(events.filter((e) => e.step === "revert" && e.releaseState === "REVERTED").map((e) => e.serverId).sort()).toEqual(
+      [serverIds[0]!, serverIds[1]!].map((id) => gid("Server", id)).sort(),
     );
-    expect(events.find((e) => e.step === "release" && e.level === "ERROR")!.message).toBe("Not switched: lost contact with the server: closed");
-    const running = await server.app.deps.db.serviceServer.findMany();
+    expect(events.find((e) => e.releaseState === "UNKNOWN")).toMatchObject({
+      step: "release",
+      level: "ERROR",
+      serverId: gid("Server", serverIds[2]!),
+      message: "host-c: lost contact during the switch (no word from the agent for 6s); what it runs is unknown until it answers again, then Slipway brings it in line",
+    });
+    const lost = await db.server.findUniqueOrThrow({ where: { id: serverIds[2]! } });
+    expect(lost.status).toBe("UNREACHABLE");
+    expect(lost.unreachableSince).toBeInstanceOf(Date);
+    // What the API says it runs comes from its agent: unknown now.
+    const rows = await db.serviceServer.findMany({ where: { serviceId: rawId(serviceId) }, orderBy: { serverId: "asc" } });
+    expect(rows.find((r) => r.serverId === serverIds[2])!.currentDeploymentId).toBeNull();
+    expect(gateway.imageOn(serverIds[2]!)).toBe("slipway/shop-web:deploy_" + rawId(started.data.deployment.id).slice(0, 8));
+
+    // It answers again: it ran the failed release, so it is put back to the fleet's, with an operation.
+    const { checkUnreachableServers } = await import("../src/domain/servers/reconcile-servers.js");
+    await checkUnreachableServers(server.app.deps);
+    const reconcile = await db.operation.findFirstOrThrow({ where: { kind: "RECONCILE" }, orderBy: { createdAt: "desc" } });
+    expect(reconcile.title).toBe(`Bring host-c back in line: shop/web on ${first.imageTag}`);
+    const steps = await finish(gid("Operation", reconcile.id));
+    expect(steps.at(-1)).toMatchObject({ step: "finished", message: "Succeeded" });
+    expect(steps.filter((e) => e.step === "reconcile").at(-1)!.message).toBe(`host-c runs ${first.imageTag} again, like the rest of the fleet`);
+    expect(gateway.imageOn(serverIds[2]!)).toBe(first.imageTag);
+    const back = await db.server.findUniqueOrThrow({ where: { id: serverIds[2]! } });
+    expect(back).toMatchObject({ status: "ACTIVE", unreachableSince: null });
+    const after = await deploymentState(started.data.deployment.id);
+    expect(after.targets.find((t: { server: { id: string } }) => rawId(t.server.id) === serverIds[2])).toMatchObject({ state: "REVERTED" });
+    const running = await db.serviceServer.findMany({ where: { serviceId: rawId(serviceId) } });
     expect(new Set(running.map((r) => r.currentDeploymentId))).toEqual(new Set([rawId(first.id)]));
+  });
+
+  it("names the server and the step when an image copy loses a server, and fails every target", async () => {
+    gateway.loseCopyTo.add(serverIds[1]!);
+    const started = await deploy("registry.test/shop/web:2c");
+    const events = await finish(started.data.operation.id);
+    const state = await deploymentState(started.data.deployment.id);
+    expect(state.status).toBe("FAILED");
+    expect(state.error).toBe("host-b: image copy failed: lost contact with the server (no word from the agent for 6s)");
+    expect(state.targets.map((t: { state: string }) => t.state)).toEqual(["FAILED", "FAILED", "FAILED"]);
+    for (const t of state.targets) expect(t.error).toBe(`not started: ${state.error}`);
+    expect(events.find((e) => e.step === "image" && e.level === "ERROR")).toMatchObject({ serverId: gid("Server", serverIds[1]!), message: state.error });
+    expect(gateway.calls.filter((c) => c.kind === "release")).toEqual([]);
+    const lost = await server.app.deps.db.server.findUniqueOrThrow({ where: { id: serverIds[1]! } });
+    expect(lost.status).toBe("UNREACHABLE");
+    // It answers again: it never left the fleet's release, so nothing needs to run.
+    const before = await server.app.deps.db.operation.count({ where: { kind: "RECONCILE" } });
+    const { checkUnreachableServers } = await import("../src/domain/servers/reconcile-servers.js");
+    await checkUnreachableServers(server.app.deps);
+    expect(await server.app.deps.db.operation.count({ where: { kind: "RECONCILE" } })).toBe(before);
+    expect((await server.app.deps.db.server.findUniqueOrThrow({ where: { id: serverIds[1]! } })).status).toBe("ACTIVE");
   });
 
   it("rolls back by reusing the earlier image and its env, without building or pulling", async () => {
@@ -157,8 +223,10 @@ describe("deploying", () => {
 
     const rolled = await server.gql(ROLLBACK, { id: first.id }, server.adminToken);
     expect(rolled.data.rollback.data.deployment.imageTag).toBe(first.imageTag);
-    await finish(rolled.data.rollback.data.operation.id);
-    expect(gateway.calls.filter((c) => c.kind === "build" || c.kind === "pull")).toEqual([]);
+    const events = await finish(rolled.data.rollback.data.operation.id);
+    // Every server still has the image: no image step at all, and no copy.
+    expect(gateway.calls.filter((c) => c.kind === "build" || c.kind === "pull" || c.kind === "copy")).toEqual([]);
+    expect(events.some((e) => e.step === "image")).toBe(false);
     const releases = gateway.calls.filter((c) => c.kind === "release");
     expect(releases).toHaveLength(3);
     for (const release of releases) if (release.kind === "release") expect(release.env.GREETING).toBe("one");

@@ -37,7 +37,7 @@ export function newLab(instance?: string): Lab {
 
 // ------------------------------------------------------------------ GraphQL documents
 
-export const EVENTS = `subscription($id: ID!) { operationEvents(operationId: $id) { seq step level message serverId } }`;
+export const EVENTS = `subscription($id: ID!) { operationEvents(operationId: $id) { seq step level message serverId releaseState } }`;
 export const ADOPT = `mutation($input: AdoptServerInput!) { adoptServer(input: $input) {
   __typename ... on MutationAdoptServerSuccess { data { id } } ... on Error { message } } }`;
 export const DEPLOY = `mutation($input: DeployInput!, $archive: File) { deploy(input: $input, archive: $archive) {
@@ -46,7 +46,7 @@ export const DEPLOY = `mutation($input: DeployInput!, $archive: File) { deploy(i
 export const ROLLBACK = `mutation($id: ID!) { rollback(deploymentId: $id) {
   __typename ... on MutationRollbackSuccess { data { deployment { id imageTag } operation { id } } } ... on Error { message } } }`;
 export const DEPLOYMENT = `query($id: ID!) { node(id: $id) { ... on Deployment { status error imageTag
-  targets { server { id name } status error } } } }`;
+  routedAt finishedAt targets { server { id name } state error } } } }`;
 
 // ------------------------------------------------------------------ hosts and the API
 
@@ -200,7 +200,9 @@ export async function deploymentState(server: TestServer, id: string) {
     status: string;
     error: string | null;
     imageTag: string;
-    targets: { server: { id: string; name: string }; status: string; error: string | null }[];
+    routedAt: string | null;
+    finishedAt: string | null;
+    targets: { server: { id: string; name: string }; state: string; error: string | null }[];
   };
 }
 
@@ -363,17 +365,18 @@ export async function pushTestImage(lab: Lab, host: string, reference: string, f
 // ------------------------------------------------------------------ apps
 
 /** A Node app without a Dockerfile: package.json with a start script, no dependencies. */
-export function nodeApp(version: string, options: { healthy?: boolean } = {}): { path: string; body: string }[] {
+export function nodeApp(version: string, options: { healthy?: boolean; listenAfterMs?: number } = {}): { path: string; body: string }[] {
   const server = `const http = require("node:http");
 const VERSION = ${JSON.stringify(version)};
-http.createServer((req, res) => {
+const server = http.createServer((req, res) => {
   if (req.url === "/health") {
     res.writeHead(${options.healthy === false ? 500 : 200}, { "content-type": "text/plain" });
     return res.end(${options.healthy === false ? '"broken\\n"' : '"ok\\n"'});
   }
   res.writeHead(200, { "content-type": "text/plain" });
   res.end("version=" + VERSION + " greeting=" + process.env.GREETING + " secret=" + (process.env.API_KEY ? "set" : "unset") + "\\n");
-}).listen(Number(process.env.PORT), "0.0.0.0");
+});
+setTimeout(() => server.listen(Number(process.env.PORT), "0.0.0.0"), ${options.listenAfterMs ?? 0});
 `;
   return [
     { path: "package.json", body: JSON.stringify({ name: "e2e-web", version: "1.0.0", private: true, scripts: { start: "node server.js" } }, null, 2) },

@@ -22,6 +22,8 @@ export interface Event {
   level: string;
   message: string;
   serverId: string | null;
+  /** Selected by the documents that ask for it (operationEvents in the e2e tests). */
+  releaseState?: string | null;
 }
 
 export const ADMIN = { email: "admin@example.test", password: "correct-horse-battery-staple" };

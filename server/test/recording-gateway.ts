@@ -1,15 +1,15 @@
 import type { Readable } from "node:stream";
 import {
-  emptyHistogram, latencyBucket, type ImageSummary, type MetricsRequest, type MetricsResponse, type ReleaseRequest, type ReleaseResult, type RetireResult,
-  type ServiceStatus,
+  emptyHistogram, latencyBucket, type ImageSummary, type MetricsRequest, type MetricsResponse, type ReleaseRequestInput, type ReleaseResult,
+  type ReleaseState, type RetireResult, type ServiceStatus,
 } from "@slipway/agent/protocol";
-import type { LineSink, RemovedImages, ServerGateway } from "../src/domain/ports.js";
+import { ServerUnreachableError, type DeploymentImage, type LineSink, type RemovedImages, type ServerGateway } from "../src/domain/ports.js";
 import { AgentRequestError } from "../src/integrations/agent-client/agent-client.js";
 
 export type GatewayCall =
-  | { kind: "build" | "pull"; serverId: string; tag: string }
+  | { kind: "build" | "pull"; serverId: string; tag: string; policy?: string }
   | { kind: "copy"; tag: string; from: string; to: string }
-  | { kind: "release"; serverId: string; service: string; image: string; env: Record<string, string>; domains: string[] }
+  | { kind: "release"; serverId: string; service: string; image: string; env: Record<string, string>; domains: string[]; drainTimeoutSeconds?: number; intervalMs?: number }
   | { kind: "remove"; serverId: string; ids: string[] }
   | { kind: "retire"; serverId: string; service: string };
 
@@ -22,20 +22,24 @@ export interface SimulatedLoad {
 
 /**
  * Stands in for the SSH/agent transport in orchestration tests: records every call, keeps a
- * per-server image store, and fails releases on the servers it is told to.
+ * per-server image store and what each server runs, streams the state lines an agent would, and
+ * fails or loses the servers it is told to.
  */
 export class RecordingGateway implements ServerGateway {
   readonly calls: GatewayCall[] = [];
   readonly images = new Map<string, ImageSummary[]>();
-  readonly running = new Map<string, string>();
+  /** serverId -> service -> what it runs. */
+  readonly running = new Map<string, Map<string, { image: string; deployment: string }>>();
   /** Every build context received, as the raw tar bytes. */
   readonly contexts: Buffer[] = [];
   failReleaseOn = new Set<string>();
   /** Servers whose next release switches but whose answer is lost (a connection cut mid-release). */
   loseContactOn = new Set<string>();
-  failureMessage = "health check never passed";
-  /** Servers whose agent does not answer metrics collection. */
+  /** Servers that cannot be reached at all (every call fails as a lost server). */
   unreachable = new Set<string>();
+  /** Servers an image copy to is lost on. */
+  loseCopyTo = new Set<string>();
+  failureMessage = "health check never passed";
   /** Servers whose agent predates metrics (answers 404). */
   oldAgents = new Set<string>();
   /** Per server, what it reports; servers not in it report an idle host. */
@@ -43,6 +47,15 @@ export class RecordingGateway implements ServerGateway {
   /** Agent time between two metrics answers of a server. */
   metricsStepMs = 15_000;
   private readonly hosts = new Map<string, { sampledAt: number; totalTicks: number; idleTicks: number; offsets: Record<string, number> }>();
+
+  /** The image a server runs for a service (tests read this as "what is on the host"). */
+  imageOn(serverId: string, service = "shop--web"): string | undefined {
+    return this.running.get(serverId)?.get(service)?.image;
+  }
+
+  private reach(serverId: string): void {
+    if (this.unreachable.has(serverId)) throw new ServerUnreachableError(serverId, "the connection to the agent broke (connect ETIMEDOUT)");
+  }
 
   private store(serverId: string, tag: string, service: string, deployment: string): ImageSummary {
     const image: ImageSummary = {
@@ -53,6 +66,7 @@ export class RecordingGateway implements ServerGateway {
   }
 
   async buildImage(serverId: string, context: Readable, q: { tag: string; service: string; deployment: string }, onLine: LineSink) {
+    this.reach(serverId);
     this.calls.push({ kind: "build", serverId, tag: q.tag });
     const chunks: Buffer[] = [];
     for await (const chunk of context) chunks.push(chunk as Buffer);
@@ -61,45 +75,66 @@ export class RecordingGateway implements ServerGateway {
     return this.store(serverId, q.tag, q.service, q.deployment);
   }
 
-  async pullImage(serverId: string, r: { image: string; tag: string; service: string; deployment: string }) {
-    this.calls.push({ kind: "pull", serverId, tag: r.tag });
+  async pullImage(serverId: string, r: { image: string; tag: string; service: string; deployment: string; policy?: string }) {
+    this.reach(serverId);
+    this.calls.push({ kind: "pull", serverId, tag: r.tag, policy: r.policy });
     return this.store(serverId, r.tag, r.service, r.deployment);
   }
 
-  async copyImage(tag: string, from: string, to: string) {
+  async copyImage({ tag }: DeploymentImage, from: string, to: string) {
+    this.reach(from);
+    this.reach(to);
     this.calls.push({ kind: "copy", tag, from, to });
+    if (this.loseCopyTo.has(to)) throw new ServerUnreachableError(to, "no word from the agent for 6s");
     const image = (this.images.get(from) ?? []).find((i) => i.tags.includes(tag));
     if (!image) throw new Error(`${from} has no ${tag}`);
     this.images.set(to, [...(this.images.get(to) ?? []), { ...image }]);
   }
 
   async listImages(serverId: string) {
-    return (this.images.get(serverId) ?? []).map((i) => ({ ...i, inUse: this.running.get(serverId) === i.tags[0] }));
+    this.reach(serverId);
+    const running = new Set([...(this.running.get(serverId)?.values() ?? [])].map((r) => r.image));
+    return (this.images.get(serverId) ?? []).map((i) => ({ ...i, inUse: i.tags.some((t) => running.has(t)) }));
   }
 
   async removeImages(serverId: string, ids: string[]): Promise<RemovedImages> {
+    this.reach(serverId);
     this.calls.push({ kind: "remove", serverId, ids });
     this.images.set(serverId, (this.images.get(serverId) ?? []).filter((i) => !ids.includes(i.id)));
     return { removed: ids, reclaimedBytes: ids.length * 1000, refused: [] };
   }
 
-  async release(serverId: string, request: ReleaseRequest, onLine: LineSink): Promise<ReleaseResult> {
-    this.calls.push({ kind: "release", serverId, service: request.service, image: request.image, env: request.env, domains: request.domains });
-    await onLine({ type: "progress", step: "health", message: "waiting for the health check", progress: 0.5 });
+  async release(serverId: string, request: ReleaseRequestInput, onLine: LineSink): Promise<ReleaseResult> {
+    this.reach(serverId);
+    this.calls.push({
+      kind: "release", serverId, service: request.service, image: request.image, env: request.env, domains: request.domains,
+      drainTimeoutSeconds: request.drainTimeoutSeconds, intervalMs: request.healthCheck.intervalMs,
+    });
+    const state = (s: ReleaseState, message: string) => onLine({ type: "state", state: s, message, at: new Date().toISOString() });
+    const runs = () => {
+      const services = this.running.get(serverId) ?? new Map();
+      services.set(request.service, { image: request.image, deployment: request.deployment });
+      this.running.set(serverId, services);
+    };
+    await state("starting", `starting ${request.image}`);
+    if (this.failReleaseOn.has(serverId)) {
+      await state("unhealthy", this.failureMessage);
+      await state("failed", this.failureMessage);
+      return { state: "failed", containerId: null, previousContainerId: null, error: this.failureMessage };
+    }
+    await state("healthy", "answered GET /");
     if (this.loseContactOn.delete(serverId)) {
       // The agent goes on alone and switches; its answer never arrives.
-      this.running.set(serverId, request.image);
-      throw new Error("closed");
+      runs();
+      throw new ServerUnreachableError(serverId, "no word from the agent for 6s");
     }
-    if (this.failReleaseOn.has(serverId)) {
-      return { outcome: "failed", state: "unhealthy", containerId: null, previousContainerId: null, error: this.failureMessage };
-    }
-    this.running.set(serverId, request.image);
-    return { outcome: "switched", state: "switched", containerId: `c-${request.deployment.slice(0, 8)}`, previousContainerId: null, error: null };
+    runs();
+    await state("switched", `nginx routes ${request.domains.join(", ")}`);
+    return { state: "switched", containerId: `c-${request.deployment.slice(0, 8)}`, previousContainerId: null, error: null };
   }
 
   async metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse> {
-    if (this.unreachable.has(serverId)) throw new Error(`connect ECONNREFUSED (${serverId})`);
+    this.reach(serverId);
     if (this.oldAgents.has(serverId)) throw new AgentRequestError(404, "not_found", "no endpoint /v1/metrics");
     const load = this.load.get(serverId) ?? { cpuPercent: 0, sites: {} };
     const host = this.hosts.get(serverId) ?? { sampledAt: 1_700_000_000_000, totalTicks: 100_000, idleTicks: 90_000, offsets: {} };
@@ -140,11 +175,19 @@ export class RecordingGateway implements ServerGateway {
 
   async retireService(serverId: string, service: string): Promise<RetireResult> {
     this.calls.push({ kind: "retire", serverId, service });
-    this.running.delete(serverId);
+    this.reach(serverId);
+    this.running.get(serverId)?.delete(service);
     return { siteRemoved: true, stoppedContainers: ["c-retired"] };
   }
 
-  async serviceStatus(_serverId: string, service: string): Promise<ServiceStatus> {
-    return { service, containerId: null, image: null, deployment: null, running: false, hostPort: null };
+  async serviceStatus(serverId: string, service: string): Promise<ServiceStatus> {
+    return (await this.listServices(serverId)).find((s) => s.service === service) ?? { service, containerId: null, image: null, deployment: null, running: false, hostPort: null };
+  }
+
+  async listServices(serverId: string): Promise<ServiceStatus[]> {
+    this.reach(serverId);
+    return [...(this.running.get(serverId)?.entries() ?? [])].map(([service, r]) => ({
+      service, containerId: `c-${r.deployment.slice(0, 8)}`, image: r.image, deployment: r.deployment, running: true, hostPort: 40000,
+    }));
   }
 }

@@ -5,7 +5,8 @@ import { connect, type AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { ImageSummary } from "@slipway/agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentClient, AgentRequestError, streamResult } from "../src/integrations/agent-client/agent-client.js";
+import { STREAM_SILENCE_LIMIT_MS } from "@slipway/agent/protocol";
+import { AgentClient, AgentRequestError, AgentUnreachableError, streamResult } from "../src/integrations/agent-client/agent-client.js";
 
 const TOKEN = "t".repeat(64);
 const image = { id: "sha256:abc", tags: ["slipway/shop-web:deploy_12345678"], sizeBytes: 10, createdAt: "2026-01-01T00:00:00Z", service: "web", deployment: null, inUse: false };
@@ -23,13 +24,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
   if (url === "/v1/stats") return json(res, 200, { cpuPercent: "not a number" });
   if (url.startsWith("/v1/images/build?")) {
     res.writeHead(200, { "content-type": "application/x-ndjson" });
-    res.write(JSON.stringify({ type: "progress", step: "build", message: `got ${body.length} bytes` }) + "\n");
+    res.write(JSON.stringify({ type: "log", step: "build", line: `got ${body.length} bytes` }) + "\n");
+    res.write(JSON.stringify({ type: "heartbeat" }) + "\n");
     // A line split across two writes must still arrive whole.
     const log = JSON.stringify({ type: "log", step: "build", line: "Step 1/1 : FROM x" }) + "\n";
     res.write(log.slice(0, 10));
     await new Promise((r) => setTimeout(r, 20));
     res.write(log.slice(10));
     return void res.end(JSON.stringify({ type: "result", result: image }) + "\n");
+  }
+  if (url === "/v1/images/pull" && JSON.parse(body.toString("utf8")).image === "silent:1") {
+    // Answers, says one thing, then nothing: a server cut off mid-step.
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    return void res.write(JSON.stringify({ type: "log", step: "pull", line: "Pulling" }) + "\n");
   }
   if (url === "/v1/images/pull") {
     res.writeHead(200, { "content-type": "application/x-ndjson" });
@@ -39,7 +46,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
     res.writeHead(200, { "content-type": "application/x-ndjson" });
     return void res.end("this is not json\n");
   }
-  if (url === "/v1/images/load") return json(res, 200, { loaded: [body.toString("utf8")] });
+  if (url.startsWith("/v1/images/load?")) {
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    res.write(JSON.stringify({ type: "heartbeat" }) + "\n");
+    return void res.end(JSON.stringify({ type: "result", result: { loaded: [body.toString("utf8")] } }) + "\n");
+  }
+  if (url === "/v1/releases/silent") return; // never answers
   if (url === "/v1/images/export?tag=slipway%2Fshop-web%3Adeploy_12345678") {
     res.writeHead(200, { "content-type": "application/x-tar" });
     return void res.end(Buffer.from("TARBYTES"));
@@ -104,7 +116,7 @@ describe("the agent client", () => {
     );
     expect(built).toEqual(image);
     expect(lines).toEqual([
-      { type: "progress", step: "build", message: "got 100000 bytes" },
+      { type: "log", step: "build", line: "got 100000 bytes" },
       { type: "log", step: "build", line: "Step 1/1 : FROM x" },
     ]);
     expect(seen.at(-1)).toMatchObject({
@@ -138,6 +150,17 @@ describe("the agent client", () => {
     }
   });
 
+  it("gives a stream up as lost once the agent falls silent for longer than its heartbeats allow", async () => {
+    const lines: unknown[] = [];
+    const t0 = Date.now();
+    const pull = client.pull({ image: "silent:1", tag: "slipway/a:deploy_1", service: "web", deployment: "00000000-0000-4000-8000-000000000001" });
+    const error = await streamResult(pull, ImageSummary, (line) => void lines.push(line)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentUnreachableError);
+    expect(error).toMatchObject({ message: `no word from the agent for ${STREAM_SILENCE_LIMIT_MS / 1000}s` });
+    expect(lines).toEqual([{ type: "log", step: "pull", line: "Pulling" }]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(STREAM_SILENCE_LIMIT_MS - 100);
+  });
+
   it("refuses requests the protocol forbids before sending them (streams at once, calls by rejecting)", async () => {
     const before = seen.length;
     await expect(client.serviceStatus("../etc")).rejects.toThrow();
@@ -147,7 +170,9 @@ describe("the agent client", () => {
   });
 
   it("loads a streamed tar, exports one as a stream, and removes images", async () => {
-    expect(await client.load(Readable.from([Buffer.from("slipway/a:"), Buffer.from("deploy_1")]))).toEqual({ loaded: ["slipway/a:deploy_1"] });
+    const dep = "00000000-0000-4000-8000-000000000001";
+    expect(await client.load({ service: "web", deployment: dep }, Readable.from([Buffer.from("slipway/a:"), Buffer.from("deploy_1")]))).toEqual({ loaded: ["slipway/a:deploy_1"] });
+    expect(seen.at(-1)).toMatchObject({ url: `/v1/images/load?service=web&deployment=${dep}` });
     const exported = await client.export("slipway/shop-web:deploy_12345678");
     const chunks: Buffer[] = [];
     for await (const chunk of exported) chunks.push(chunk as Buffer);

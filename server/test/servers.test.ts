@@ -214,15 +214,15 @@ describe("adopting a server", { timeout: 180_000 }, () => {
     expect(lines.length).toBeGreaterThan(0);
 
     // export as a stream from one agent, load as a streamed body into the other (here the same one)
-    await gateway.copyImage(tag, row.id, row.id);
+    await gateway.copyImage({ tag, service: "shop-web", deployment }, row.id, row.id);
     expect((await gateway.listImages(row.id, "shop-web")).flatMap((image) => image.tags)).toContain(tag);
 
     const released = await gateway.release(
       row.id,
-      { service: "shop-web", deployment, image: tag, port: 3000, env: {}, healthCheck: { path: "/", timeoutSeconds: 30 }, domains: [], drainSeconds: 0 },
+      { service: "shop-web", deployment, image: tag, port: 3000, env: {}, healthCheck: { path: "/", timeoutSeconds: 30, intervalMs: 50 }, domains: [], drainTimeoutSeconds: 0 },
       (line) => void lines.push(line),
     );
-    expect(released).toMatchObject({ outcome: "switched", error: null });
+    expect(released).toMatchObject({ state: "switched", error: null });
     expect(await gateway.serviceStatus(row.id, "shop-web")).toMatchObject({ service: "shop-web", running: true, deployment });
   });
 

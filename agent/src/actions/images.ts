@@ -1,206 +1,151 @@
-// Images: build from a streamed context, pull and label, load and export `docker save` tars,
-// list and remove only what Slipway labelled.
+// Images: build from a streamed context, pull (only when needed) and tag, load and export
+// `docker save` tars, list and remove only Slipway's images. Slipway's images are those it
+// built (labelled) and those it tagged for a deployment without a build (recorded in the agent's
+// state, see commands/state.ts); nothing else is ever listed, exported or removed.
 import type { Readable } from "node:stream";
-import type Docker from "dockerode";
-import type { ImageInfo, ImageInspectInfo } from "dockerode";
-import { pack } from "tar-stream";
-import { buildOptions, labelFilters, retagDockerfile } from "../commands/docker.js";
-import { AgentFailure, dockerMessage, isDockerNotFound } from "../errors.js";
+import { buildSpec } from "../commands/docker.js";
+import type { ManagedImage, ManagedImages } from "../commands/state.js";
+import type { ImageDetails } from "../engine/types.js";
+import { AgentFailure, messageOf } from "../errors.js";
 import { LABELS, type ImageSummary } from "../protocol/index.js";
-import { JsonLineSplitter, textLines } from "../streams.js";
 import type { AgentDeps, Emit } from "./deps.js";
+import { forgetManagedImages, readManagedImages, recordManagedImages } from "./managed-images.js";
 
-interface DockerMessage {
-  stream?: string;
-  status?: string;
-  progress?: string;
-  id?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-  aux?: { ID?: string };
+type ImageRequest = { tag: string; service: string; deployment: string };
+
+export async function buildImage(deps: AgentDeps, q: ImageRequest, context: Readable, emit: Emit): Promise<ImageSummary> {
+  try {
+    await deps.engine.build(context, buildSpec(q.tag, q.service, q.deployment), (line) => emit({ type: "log", step: "build", line }));
+  } catch (e) {
+    throw new AgentFailure("build_failed", `docker build: ${messageOf(e)}`);
+  }
+  return imageSummary(deps, q.tag);
 }
 
-/** Reads a Docker JSON-lines stream to its end; rejects with Docker's error message, if any. */
-function followDocker(stream: NodeJS.ReadableStream, onMessage: (m: DockerMessage) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const split = new JsonLineSplitter();
-    let error: string | null = null;
-    const handle = (msgs: unknown[]) => {
-      for (const raw of msgs) {
-        const m = raw as DockerMessage;
-        if (m.error || m.errorDetail?.message) error ??= m.error ?? m.errorDetail?.message ?? "error";
-        else onMessage(m);
-      }
-    };
-    stream.on("data", (c: Buffer) => handle(split.push(c)));
-    stream.on("error", (e: Error) => reject(e));
-    stream.on("end", () => {
-      handle(split.end());
-      if (error) reject(new Error(error));
-      else resolve();
-    });
-  });
+/**
+ * Tags an image from a registry for a deployment. It is pulled only when the reference is not
+ * on the server yet (a tag or digest already here is used as is), or always with `always`.
+ */
+export async function pullImage(deps: AgentDeps, req: ImageRequest & { image: string; policy: "missing" | "always" }, emit: Emit): Promise<ImageSummary> {
+  const present = await deps.engine.inspectImage(req.image);
+  if (present && req.policy === "missing") {
+    emit({ type: "log", step: "pull", line: `${req.image} is on this server already (${present.id.slice(7, 19)}): not pulling` });
+  } else {
+    try {
+      await deps.engine.pull(req.image, (line) => emit({ type: "log", step: "pull", line }));
+    } catch (e) {
+      throw new AgentFailure("pull_failed", `docker pull ${req.image}: ${messageOf(e)}`);
+    }
+  }
+  await deps.engine.tagImage(req.image, req.tag);
+  await recordManagedImages(deps, { [req.tag]: { service: req.service, deployment: req.deployment, pulledFrom: present ? null : req.image } });
+  return imageSummary(deps, req.tag);
 }
 
-export async function buildImage(
-  deps: AgentDeps,
-  q: { tag: string; service: string; deployment: string },
-  context: Readable,
-  emit: Emit,
-): Promise<ImageSummary> {
-  let stream: NodeJS.ReadableStream;
+/** Loads a `docker save` tar; the tags it brings without Slipway's labels are recorded as the deployment's. */
+export async function loadImages(deps: AgentDeps, q: { service: string; deployment: string }, body: Readable): Promise<{ loaded: string[] }> {
+  let loaded: string[];
   try {
-    stream = await deps.docker.buildImage(context, buildOptions(q.tag, q.service, q.deployment));
+    loaded = await deps.engine.load(body);
   } catch (e) {
-    throw new AgentFailure("build_failed", `docker build: ${dockerMessage(e)}`);
+    throw new AgentFailure("load_failed", `docker load: ${messageOf(e)}`);
   }
-  try {
-    await followDocker(stream, (m) => {
-      if (m.stream) for (const line of textLines(m.stream)) emit({ type: "log", step: "build", line });
-    });
-  } catch (e) {
-    throw new AgentFailure("build_failed", `docker build: ${dockerMessage(e)}`);
+  const unlabelled: Record<string, ManagedImage> = {};
+  for (const tag of loaded) {
+    const image = await deps.engine.inspectImage(tag);
+    if (image && !isLabelled(image)) unlabelled[tag] = { service: q.service, deployment: q.deployment, pulledFrom: null };
   }
-  return imageSummary(deps.docker, q.tag);
-}
-
-export async function pullImage(
-  deps: AgentDeps,
-  req: { image: string; tag: string; service: string; deployment: string },
-  emit: Emit,
-): Promise<ImageSummary> {
-  try {
-    const stream = await deps.docker.pull(req.image);
-    let lastStatus = "";
-    await followDocker(stream, (m) => {
-      // Progress bars change many times a second; their status lines are enough.
-      const line = [m.id, m.status].filter(Boolean).join(": ");
-      if (m.status && !m.progress && line !== lastStatus) emit({ type: "log", step: "pull", line });
-      lastStatus = line;
-    });
-  } catch (e) {
-    throw new AgentFailure("pull_failed", `docker pull ${req.image}: ${dockerMessage(e)}`);
-  }
-  // Labels cannot be added to an existing image: a one-line build puts them on a new one.
-  const ctx = pack();
-  ctx.entry({ name: "Dockerfile" }, retagDockerfile(req.image));
-  ctx.finalize();
-  return buildImage(deps, req, ctx as unknown as Readable, emit);
-}
-
-/** Loads a `docker save` tar; answers the tags (or ids) Docker reports loaded. */
-export async function loadImages(deps: AgentDeps, body: Readable): Promise<{ loaded: string[] }> {
-  const loaded: string[] = [];
-  try {
-    const stream = (await deps.docker.loadImage(body)) as NodeJS.ReadableStream;
-    await followDocker(stream, (m) => {
-      const match = /^Loaded image(?: ID)?: (\S+)/.exec(m.stream?.trim() ?? "");
-      if (match?.[1]) loaded.push(match[1]);
-    });
-  } catch (e) {
-    throw new AgentFailure("load_failed", `docker load: ${dockerMessage(e)}`);
-  }
+  if (Object.keys(unlabelled).length > 0) await recordManagedImages(deps, unlabelled);
   return { loaded };
 }
 
 /** A `docker save` tar of one Slipway image, streamed. */
 export async function exportImage(deps: AgentDeps, tag: string): Promise<NodeJS.ReadableStream> {
-  const info = await inspectImage(deps.docker, tag);
-  if (!isSlipwayImage(info.Config?.Labels)) throw new AgentFailure("refused", `${tag} is not an image Slipway labelled`);
-  return deps.docker.getImage(tag).get();
+  const image = await deps.engine.inspectImage(tag);
+  if (!image) throw new AgentFailure("not_found", `no image ${tag} on this server`);
+  if (!owner(image, await readManagedImages(deps))) throw new AgentFailure("refused", `${tag} is not an image Slipway labelled`);
+  return deps.engine.save(tag);
 }
 
 export async function listImages(deps: AgentDeps, service?: string): Promise<{ images: ImageSummary[] }> {
-  const [images, used] = await Promise.all([
-    deps.docker.listImages({ all: false, filters: labelFilters(service) }),
-    imagesInUse(deps.docker),
-  ]);
-  return { images: images.map((i) => summaryFromList(i, used.has(i.Id))).sort((a, b) => b.createdAt.localeCompare(a.createdAt)) };
+  const [images, managed, used] = await Promise.all([deps.engine.listImages(), readManagedImages(deps), imagesInUse(deps)]);
+  const summaries = images.flatMap((image) => {
+    const who = owner(image, managed);
+    if (!who || (service !== undefined && who.service !== service)) return [];
+    return [summary(image, who, used.has(image.id))];
+  });
+  return { images: summaries.sort((a, b) => b.createdAt.localeCompare(a.createdAt)) };
 }
 
 /**
- * Removes Slipway-labelled images no container (running or stopped) uses; refuses the rest.
- * Reclaimed bytes are the removed images' sizes (layers shared with kept images are counted).
+ * Removes Slipway's images that no container (running or stopped) uses; refuses the rest. A
+ * labelled image goes with all its tags; a recorded one loses the tags Slipway gave it (and the
+ * reference it pulled, when no other record needs it), so an image someone else also tagged stays.
+ * Reclaimed bytes are the sizes of images that are gone afterwards.
  */
 export async function removeImages(deps: AgentDeps, ids: string[]) {
   const result = { removed: [] as string[], reclaimedBytes: 0, refused: [] as { id: string; reason: string }[] };
-  const used = await imagesInUse(deps.docker);
+  const used = await imagesInUse(deps);
+  const managed = await readManagedImages(deps);
   for (const id of ids) {
-    let info: ImageInspectInfo;
-    try {
-      info = await deps.docker.getImage(id).inspect();
-    } catch (e) {
-      result.refused.push({ id, reason: isDockerNotFound(e) ? "no such image" : dockerMessage(e) });
+    const image = await deps.engine.inspectImage(id).catch(() => null);
+    if (!image) {
+      result.refused.push({ id, reason: "no such image" });
       continue;
     }
-    if (!isSlipwayImage(info.Config?.Labels)) {
+    if (!owner(image, managed)) {
       result.refused.push({ id, reason: "not labelled by Slipway" });
       continue;
     }
-    const users = used.get(info.Id);
+    const users = used.get(image.id);
     if (users) {
       result.refused.push({ id, reason: `in use by container ${users.join(", ")}` });
       continue;
     }
     try {
-      // force: an image tagged several times goes with all its tags (no container uses it).
-      await deps.docker.getImage(info.Id).remove({ force: true });
+      if (isLabelled(image)) {
+        // force: an image tagged several times goes with all its tags (no container uses it).
+        await deps.engine.removeImage(image.id, { force: true });
+      } else {
+        const tags = image.tags.filter((t) => managed[t]);
+        const others = Object.entries(managed).filter(([t]) => !tags.includes(t));
+        const sources = tags.flatMap((t) => managed[t]!.pulledFrom ?? []).filter((s) => image.tags.includes(s) && !others.some(([, m]) => m.pulledFrom === s));
+        for (const ref of [...tags, ...new Set(sources)]) await deps.engine.removeImage(ref);
+        await forgetManagedImages(deps, tags);
+      }
       result.removed.push(id);
-      result.reclaimedBytes += info.Size;
+      if (!(await deps.engine.inspectImage(image.id))) result.reclaimedBytes += image.sizeBytes;
     } catch (e) {
-      result.refused.push({ id, reason: dockerMessage(e) });
+      result.refused.push({ id, reason: messageOf(e) });
     }
   }
   return result;
 }
 
-export async function imageSummary(docker: Docker, ref: string): Promise<ImageSummary> {
-  const [info, used] = await Promise.all([inspectImage(docker, ref), imagesInUse(docker)]);
-  const labels = info.Config?.Labels ?? {};
-  return {
-    id: info.Id,
-    tags: info.RepoTags ?? [],
-    sizeBytes: info.Size,
-    createdAt: new Date(info.Created).toISOString(),
-    service: labels[LABELS.service] ?? null,
-    deployment: labels[LABELS.deployment] ?? null,
-    inUse: used.has(info.Id),
-  };
-}
-
-async function inspectImage(docker: Docker, ref: string): Promise<ImageInspectInfo> {
-  try {
-    return await docker.getImage(ref).inspect();
-  } catch (e) {
-    if (isDockerNotFound(e)) throw new AgentFailure("not_found", `no image ${ref} on this server`);
-    throw new AgentFailure("docker_error", dockerMessage(e));
-  }
+export async function imageSummary(deps: AgentDeps, ref: string): Promise<ImageSummary> {
+  const [image, managed, used] = await Promise.all([deps.engine.inspectImage(ref), readManagedImages(deps), imagesInUse(deps)]);
+  if (!image) throw new AgentFailure("not_found", `no image ${ref} on this server`);
+  return summary(image, owner(image, managed) ?? { service: null, deployment: null }, used.has(image.id));
 }
 
 /** Image id -> names of the containers (any state) created from it. */
-async function imagesInUse(docker: Docker): Promise<Map<string, string[]>> {
+async function imagesInUse(deps: AgentDeps): Promise<Map<string, string[]>> {
   const used = new Map<string, string[]>();
-  for (const c of await docker.listContainers({ all: true })) {
-    const names = used.get(c.ImageID) ?? [];
-    names.push((c.Names[0] ?? c.Id).replace(/^\//, ""));
-    used.set(c.ImageID, names);
-  }
+  for (const c of await deps.engine.listContainers()) used.set(c.imageId, [...(used.get(c.imageId) ?? []), c.name]);
   return used;
 }
 
-function isSlipwayImage(labels: Record<string, string> | null | undefined): boolean {
-  return labels?.[LABELS.managed] === "true";
+function isLabelled(image: ImageDetails): boolean {
+  return image.labels[LABELS.managed] === "true";
 }
 
-function summaryFromList(i: ImageInfo, inUse: boolean): ImageSummary {
-  const labels = i.Labels ?? {};
-  return {
-    id: i.Id,
-    tags: (i.RepoTags ?? []).filter((t) => t !== "<none>:<none>"),
-    sizeBytes: i.Size,
-    createdAt: new Date(i.Created * 1000).toISOString(),
-    service: labels[LABELS.service] ?? null,
-    deployment: labels[LABELS.deployment] ?? null,
-    inUse,
-  };
+/** Which service and deployment an image is Slipway's for (its labels, else its record), or null. */
+function owner(image: ImageDetails, managed: ManagedImages): { service: string | null; deployment: string | null } | null {
+  if (isLabelled(image)) return { service: image.labels[LABELS.service] ?? null, deployment: image.labels[LABELS.deployment] ?? null };
+  const record = image.tags.map((t) => managed[t]).find((m) => m !== undefined);
+  return record ? { service: record.service, deployment: record.deployment } : null;
+}
+
+function summary(image: ImageDetails, who: { service: string | null; deployment: string | null }, inUse: boolean): ImageSummary {
+  return { id: image.id, tags: [...image.tags], sizeBytes: image.sizeBytes, createdAt: image.createdAt, service: who.service, deployment: who.deployment, inUse };
 }

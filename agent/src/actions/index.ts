@@ -1,6 +1,6 @@
 // Every action the HTTP layer can call, bound to the agent's dependencies.
 import type { Readable } from "node:stream";
-import type { BuildQuery, MetricsRequest, PullRequest, ReleaseRequest } from "../protocol/index.js";
+import type { BuildQuery, LoadQuery, MetricsRequest, PullRequest, ReleaseRequest } from "../protocol/index.js";
 import type { z } from "zod";
 import type { AgentDeps, Emit } from "./deps.js";
 import { health } from "./health.js";
@@ -8,19 +8,20 @@ import { buildImage, exportImage, listImages, loadImages, pullImage, removeImage
 import { collectMetrics } from "./metrics.js";
 import { release } from "./release.js";
 import { retireService } from "./retire-service.js";
-import { serviceLogs, serviceStatus } from "./services.js";
+import { listServices, serviceLogs, serviceStatus } from "./services.js";
 import { stats } from "./stats.js";
 
 export function createActions(deps: AgentDeps) {
   return {
     health: () => health(deps),
     stats: () => stats(deps),
+    listServices: () => listServices(deps),
     serviceStatus: (service: string) => serviceStatus(deps, service),
     serviceLogs: (service: string, tail: number, emit: Emit) => serviceLogs(deps, service, tail, emit),
     release: (req: ReleaseRequest, emit: Emit) => release(deps, req, emit),
     buildImage: (q: z.infer<typeof BuildQuery>, body: Readable, emit: Emit) => buildImage(deps, q, body, emit),
     pullImage: (req: z.infer<typeof PullRequest>, emit: Emit) => pullImage(deps, req, emit),
-    loadImages: (body: Readable) => loadImages(deps, body),
+    loadImages: (q: z.infer<typeof LoadQuery>, body: Readable) => loadImages(deps, q, body),
     exportImage: (tag: string) => exportImage(deps, tag),
     listImages: (service?: string) => listImages(deps, service),
     removeImages: (ids: string[]) => removeImages(deps, ids),

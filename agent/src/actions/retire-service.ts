@@ -36,9 +36,10 @@ export async function retireService(deps: AgentDeps, service: string, drainSecon
   });
   await sleep(drainSeconds * 1000);
   const stopped: string[] = [];
-  for (const container of await serviceContainers(deps.docker, service)) {
-    await stopAndRemove(deps.docker, container.Id);
-    stopped.push(container.Id);
+  for (const container of await serviceContainers(deps.engine, service)) {
+    deps.standbys.release(container.id); // a paused standby goes too (resumed first, so it stops gracefully)
+    await stopAndRemove(deps.engine, container.id);
+    stopped.push(container.id);
   }
   return { siteRemoved, stoppedContainers: stopped };
 }

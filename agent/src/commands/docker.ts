@@ -1,6 +1,7 @@
-// Pure builders for Docker Engine API calls: container create options, build options, label
-// filters, the retag Dockerfile. Plain data, tested by exact output.
+// Pure builders for container engine calls: container create options, build specs, label
+// filters. Plain data, tested by exact output.
 import type { ContainerCreateOptions } from "dockerode";
+import type { BuildSpec } from "../engine/types.js";
 import { LABELS } from "../protocol/index.js";
 
 export interface ContainerSpec {
@@ -46,7 +47,7 @@ export function containerCreateOptions(spec: ContainerSpec): ContainerCreateOpti
 
 /** The host port Docker assigned to the app port, from `docker inspect`'s NetworkSettings.Ports. */
 export function publishedHostPort(
-  ports: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null | undefined> | undefined,
+  ports: Readonly<Record<string, ReadonlyArray<{ HostIp?: string; HostPort?: string }> | null | undefined>> | undefined,
   port: number,
 ): number | null {
   const bindings = ports?.[`${port}/tcp`] ?? [];
@@ -55,21 +56,21 @@ export function publishedHostPort(
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
-/** Query options of POST /build: tag, labels, intermediate containers removed. */
-export function buildOptions(tag: string, service: string, deployment: string) {
-  return { t: tag, labels: slipwayLabels(service, deployment), rm: true, forcerm: true };
+/** A build of a deployment's image: its tag and Slipway's labels. */
+export function buildSpec(tag: string, service: string, deployment: string): BuildSpec {
+  return { tag, labels: slipwayLabels(service, deployment) };
 }
 
-/** A Dockerfile that only adds Slipway's labels (as build labels) to a pulled image. */
-export function retagDockerfile(image: string): string {
-  return `FROM ${image}\n`;
-}
-
-/** Filters for list calls: everything Slipway labelled, optionally for one service. */
-export function labelFilters(service?: string): { label: string[] } {
+/** Labels every Slipway container (and built image) carries, optionally of one service. */
+export function slipwayLabelFilter(service?: string): string[] {
   const label = [`${LABELS.managed}=true`];
   if (service !== undefined) label.push(`${LABELS.service}=${service}`);
-  return { label };
+  return label;
+}
+
+/** The same, as Docker Engine API list filters. */
+export function labelFilters(service?: string): { label: string[] } {
+  return { label: slipwayLabelFilter(service) };
 }
 
 export const STOP_TIMEOUT_SECONDS = 10;

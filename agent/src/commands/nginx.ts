@@ -38,7 +38,13 @@ export function accessLogPath(service: string, dir: string = ACCESS_LOG_DIR): st
 
 /** The service a file name in ACCESS_LOG_DIR logs for, or null. */
 export function accessLogService(fileName: string): string | null {
-  return /^slipway-([a-z][a-z0-9-]{0,80})\.access\.log$/.exec(fileName)?.[1] ?? null;
+  return /^slipway-([a-z][a-z0-9-]{0,98})\.access\.log$/.exec(fileName)?.[1] ?? null;
+}
+
+/** The service a conf.d file name is the site of, or null for any other file. */
+export function serviceFromSiteFileName(fileName: string): string | null {
+  const m = /^slipway-([a-z][a-z0-9-]{0,98})\.conf$/.exec(fileName);
+  return m?.[1] ?? null;
 }
 
 export function tlsDir(nginxDir: string): string {
@@ -123,6 +129,11 @@ export function siteContents(spec: SiteSpec): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The deployment whose release wrote the site (a rollback's, even when it resumed an older container). */
+export function parseSiteDeployment(contents: string): string | null {
+  return /^# Managed by the Slipway agent \(service [^,]+, deployment ([0-9a-f-]{36})\)/m.exec(contents)?.[1] ?? null;
 }
 
 /** The host port the site proxies to (how the agent knows which container is live). */

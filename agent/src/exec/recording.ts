@@ -6,13 +6,16 @@ import type { Command, Executor, FileWrite, RunResult } from "./types.js";
 export type RecordedCall =
   | { kind: "run"; argv: string[] }
   | { kind: "write"; path: string; contents: string; mode: number }
-  | { kind: "remove"; path: string };
+  | { kind: "remove"; path: string }
+  | { kind: "signal"; pid: number; signal: string };
 
 export interface RecordingOptions {
   /** Answers a command; default exit 0 with no output. */
   respond?: (argv: readonly string[]) => RunResult | Promise<RunResult> | undefined;
   /** Files present at the start. */
   files?: Record<string, string>;
+  /** Called for every signal sent. */
+  onSignal?: (pid: number, signal: string) => void;
 }
 
 export class RecordingExecutor implements Executor {
@@ -41,6 +44,13 @@ export class RecordingExecutor implements Executor {
   async removeFile(path: string): Promise<void> {
     this.calls.push({ kind: "remove", path });
     this.files.delete(path);
+  }
+
+  /** A process "exists" when its /proc/<pid>/stat file does. */
+  async signal(pid: number, signal: NodeJS.Signals): Promise<boolean> {
+    this.calls.push({ kind: "signal", pid, signal });
+    this.opts.onSignal?.(pid, signal);
+    return this.files.has(`/proc/${pid}/stat`);
   }
 
   async listDir(path: string): Promise<string[]> {

@@ -30,6 +30,15 @@ export function createSystemExecutor(): Executor {
     async removeFile(path) {
       await rm(path, { force: true });
     },
+    async signal(pid, signal) {
+      try {
+        process.kill(pid, signal);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
+        throw e;
+      }
+    },
     async listDir(path) {
       try {
         return await readdir(path);

@@ -32,4 +32,6 @@ export interface Executor {
   removeFile(path: string): Promise<void>;
   /** File names in a folder; [] when it does not exist. */
   listDir(path: string): Promise<string[]>;
+  /** Sends a signal to a process; false when there is no such process. */
+  signal(pid: number, signal: NodeJS.Signals): Promise<boolean>;
 }

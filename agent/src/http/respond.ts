@@ -3,7 +3,7 @@ import type { ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { ZodError } from "zod";
 import { AgentFailure } from "../errors.js";
-import type { AgentError, AgentStreamLine } from "../protocol/index.js";
+import { STREAM_HEARTBEAT_MS, type AgentError, type AgentStreamLine } from "../protocol/index.js";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -33,19 +33,29 @@ export function invalid(where: string, error: ZodError): AgentFailure {
 
 /**
  * An NDJSON answer: every emitted line as it happens, then the action's result line, or an
- * error line when it throws. The action runs to its end even if the client goes away.
+ * error line when it throws. A quiet stretch gets a heartbeat line every STREAM_HEARTBEAT_MS,
+ * so the control plane can tell a slow step from a lost server. The action runs to its end even
+ * if the client goes away.
  */
 export async function sendStream(res: ServerResponse, run: (emit: (l: AgentStreamLine) => void) => Promise<unknown>): Promise<void> {
   res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-cache" });
   res.flushHeaders();
+  let lastWrite = Date.now();
   const write = (l: AgentStreamLine) => {
-    if (!res.destroyed && !res.writableEnded) res.write(`${JSON.stringify(l)}\n`);
+    if (res.destroyed || res.writableEnded) return;
+    res.write(`${JSON.stringify(l)}\n`);
+    lastWrite = Date.now();
   };
+  const heartbeat = setInterval(() => {
+    if (Date.now() - lastWrite >= STREAM_HEARTBEAT_MS / 2) write({ type: "heartbeat" });
+  }, STREAM_HEARTBEAT_MS);
   try {
     write({ type: "result", result: await run(write) });
   } catch (e) {
     const f = asFailure(e);
     write({ type: "error", code: f.code, message: f.message });
+  } finally {
+    clearInterval(heartbeat);
   }
   if (!res.destroyed) res.end();
 }

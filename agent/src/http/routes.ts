@@ -8,6 +8,7 @@ import {
   AGENT_API_PREFIX,
   BuildQuery,
   ExportQuery,
+  LoadQuery,
   LogsQuery,
   MetricsRequest,
   PullRequest,
@@ -40,6 +41,7 @@ const P = AGENT_API_PREFIX;
 export const ROUTES: Route[] = [
   { method: "GET", path: re(`${P}/health`), handle: async (c) => sendJson(c.res, 200, await c.actions.health()) },
   { method: "GET", path: re(`${P}/stats`), handle: async (c) => sendJson(c.res, 200, await c.actions.stats()) },
+  { method: "GET", path: re(`${P}/services`), handle: async (c) => sendJson(c.res, 200, await c.actions.listServices()) },
   {
     method: "GET",
     path: re(`${P}/services/([^/]+)`),
@@ -92,7 +94,14 @@ export const ROUTES: Route[] = [
       await sendStream(c.res, (emit) => c.actions.pullImage(body, emit));
     },
   },
-  { method: "POST", path: re(`${P}/images/load`), handle: async (c) => sendJson(c.res, 200, await c.actions.loadImages(c.req)) },
+  {
+    method: "POST",
+    path: re(`${P}/images/load`),
+    handle: async (c) => {
+      const q = parse(LoadQuery, c.query, "query");
+      await sendStream(c.res, () => c.actions.loadImages(q, c.req));
+    },
+  },
   {
     method: "GET",
     path: re(`${P}/images/export`),

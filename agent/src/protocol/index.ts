@@ -7,6 +7,9 @@
 // being a `result` (or an `error`).
 import { z } from "zod";
 import { ServiceName } from "./service-name.js";
+import { ReleaseState } from "./release-states.js";
+
+export * from "./release-states.js";
 
 export const AGENT_API_PREFIX = "/v1";
 export const DEFAULT_AGENT_PORT = 7420;
@@ -34,9 +37,19 @@ export const LABELS = {
 
 // ------------------------------------------------------------------ streaming
 
+/**
+ * A streaming answer says something at least this often (a `heartbeat` line when there is nothing
+ * else), so the control plane can tell a quiet step from a lost server.
+ */
+export const STREAM_HEARTBEAT_MS = 1_000;
+/** No line for this long: the control plane gives the server up as lost. */
+export const STREAM_SILENCE_LIMIT_MS = 5_000;
+
 export const AgentStreamLine = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("progress"), step: z.string(), message: z.string(), progress: z.number().min(0).max(1).optional() }),
+  /** A release moved to a new state (see release-states.ts); `at` is the agent's clock. */
+  z.object({ type: z.literal("state"), state: ReleaseState, message: z.string(), at: z.string() }),
   z.object({ type: z.literal("log"), step: z.string(), line: z.string() }),
+  z.object({ type: z.literal("heartbeat") }),
   z.object({ type: z.literal("result"), result: z.unknown() }),
   z.object({ type: z.literal("error"), code: z.string(), message: z.string() }),
 ]);
@@ -60,10 +73,24 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 /** POST /v1/images/build?tag=&service=&deployment= — body: a tar build context. Streams; result: ImageSummary. */
 export const BuildQuery = z.object({ tag: ImageRef, service: ServiceName, deployment: z.string().uuid() });
 
-/** POST /v1/images/pull — streams; result: ImageSummary (the pulled image retagged and labelled). */
-export const PullRequest = z.object({ image: ImageRef, tag: ImageRef, service: ServiceName, deployment: z.string().uuid() });
+/**
+ * POST /v1/images/pull — streams; result: ImageSummary (the image tagged `tag` and recorded as
+ * Slipway's). `missing` pulls only when the reference is not on the server yet; `always` pulls.
+ */
+export const PullPolicy = z.enum(["missing", "always"]);
+export const PullRequest = z.object({
+  image: ImageRef,
+  tag: ImageRef,
+  service: ServiceName,
+  deployment: z.string().uuid(),
+  policy: PullPolicy.default("missing"),
+});
 
-/** POST /v1/images/load — body: a `docker save` tar. Result: { loaded: string[] }. */
+/**
+ * POST /v1/images/load?service=&deployment= — body: a `docker save` tar. Streams; result:
+ * LoadResult. The loaded tags are recorded as Slipway's (for the service and deployment given).
+ */
+export const LoadQuery = z.object({ service: ServiceName, deployment: z.string().uuid() });
 export const LoadResult = z.object({ loaded: z.array(z.string()) });
 
 /** GET /v1/images/export?tag= — answers a `docker save` tar of one tag. */
@@ -93,6 +120,14 @@ export const RemoveImagesResult = z.object({
 
 // ------------------------------------------------------------------ releases (deploy and rollback)
 
+/** Defaults of a release's timing settings (the service's settings override them). */
+export const RELEASE_DEFAULTS = {
+  healthCheckTimeoutSeconds: 30,
+  healthCheckIntervalMs: 200,
+  drainTimeoutSeconds: 30,
+  standbySeconds: 600,
+} as const;
+
 export const ReleaseRequest = z.object({
   service: ServiceName,
   deployment: z.string().uuid(),
@@ -100,21 +135,41 @@ export const ReleaseRequest = z.object({
   /** The port the app listens on inside its container. */
   port: z.number().int().min(1).max(65535),
   env: z.record(EnvKey, z.string().max(32 * 1024)),
-  healthCheck: z.object({ path: HealthPath, timeoutSeconds: z.number().int().min(1).max(600) }),
+  healthCheck: z.object({
+    path: HealthPath,
+    /** The new container is thrown away if it does not pass within this. */
+    timeoutSeconds: z.number().int().min(1).max(600),
+    /** Pause between checks once the first quick ones (25, 50, 100 ms) failed. */
+    intervalMs: z.number().int().min(25).max(60_000).default(RELEASE_DEFAULTS.healthCheckIntervalMs),
+  }),
   /** Host names nginx routes to this service; empty means only the service's default host. */
   domains: z.array(Hostname).max(100),
   /** TLS material per domain set, already validated by the control plane. */
   tls: z.object({ certificatePem: z.string().max(64 * 1024), privateKeyPem: z.string().max(64 * 1024) }).nullable().optional(),
-  /** How long the old container keeps running after nginx stops sending it new requests. */
-  drainSeconds: z.number().min(0).max(300).default(2),
+  /**
+   * After the switch, the old container runs until nginx's old workers finished their in-flight
+   * requests, but no longer than this; then it is stopped.
+   */
+  drainTimeoutSeconds: z.number().int().min(0).max(3600).default(RELEASE_DEFAULTS.drainTimeoutSeconds),
+  /**
+   * The container that served before is paused, not removed, for this long: a rollback to it
+   * resumes it at once instead of starting a new container. 0 removes it straight away.
+   */
+  standbySeconds: z.number().int().min(0).max(86_400).default(RELEASE_DEFAULTS.standbySeconds),
+  /**
+   * A rollback releases an earlier deployment's image and config again: that deployment's
+   * container, if kept as the standby, is resumed for it.
+   */
+  resumes: z.string().uuid().optional(),
 });
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
+export type ReleaseRequestInput = z.input<typeof ReleaseRequest>;
 
-export const ReleaseState = z.enum(["starting", "healthy", "unhealthy", "switched", "draining", "stopped", "failed"]);
-
-/** POST /v1/releases — streams progress; result: ReleaseResult. */
+/**
+ * POST /v1/releases — streams `state` lines; result: ReleaseResult. `state` is where the release
+ * ended (stopped or switched: it serves; failed: nothing changed).
+ */
 export const ReleaseResult = z.object({
-  outcome: z.enum(["switched", "failed"]),
   state: ReleaseState,
   containerId: z.string().nullable(),
   previousContainerId: z.string().nullable(),
@@ -132,6 +187,9 @@ export const ServiceStatus = z.object({
   hostPort: z.number().nullable(),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
+
+/** GET /v1/services — every service nginx routes on this server (what it runs, as the agent sees it). */
+export const ServiceStatusList = z.object({ services: z.array(ServiceStatus) });
 
 // ------------------------------------------------------------------ metrics
 

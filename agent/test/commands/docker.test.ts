@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildOptions, containerCreateOptions, containerName, labelFilters, publishedHostPort, retagDockerfile } from "../../src/commands/docker.js";
+import { buildSpec, containerCreateOptions, containerName, labelFilters, publishedHostPort, slipwayLabelFilter } from "../../src/commands/docker.js";
 
 const DEP = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
@@ -31,14 +31,12 @@ describe("docker builders", () => {
   });
 
   it("builds with tag and labels, and filters on labels", () => {
-    expect(buildOptions("app:deploy_0f8fad5b", "web", DEP)).toEqual({
-      t: "app:deploy_0f8fad5b",
+    expect(buildSpec("app:deploy_0f8fad5b", "web", DEP)).toEqual({
+      tag: "app:deploy_0f8fad5b",
       labels: { "dev.slipway.managed": "true", "dev.slipway.service": "web", "dev.slipway.deployment": DEP },
-      rm: true,
-      forcerm: true,
     });
-    expect(labelFilters()).toEqual({ label: ["dev.slipway.managed=true"] });
+    expect(slipwayLabelFilter()).toEqual(["dev.slipway.managed=true"]);
+    expect(slipwayLabelFilter("web")).toEqual(["dev.slipway.managed=true", "dev.slipway.service=web"]);
     expect(labelFilters("web")).toEqual({ label: ["dev.slipway.managed=true", "dev.slipway.service=web"] });
-    expect(retagDockerfile("registry.test/app:1")).toBe("FROM registry.test/app:1\n");
   });
 });

@@ -5,7 +5,9 @@ import {
   isServiceTlsFile,
   nginxReloadCommand,
   nginxTestCommand,
+  parseSiteDeployment,
   parseSiteHostPort,
+  serviceFromSiteFileName,
   siteContents,
   siteFile,
   tlsFileWrites,
@@ -104,5 +106,17 @@ server {
   it("builds nginx argv (no shell)", () => {
     expect(nginxTestCommand("/etc/nginx")).toEqual({ argv: ["nginx", "-t", "-q", "-c", "/etc/nginx/nginx.conf"], timeoutMs: 30_000 });
     expect(nginxReloadCommand("/etc/nginx")).toEqual({ argv: ["nginx", "-s", "reload", "-c", "/etc/nginx/nginx.conf"], timeoutMs: 30_000 });
+  });
+
+  it("reads back which deployment's release wrote a site", () => {
+    expect(parseSiteDeployment(siteContents({ service: "shop-web", deployment: DEP, domains: [], hostPort: 1, tls: null }))).toBe(DEP);
+    expect(parseSiteDeployment("server { listen 80; }\n")).toBeNull();
+  });
+
+  it("knows a service's site file by its name, and nothing else", () => {
+    expect(serviceFromSiteFileName("slipway-shop-web.conf")).toBe("shop-web");
+    expect(serviceFromSiteFileName("default.conf")).toBeNull();
+    expect(serviceFromSiteFileName("slipway-web.conf.1a2b.tmp")).toBeNull();
+    expect(serviceFromSiteFileName("slipway-Web.conf")).toBeNull();
   });
 });

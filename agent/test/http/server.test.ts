@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AgentActions } from "../../src/actions/index.js";
 import { buildAgent } from "../../src/app.js";
 import { tokenSha256 } from "../../src/http/auth.js";
-import { AgentError, AgentStreamLine } from "../../src/protocol/index.js";
+import { AgentError, AgentStreamLine, STREAM_HEARTBEAT_MS } from "../../src/protocol/index.js";
 
 const TOKEN = "test-token-0123456789";
 const DEP = "0f8fad5b-d9cb-469f-a165-70867728950e";
@@ -18,6 +18,7 @@ function fakeActions(): AgentActions {
   return {
     health: async () => (rec("health"), { version: "0.0.0", uptimeSeconds: 1, docker: { ok: true, version: "x", error: null }, nginx: { ok: true, error: null } }),
     stats: async () => (rec("stats"), { cpuPercent: 0, memoryUsedBytes: 0, memoryTotalBytes: 0, containers: [] }),
+    listServices: async () => (rec("listServices"), { services: [] }),
     serviceStatus: async (service) => (rec(`serviceStatus:${service}`), { service, containerId: null, image: null, deployment: null, running: false, hostPort: null }),
     serviceLogs: async (service, tail, emit) => {
       rec(`serviceLogs:${service}:${tail}`);
@@ -26,8 +27,10 @@ function fakeActions(): AgentActions {
     },
     release: async (req, emit) => {
       rec(`release:${req.service}`);
-      emit({ type: "progress", step: "starting", message: "starting", progress: 0.1 });
-      return { outcome: "switched", state: "switched", containerId: "c", previousContainerId: null, error: null };
+      emit({ type: "state", state: "starting", message: "starting", at: "2026-01-01T00:00:00.000Z" });
+      // A quiet stretch longer than the heartbeat interval.
+      if (req.domains.includes("slow.test")) await new Promise((r) => setTimeout(r, STREAM_HEARTBEAT_MS * 1.6));
+      return { state: "switched", containerId: "c", previousContainerId: null, error: null };
     },
     buildImage: async (q, body, emit) => {
       rec(`build:${q.tag}`);
@@ -37,7 +40,7 @@ function fakeActions(): AgentActions {
       throw new (await import("../../src/errors.js")).AgentFailure("build_failed", "docker build: boom");
     },
     pullImage: async (req) => (rec(`pull:${req.image}`), { id: "i", tags: [], sizeBytes: 0, createdAt: "", service: null, deployment: null, inUse: false }),
-    loadImages: async () => (rec("load"), { loaded: [] }),
+    loadImages: async (q) => (rec(`load:${q.service}`), { loaded: [] }),
     exportImage: async (tag) => (rec(`export:${tag}`), Readable.from([Buffer.from("tar")])),
     listImages: async (service) => (rec(`list:${service ?? ""}`), { images: [] }),
     removeImages: async (ids) => (rec(`remove:${ids.length}`), { removed: [], reclaimedBytes: 0, refused: [] }),
@@ -50,7 +53,10 @@ function fakeActions(): AgentActions {
 }
 
 let base = "";
-const agent = buildAgent({ config: { port: 0, tokenSha256: tokenSha256(TOKEN), dockerSocket: "/nonexistent", nginxDir: "/nonexistent" }, actions: fakeActions() });
+const agent = buildAgent({
+  config: { port: 0, tokenSha256: tokenSha256(TOKEN), dockerSocket: "/nonexistent", nginxDir: "/nonexistent", stateDir: "/nonexistent" },
+  actions: fakeActions(),
+});
 
 beforeAll(async () => {
   const { port } = await agent.start();
@@ -114,6 +120,8 @@ describe("request validation", () => {
     ["port 70000", (b) => (b.port = 70000), /body\.port/],
     ["a fractional port", (b) => (b.port = 80.5), /body\.port/],
     ["a health path with a space", (b) => (b.healthCheck = { path: "/up now", timeoutSeconds: 5 }), /body\.healthCheck\.path/],
+    ["a health check interval under 25 ms", (b) => (b.healthCheck = { path: "/up", timeoutSeconds: 5, intervalMs: 1 }), /body\.healthCheck\.intervalMs/],
+    ["a negative drain timeout", (b) => (b.drainTimeoutSeconds = -1), /body\.drainTimeoutSeconds/],
     ["a deployment that is not a UUID", (b) => (b.deployment = "../../etc"), /body\.deployment/],
     ["an image with a space", (b) => (b.image = "busybox; rm -rf /"), /body\.image: must be an image reference/],
   ];
@@ -183,8 +191,15 @@ describe("routing and streams", () => {
     const r = await postRelease(validRelease());
     expect(r.status).toBe(200);
     const lines = r.text.trim().split("\n").map((l) => AgentStreamLine.parse(JSON.parse(l)));
-    expect(lines.map((l) => l.type)).toEqual(["progress", "result"]);
+    expect(lines.map((l) => l.type)).toEqual(["state", "result"]);
     expect(calls).toEqual(["release:web"]);
+  });
+
+  it("says something at least every heartbeat interval while an action is quiet", async () => {
+    const body = { ...validRelease(), domains: ["slow.test"] };
+    const r = await postRelease(body);
+    const lines = r.text.trim().split("\n").map((l) => AgentStreamLine.parse(JSON.parse(l)));
+    expect(lines.map((l) => l.type)).toEqual(["state", "heartbeat", "result"]);
   });
 
   it("streams the request body to a build and ends with an error line when it fails", async () => {
@@ -210,10 +225,14 @@ describe("routing and streams", () => {
     expect(tar.headers.get("content-type")).toBe("application/x-tar");
     expect(await tar.text()).toBe("tar");
     await (await fetch(`${base}/v1/images/remove`, { method: "POST", headers: auth, body: JSON.stringify({ ids: ["a", "b"] }) })).json();
-    await (await fetch(`${base}/v1/images/load`, { method: "POST", headers: auth, body: "tar" })).json();
+    const load = await fetch(`${base}/v1/images/load?service=web&deployment=${DEP}`, { method: "POST", headers: auth, body: "tar" });
+    expect(load.headers.get("content-type")).toBe("application/x-ndjson");
+    expect((await load.text()).trim()).toBe(JSON.stringify({ type: "result", result: { loaded: [] } }));
+    expect((await fetch(`${base}/v1/images/load`, { method: "POST", headers: auth, body: "tar" })).status).toBe(400);
     const metrics = { accessLogCursors: { web: { inode: "42", offset: 7 } } };
     await (await fetch(`${base}/v1/metrics`, { method: "POST", headers: auth, body: JSON.stringify(metrics) })).json();
     await (await fetch(`${base}/v1/services/web/retire`, { method: "POST", headers: auth, body: JSON.stringify({}) })).json();
-    expect(calls).toEqual(["stats", "serviceStatus:web", "serviceLogs:web:5", "list:web", "export:app:deploy_0f8fad5b", "remove:2", "load", "metrics:web", "retire:web:2"]);
+    await (await fetch(`${base}/v1/services`, { headers: auth })).json();
+    expect(calls).toEqual(["stats", "serviceStatus:web", "serviceLogs:web:5", "list:web", "export:app:deploy_0f8fad5b", "remove:2", "load:web", "metrics:web", "retire:web:2", "listServices"]);
   });
 });

@@ -48,9 +48,9 @@ function release(host: string, deployment: string, extra: Record<string, unknown
       image: TAG(deployment),
       port: 8080,
       env: { SECRET_TOKEN: SECRET, PLAIN: "1" },
-      healthCheck: { path: "/up", timeoutSeconds: 20 },
+      healthCheck: { path: "/up", timeoutSeconds: 20, intervalMs: 100 },
       domains: [DOMAIN],
-      drainSeconds: 1,
+      drainTimeoutSeconds: 5,
       ...extra,
     }),
   );
@@ -69,6 +69,11 @@ async function setupWithRetry(l: Lab): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+}
+
+function states(lines: AgentStreamLine[]): string[] {
+  // Heartbeats come and go with timing; the states are what the release did.
+  return lines.flatMap((l) => (l.type === "state" ? [l.state] : []));
 }
 
 function expectNoSecret(lines: AgentStreamLine[]): void {
@@ -176,8 +181,8 @@ describe("the agent on lab hosts", { timeout: 300_000 }, () => {
     const lines = await release("ag-a", DEPS.v1);
     expectNoSecret(lines);
     const r = resultOf<ReleaseResult>(lines);
-    expect(r).toMatchObject({ outcome: "switched", state: "switched", previousContainerId: null, error: null });
-    expect(lines.filter((l) => l.type === "progress").map((l) => l.type === "progress" && l.step)).toEqual(["starting", "healthy", "switched"]);
+    expect(r).toMatchObject({ state: "switched", previousContainerId: null, error: null });
+    expect(states(lines)).toEqual(["starting", "healthy", "switched"]);
     expect(await getViaNginx(hosts["ag-a"]!.ipv4, DOMAIN)).toEqual({ status: 200, body: "v1\n" });
     const status = await agents["ag-a"]!.json<ServiceStatus>("GET", `/v1/services/${SERVICE}`);
     expect(status.body).toMatchObject({ service: SERVICE, containerId: r.containerId, image: TAG(DEPS.v1), deployment: DEPS.v1, running: true });
@@ -195,30 +200,33 @@ describe("the agent on lab hosts", { timeout: 300_000 }, () => {
     console.log(`[agent] v1 -> v2 under load: ${report.ok} ok, ${report.failed} failed`, report.bodies, report.failures);
     expectNoSecret(lines);
     const r = resultOf<ReleaseResult>(lines);
-    expect(r).toMatchObject({ outcome: "switched", state: "stopped", error: null });
-    expect(lines.filter((l) => l.type === "progress").map((l) => l.type === "progress" && l.step)).toEqual(["starting", "healthy", "switched", "draining", "stopped"]);
+    expect(r).toMatchObject({ state: "stopped", error: null });
+    expect(states(lines)).toEqual(["starting", "healthy", "switched", "draining", "stopped"]);
+    // nginx's old workers had nothing in flight for long: the old container went well before the 5 s limit.
+    const at = (state: string) => Date.parse(lines.flatMap((l) => (l.type === "state" && l.state === state ? [l.at] : []))[0] ?? "");
+    expect(at("stopped") - at("draining")).toBeLessThan(4_000);
     expect(report.failed).toBe(0);
     expect(report.bodies["v1"]).toBeGreaterThan(0);
     expect(report.bodies["v2"]).toBeGreaterThan(0);
     expect(await getViaNginx(hosts["ag-a"]!.ipv4, DOMAIN)).toEqual({ status: 200, body: "v2\n" });
     const names = await containerNames("ag-a");
     expect(names).toContain(containerName(SERVICE, DEPS.v2));
-    expect(names).not.toContain(containerName(SERVICE, DEPS.v1));
+    // v1's container is kept paused, for a quick rollback.
+    expect((await docker["ag-a"]!.getContainer(containerName(SERVICE, DEPS.v1)).inspect()).State.Paused).toBe(true);
   });
 
   it("throws away a release that never becomes healthy: v2 keeps serving, zero failed requests", async () => {
     const sitePathOnDisk = join(hosts["ag-a"]!.fs, sitePath("/etc/nginx", SERVICE));
     const siteBefore = readFileSync(sitePathOnDisk, "utf8");
     const load = startLoad(hosts["ag-a"]!.ipv4, DOMAIN);
-    const lines = await release("ag-a", DEPS.bad, { healthCheck: { path: "/not-there", timeoutSeconds: 3 } });
+    const lines = await release("ag-a", DEPS.bad, { healthCheck: { path: "/not-there", timeoutSeconds: 3, intervalMs: 200 } });
     const report = await load.stop();
     console.log(`[agent] unhealthy release under load: ${report.ok} ok, ${report.failed} failed`, report.bodies, report.failures);
     expectNoSecret(lines);
     const r = resultOf<ReleaseResult>(lines);
-    expect(r.outcome).toBe("failed");
     expect(r.state).toBe("failed");
     expect(r.error).toMatch(/never became healthy: health check GET \/not-there did not pass within 3s \(last: HTTP 404\)/);
-    expect(lines.filter((l) => l.type === "progress").map((l) => l.type === "progress" && l.step)).toEqual(["starting", "unhealthy", "failed"]);
+    expect(states(lines)).toEqual(["starting", "unhealthy", "failed"]);
     expect(report.failed).toBe(0);
     expect(Object.keys(report.bodies)).toEqual(["v2"]);
     expect(await containerNames("ag-a")).not.toContain(containerName(SERVICE, DEPS.bad));
@@ -233,62 +241,111 @@ describe("the agent on lab hosts", { timeout: 300_000 }, () => {
     });
     expectNoSecret(lines);
     const r = resultOf<ReleaseResult>(lines);
-    expect(r.outcome).toBe("failed");
+    expect(r.state).toBe("failed");
     expect(r.error).toMatch(/nginx -t rejected the new configuration/);
+    // Refused while the container started: the release did not wait for its health.
+    expect(states(lines)).toEqual(["starting", "failed"]);
     expect(readFileSync(sitePathOnDisk, "utf8")).toBe(siteBefore);
     expect(await containerNames("ag-a")).not.toContain(containerName(SERVICE, DEPS.tls));
     expect(await getViaNginx(hosts["ag-a"]!.ipv4, DOMAIN)).toEqual({ status: 200, body: "v2\n" });
+  });
+
+  it("rolls back to v1 by resuming its paused container, under load with zero failed requests", async () => {
+    const load = startLoad(hosts["ag-a"]!.ipv4, DOMAIN);
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    const lines = await release("ag-a", DEPS.v1);
+    const elapsed = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 300));
+    const report = await load.stop();
+    console.log(`[agent] rollback v2 -> v1 from standby: ${elapsed} ms; under load ${report.ok} ok, ${report.failed} failed`, report.bodies);
+    expectNoSecret(lines);
+    expect(states(lines)).toEqual(["starting", "healthy", "switched", "draining", "stopped"]);
+    expect(lines.find((l) => l.type === "state")).toMatchObject({ message: expect.stringMatching(/^resuming slipway-web-/) });
+    expect(resultOf<ReleaseResult>(lines)).toMatchObject({ state: "stopped", error: null });
+    expect(report.failed).toBe(0);
+    expect(await getViaNginx(hosts["ag-a"]!.ipv4, DOMAIN)).toEqual({ status: 200, body: "v1\n" });
+    // Now v2 is the paused standby, and v1 runs.
+    const info = (name: string) => docker["ag-a"]!.getContainer(name).inspect();
+    expect((await info(containerName(SERVICE, DEPS.v2))).State.Paused).toBe(true);
+    expect((await info(containerName(SERVICE, DEPS.v1))).State).toMatchObject({ Running: true, Paused: false });
   });
 
   it("exports v1 from one host and loads it into another without a rebuild", async () => {
     const exported = await agents["ag-a"]!.raw("GET", `/v1/images/export?tag=${encodeURIComponent(TAG(DEPS.v1))}`);
     expect(exported.statusCode).toBe(200);
     expect(exported.headers["content-type"]).toBe("application/x-tar");
-    const loaded = await agents["ag-b"]!.json<{ loaded: string[] }>("POST", "/v1/images/load", undefined).catch(() => null);
-    expect(loaded?.status).toBe(422); // an empty body is not a docker save archive
-    const res = await agents["ag-b"]!.raw("POST", "/v1/images/load", exported.body, { "content-type": "application/x-tar" });
-    expect(res.statusCode).toBe(200);
-    expect(await res.body.json()).toEqual({ loaded: [TAG(DEPS.v1)] });
+    const load = `/v1/images/load?service=${SERVICE}&deployment=${DEPS.v1}`;
+    const empty = await agents["ag-b"]!.stream("POST", load, Buffer.alloc(0), "application/x-tar");
+    expect(empty.at(-1)).toMatchObject({ type: "error", code: "load_failed" }); // an empty body is not a docker save archive
+    const lines = await agents["ag-b"]!.stream("POST", load, exported.body, "application/x-tar");
+    expect(resultOf(lines)).toEqual({ loaded: [TAG(DEPS.v1)] });
     const list = await agents["ag-b"]!.json<{ images: ImageSummary[] }>("GET", `/v1/images?service=${SERVICE}`);
     expect(list.body.images.map((i) => i.tags)).toEqual([[TAG(DEPS.v1)]]);
     // And it runs there.
     const r = resultOf<ReleaseResult>(await release("ag-b", DEPS.v1));
-    expect(r.outcome).toBe("switched");
+    expect(r.state).toBe("switched");
     expect(await getViaNginx(hosts["ag-b"]!.ipv4, DOMAIN)).toEqual({ status: 200, body: "v1\n" });
   });
 
   it("lists labelled images with inUse and removes only unused labelled ones", async () => {
     const list = (await agents["ag-a"]!.json<{ images: ImageSummary[] }>("GET", `/v1/images?service=${SERVICE}`)).body.images;
     const byTag = new Map(list.map((i) => [i.tags[0], i]));
+    // v1 runs, v2 is the paused standby: both in use; the unhealthy release's image is not.
+    expect(byTag.get(TAG(DEPS.v1))?.inUse).toBe(true);
     expect(byTag.get(TAG(DEPS.v2))?.inUse).toBe(true);
-    expect(byTag.get(TAG(DEPS.v1))?.inUse).toBe(false);
+    expect(byTag.get(TAG(DEPS.bad))?.inUse).toBe(false);
     const all = (await agents["ag-a"]!.json<{ images: ImageSummary[] }>("GET", "/v1/images")).body.images;
     expect(all.every((i) => i.service === SERVICE)).toBe(true);
     const busybox = await docker["ag-a"]!.getImage("slipway-lab/busybox:latest").inspect();
 
-    const v1 = byTag.get(TAG(DEPS.v1))!;
+    const bad = byTag.get(TAG(DEPS.bad))!;
     const v2 = byTag.get(TAG(DEPS.v2))!;
     const r = await agents["ag-a"]!.json<{ removed: string[]; reclaimedBytes: number; refused: { id: string; reason: string }[] }>("POST", "/v1/images/remove", {
-      ids: [v1.id, v2.id, busybox.Id, "sha256:0000000000000000000000000000000000000000000000000000000000000000"],
+      ids: [bad.id, v2.id, busybox.Id, "sha256:0000000000000000000000000000000000000000000000000000000000000000"],
     });
     expect(r.status).toBe(200);
-    expect(r.body.removed).toEqual([v1.id]);
-    expect(r.body.reclaimedBytes).toBe(v1.sizeBytes);
+    expect(r.body.removed).toEqual([bad.id]);
+    expect(r.body.reclaimedBytes).toBe(bad.sizeBytes);
     expect(r.body.refused).toEqual([
       { id: v2.id, reason: `in use by container ${containerName(SERVICE, DEPS.v2)}` },
       { id: busybox.Id, reason: "not labelled by Slipway" },
       { id: "sha256:0000000000000000000000000000000000000000000000000000000000000000", reason: "no such image" },
     ]);
     const after = (await agents["ag-a"]!.json<{ images: ImageSummary[] }>("GET", `/v1/images?service=${SERVICE}`)).body.images;
-    expect(after.map((i) => i.id)).not.toContain(v1.id);
+    expect(after.map((i) => i.id)).not.toContain(bad.id);
     await docker["ag-a"]!.getImage("slipway-lab/busybox:latest").inspect(); // untouched
+  });
+
+  it("tags an image already on the server for a deployment without pulling or building, and cleans up only its own tag", async () => {
+    const dep = randomUUID();
+    const tag = `slipway/tagged:deploy_${dep.slice(0, 8)}`;
+    const lines = await agents["ag-b"]!.stream("POST", "/v1/images/pull", JSON.stringify({ image: "slipway-lab/busybox:latest", tag, service: "tagged", deployment: dep }));
+    expect(lines.filter((l) => l.type === "log").map((l) => l.type === "log" && l.line)).toEqual([expect.stringMatching(/^slipway-lab\/busybox:latest is on this server already \([0-9a-f]{12}\): not pulling$/)]);
+    const image = resultOf<ImageSummary>(lines);
+    expect(image).toMatchObject({ service: "tagged", deployment: dep, inUse: false });
+    expect([...image.tags].sort()).toEqual(["slipway-lab/busybox:latest", tag]);
+    const listed = (await agents["ag-b"]!.json<{ images: ImageSummary[] }>("GET", "/v1/images?service=tagged")).body.images;
+    expect(listed.map((i) => i.id)).toEqual([image.id]);
+
+    const r = await agents["ag-b"]!.json<{ removed: string[]; reclaimedBytes: number }>("POST", "/v1/images/remove", { ids: [image.id] });
+    expect(r.body).toMatchObject({ removed: [image.id], reclaimedBytes: 0 });
+    const busybox = await docker["ag-b"]!.getImage("slipway-lab/busybox:latest").inspect();
+    expect(busybox.RepoTags).toEqual(["slipway-lab/busybox:latest"]);
+    expect((await agents["ag-b"]!.json<{ images: ImageSummary[] }>("GET", "/v1/images?service=tagged")).body.images).toEqual([]);
+  });
+
+  it("says which services it routes and what each runs", async () => {
+    const r = await agents["ag-a"]!.json<{ services: ServiceStatus[] }>("GET", "/v1/services");
+    expect(r.body.services).toMatchObject([{ service: SERVICE, image: TAG(DEPS.v1), deployment: DEPS.v1, running: true }]);
   });
 
   it("reports stats and the service's logs", async () => {
     const s = await agents["ag-a"]!.json<{ cpuPercent: number; memoryTotalBytes: number; containers: { service: string; memoryBytes: number }[] }>("GET", "/v1/stats");
     expect(s.status).toBe(200);
     expect(s.body.memoryTotalBytes).toBeGreaterThan(0);
-    expect(s.body.containers.map((c) => c.service)).toEqual([SERVICE]);
+    // The running release and the paused standby.
+    expect(new Set(s.body.containers.map((c) => c.service))).toEqual(new Set([SERVICE]));
     const logs = await agents["ag-a"]!.stream("GET", `/v1/services/${SERVICE}/logs?tail=10`);
     expect(logs[logs.length - 1]?.type).toBe("result");
   });

@@ -14,50 +14,10 @@ export function mergeEvents(kept: readonly LiveEvent[], incoming: readonly LiveE
   return added.length === 0 ? (kept as LiveEvent[]) : [...kept, ...added];
 }
 
-export type StepState = "running" | "done" | "failed" | "warning";
-
-export interface StepRow {
-  step: string;
-  message: string;
-  progress: number | null;
-  state: StepState;
-}
-
-/** One server's steps (serverId null: the control plane's own). */
-export interface Lane {
-  serverId: string | null;
-  steps: StepRow[];
-}
-
-// Log lines (DEBUG) go to the build log; every other event moves a step along.
+// Log lines (DEBUG) go to the build log; every other event moves a step along (the SDK's
+// progress reducer decides how).
 export function isLogLine(event: LiveEvent): boolean {
   return event.level === "DEBUG";
-}
-
-export function toLanes(events: readonly LiveEvent[], finished: boolean): Lane[] {
-  const lanes = new Map<string | null, StepRow[]>();
-  for (const event of events) {
-    if (isLogLine(event)) continue;
-    const steps = lanes.get(event.serverId ?? null) ?? [];
-    lanes.set(event.serverId ?? null, steps);
-    let row = steps.find((s) => s.step === event.step);
-    if (!row) {
-      // A new step on this server means the ones before it are over.
-      for (const earlier of steps) if (earlier.state === "running") earlier.state = "done";
-      row = { step: event.step, message: event.message, progress: null, state: "running" };
-      steps.push(row);
-    }
-    row.message = event.message;
-    if (event.progress !== null && event.progress !== undefined) row.progress = event.progress;
-    if (event.level === "ERROR") row.state = "failed";
-    else if (event.level === "WARN" && row.state !== "failed") row.state = "warning";
-  }
-  const out = [...lanes.entries()].map(([serverId, steps]) => ({ serverId, steps }));
-  if (finished) {
-    for (const lane of out) for (const row of lane.steps) if (row.state === "running") row.state = "done";
-  }
-  // The control plane's lane first, then servers in the order they appeared.
-  return out.sort((a, b) => (a.serverId === null ? -1 : b.serverId === null ? 1 : 0));
 }
 
 const STORE_PREFIX = "slipway.operation.";

@@ -18,5 +18,7 @@ export const servicePath = (service: ServiceRef) => `${projectPath(service.proje
 export const serviceIdPath = (id: string) => pathTo("/services", id);
 export const serverPath = (id: string) => pathTo("/servers", id);
 export const operationPath = (id: string) => pathTo("/operations", id);
+/** A server's row on the Infrastructure page. */
+export const serverAnchor = (id: string) => `server-${encodeURIComponent(id)}`;
 export const deployPath = (service: { id: string; projectId: string }) =>
   `/deploy?${new URLSearchParams({ project: service.projectId, service: service.id })}`;

@@ -122,6 +122,37 @@ describe("operating the console on the DigitalOcean simulator, in Chromium", () 
 
   });
 
+  it("shows a failed adopt at the step that failed, in words, and offers a retry, a removal and the server", async () => {
+    await tab("Infrastructure").click();
+    const adopt = page.getByRole("form", { name: "Adopt an SSH host" });
+    await adopt.getByLabel("Name").fill("con-edge");
+    await adopt.getByLabel("Host").fill("127.0.0.1");
+    // Nothing listens there: the connection is refused at once.
+    await adopt.getByLabel("SSH port").fill("1");
+    await adopt.getByRole("button", { name: "Adopt server" }).click();
+    await page.waitForURL((url) => url.pathname.startsWith("/operations/"));
+    const adoptPath = new URL(page.url()).pathname;
+    await waitForOutcome("Failed");
+    // The step the failure happened in is shown failed (the operation may have failed before the
+    // page replayed its events, so wait for them).
+    const connect = page.locator('[data-step="connect"]');
+    await page.locator('[data-step="connect"][data-status="failed"]').waitFor();
+    await connect.getByText("Connect over SSH").waitFor();
+    await connect.getByText("failed", { exact: true }).waitFor();
+    const next = page.getByRole("list", { name: "Next steps" });
+    await next.getByRole("button", { name: "Retry the installation on con-edge" }).waitFor();
+    await next.getByRole("link", { name: "Open con-edge" }).waitFor();
+    await screenshot(page, "33a-adopt-failed-next-steps");
+    // Removing it needs one confirmation, no typed name.
+    await next.getByRole("button", { name: "Remove con-edge" }).click();
+    await next.getByRole("button", { name: "Remove server" }).click();
+    await page.waitForURL((url) => url.pathname.startsWith("/operations/") && url.pathname !== adoptPath);
+    await waitForOutcome("Succeeded");
+    await tab("Infrastructure").click();
+    await page.getByRole("list", { name: "Servers" }).locator(".row__title", { hasText: "con-web-1" }).waitFor();
+    expect(await page.getByRole("list", { name: "Servers" }).getByText("con-edge").count()).toBe(0);
+  });
+
   it("creates a snapshot, provisions a server from it and deletes that server, each followed live", async () => {
     await tab("Infrastructure").click();
     const create = page.getByRole("form", { name: "Create a snapshot" });

@@ -1,7 +1,7 @@
 // Ending what a host leaves running and removing what its containers leave in the cgroup tree:
 // every process in its namespaces (and their descendants), and cgroup folders by name.
 
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyFsSteps, signalProcess } from '../exec.js';
@@ -48,15 +48,19 @@ export async function removeCgroups(match: (topName: string) => boolean): Promis
       }
     }
   }
+  const tops = (root: string): string[] => {
+    try {
+      return readdirSync(root).filter(match);
+    } catch {
+      return [];
+    }
+  };
+  // Frozen ones first, in whichever hierarchy holds the freezer: until thawed, their processes
+  // cannot die and no hierarchy's folder of theirs can be removed.
+  for (const root of roots) for (const top of tops(root)) for (const d of collectDirs(join(root, top))) releaseFrozen(d);
   const removed: string[] = [];
   for (const root of roots) {
-    let entries: string[];
-    try {
-      entries = readdirSync(root);
-    } catch {
-      continue;
-    }
-    for (const top of entries.filter(match)) {
+    for (const top of tops(root)) {
       const dirs = collectDirs(join(root, top)).sort((a, b) => b.length - a.length);
       for (const d of dirs) {
         for (let i = 0; ; i++) {
@@ -73,6 +77,21 @@ export async function removeCgroups(match: (topName: string) => boolean): Promis
     }
   }
   return removed;
+}
+
+/**
+ * A paused container's processes sit frozen in their cgroup: a SIGKILL stays pending until they
+ * are thawed, and the cgroup cannot be removed meanwhile. Thaws the cgroup (v1 freezer or v2) and
+ * kills what is left in it.
+ */
+function releaseFrozen(dir: string): void {
+  try {
+    if (existsSync(join(dir, 'freezer.state'))) writeFileSync(join(dir, 'freezer.state'), 'THAWED');
+    if (existsSync(join(dir, 'cgroup.freeze'))) writeFileSync(join(dir, 'cgroup.freeze'), '0');
+    for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) signalProcess(Number(pid), 'SIGKILL');
+  } catch {
+    /* gone, or not a cgroup we can write */
+  }
 }
 
 function collectDirs(dir: string): string[] {

@@ -27,7 +27,7 @@ export async function followRelease(
     status: deployment.status,
     error: deployment.error,
     imageTag: deployment.imageTag,
-    targets: deployment.targets.map((target) => ({ serverId: target.server.id, status: target.status, error: target.error })),
+    targets: deployment.targets.map((target) => ({ serverId: target.server.id, state: target.state, error: target.error })),
   };
   const exitCode = outcome.status === "SUCCEEDED" ? ExitCode.Ok : ExitCode.Failed;
   reporter.finished(outcome, exitCode);

@@ -3,9 +3,10 @@
 // gateway in tests).
 import type { Readable } from "node:stream";
 import type {
-  AgentStreamLine, HealthResponse, ImageSummary, MetricsRequest, MetricsResponse, ReleaseRequest, ReleaseResult, RetireResult, ServiceStatus,
+  AgentStreamLine, HealthResponse, ImageSummary, MetricsRequest, MetricsResponse, PullPolicy, ReleaseRequestInput, ReleaseResult, RetireResult, ServiceStatus,
 } from "@slipway/agent/protocol";
-import type { EventLevel, Prisma } from "../generated/prisma/client.js";
+import type { z } from "zod";
+import type { EventLevel, Prisma, ReleaseState } from "../generated/prisma/client.js";
 import type { DigitalOceanClientOptions } from "../integrations/digitalocean/client.js";
 import type { Server } from "../generated/prisma/client.js";
 import type { AgentClient } from "../integrations/agent-client/agent-client.js";
@@ -21,6 +22,8 @@ export interface EventInput {
   /** 0..1 for the step on its server. */
   progress?: number | null;
   serverId?: string | null;
+  /** A deployment's state on that server, when the event moved it. */
+  releaseState?: ReleaseState | null;
 }
 
 /** What a running operation's code gets: a way to report progress, never a way to leak secrets. */
@@ -52,22 +55,50 @@ export interface RemovedImages {
 }
 
 /**
+ * A server stopped answering during a call (or could not be reached at all): what it did
+ * meanwhile is unknown. Any other error is an answer from the server itself.
+ */
+export class ServerUnreachableError extends Error {
+  override name = "ServerUnreachableError";
+  constructor(
+    readonly serverId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An image of one deployment, as it is copied between servers. */
+export interface DeploymentImage {
+  tag: string;
+  service: string;
+  deployment: string;
+}
+
+/**
  * What deployments need from a server, by server id. The real implementation speaks the agent
- * protocol through SSH; tests of orchestration use a recording one.
+ * protocol through SSH; tests of orchestration use a recording one. A call that loses the server
+ * rejects with ServerUnreachableError.
  */
 export interface ServerGateway {
   buildImage(serverId: string, context: Readable, query: { tag: string; service: string; deployment: string }, onLine: LineSink): Promise<ImageSummary>;
-  pullImage(serverId: string, request: { image: string; tag: string; service: string; deployment: string }, onLine: LineSink): Promise<ImageSummary>;
+  pullImage(
+    serverId: string,
+    request: { image: string; tag: string; service: string; deployment: string; policy?: z.infer<typeof PullPolicy> },
+    onLine: LineSink,
+  ): Promise<ImageSummary>;
   /** Streams one image from a server that has it into another, without rebuilding. */
-  copyImage(tag: string, fromServerId: string, toServerId: string): Promise<void>;
+  copyImage(image: DeploymentImage, fromServerId: string, toServerId: string): Promise<void>;
   listImages(serverId: string, service: string): Promise<ImageSummary[]>;
   removeImages(serverId: string, ids: string[]): Promise<RemovedImages>;
-  release(serverId: string, request: ReleaseRequest, onLine: LineSink): Promise<ReleaseResult>;
+  release(serverId: string, request: ReleaseRequestInput, onLine: LineSink): Promise<ReleaseResult>;
   serviceStatus(serverId: string, service: string): Promise<ServiceStatus>;
   /** The server's counters and what nginx logged since the cursors (metrics collection). */
   metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse>;
   /** Stops serving a service on the server: its nginx site goes, in-flight requests finish, its containers stop. */
   retireService(serverId: string, service: string, drainSeconds: number): Promise<RetireResult>;
+  /** What the server's agent says it runs, for every service it routes. */
+  listServices(serverId: string): Promise<ServiceStatus[]>;
 }
 
 /** The control plane's way to its servers: pinned SSH connections and agent clients through them. */

@@ -25,6 +25,13 @@ export const email = z.string().trim().toLowerCase().max(254).pipe(z.email("must
 
 export const port = z.number().int().min(1).max(65535);
 
+/** How a new container is checked and how long an old one drains: the service's release timing. */
+export const releaseTiming = {
+  healthCheckTimeoutSeconds: z.number().int().min(1, "must be at least 1 second").max(600, "must be at most 600 seconds"),
+  healthCheckIntervalMs: z.number().int().min(25, "must be at least 25 ms").max(60_000, "must be at most 60000 ms"),
+  drainTimeoutSeconds: z.number().int().min(0, "must not be negative").max(3600, "must be at most 3600 seconds"),
+};
+
 export const healthCheckPath = z
   .string()
   .max(512)

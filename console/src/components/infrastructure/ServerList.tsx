@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { UpgradeAgentDocument, type ServerFieldsFragment } from "@slipway/sdk";
 import Link from "next/link";
-import { operationPath, serverPath } from "@/lib/paths";
+import { operationPath, serverAnchor, serverPath } from "@/lib/paths";
 import { EmptyState } from "../EmptyState";
 import { FormError } from "../FormError";
 import { RelativeTime } from "../RelativeTime";
@@ -41,7 +41,7 @@ function ServerRow({ server, extraActions }: { server: ServerFieldsFragment; ext
   }
 
   return (
-    <li className="row">
+    <li className="row" id={serverAnchor(server.id)}>
       <div className="row__main">
         <p className="row__title">
           <Link href={serverPath(server.id)}>{server.name}</Link> <StatusBadge status={server.status} />{" "}
@@ -75,6 +75,14 @@ function ServerRow({ server, extraActions }: { server: ServerFieldsFragment; ext
             <dt>Last seen</dt>
             <dd>{server.lastSeenAt ? <RelativeTime iso={server.lastSeenAt} /> : "never"}</dd>
           </div>
+          {server.unreachableSince ? (
+            <div>
+              <dt>Unreachable since</dt>
+              <dd>
+                <RelativeTime iso={server.unreachableSince} />
+              </dd>
+            </div>
+          ) : null}
         </dl>
         {server.statusReason ? <p className="row__meta">{server.statusReason}</p> : null}
         <FormError message={upgrade.message} />

@@ -1,10 +1,10 @@
-import type { Lane, StepState } from "@/lib/operation-events";
+import { releaseStateLabel, type ProgressLane, type StepStatus } from "@slipway/sdk";
 
-const STATE_WORDS: Record<StepState, string> = { running: "in progress", done: "done", failed: "failed", warning: "warning" };
-const STATE_TONE: Record<StepState, string> = { running: "busy", done: "good", failed: "bad", warning: "unknown" };
+const STATUS_WORDS: Record<StepStatus, string> = { running: "in progress", done: "done", failed: "failed", warning: "warning" };
+const STATUS_TONE: Record<StepStatus, string> = { running: "busy", done: "good", failed: "bad", warning: "unknown" };
 
-/** Steps per server, each with its latest message and a progress bar. */
-export function OperationSteps({ lanes, serverName }: { lanes: Lane[]; serverName: (id: string | null) => string }) {
+/** Steps per server, in words, each with its latest message and a progress bar. */
+export function OperationSteps({ lanes, serverName }: { lanes: readonly ProgressLane[]; serverName: (id: string | null) => string }) {
   if (lanes.length === 0) return <p className="muted">No steps yet.</p>;
   return (
     <div className="lanes">
@@ -16,20 +16,16 @@ export function OperationSteps({ lanes, serverName }: { lanes: Lane[]; serverNam
             <ol className="steps">
               {lane.steps.map((row) => {
                 // Only a running step without a reported fraction shows an indeterminate bar.
-                const value = row.state === "running" ? (row.progress ?? undefined) : 1;
+                const value = row.status === "running" ? (row.progress ?? undefined) : 1;
                 return (
-                  <li key={row.step} className={`step step--${row.state}`} data-step={row.step}>
+                  <li key={row.step} className={`step step--${row.status}`} data-step={row.step} data-status={row.status}>
                     <div className="step__head">
-                      <span className="step__name">{row.step}</span>
-                      <span className={`status status--${STATE_TONE[row.state]}`}>{STATE_WORDS[row.state]}</span>
+                      <span className="step__name">{row.label}</span>
+                      {row.releaseState ? <span className="badge badge--quiet">{releaseStateLabel(row.releaseState)}</span> : null}
+                      <span className={`status status--${STATUS_TONE[row.status]}`}>{STATUS_WORDS[row.status]}</span>
                     </div>
                     <p className="step__message">{row.message}</p>
-                    <progress
-                      className="step__bar"
-                      max={1}
-                      value={value}
-                      aria-label={`${row.step} on ${name}`}
-                    />
+                    <progress className="step__bar" max={1} value={value} aria-label={`${row.label} on ${name}`} />
                   </li>
                 );
               })}

@@ -3,14 +3,15 @@
 import Link from "next/link";
 import { useEffect, useMemo } from "react";
 import { useQuery } from "urql";
-import { ConsoleOperationDocument, ConsoleServerNamesDocument, type ConsoleOperationQuery } from "@slipway/sdk";
-import { isLogLine, toLanes } from "@/lib/operation-events";
+import { ConsoleOperationDocument, ConsoleServerNamesDocument, nextActions, progressOf, type ConsoleOperationQuery } from "@slipway/sdk";
+import { isLogLine } from "@/lib/operation-events";
 import { EmptyState } from "../EmptyState";
 import { Loaded } from "../Loaded";
 import { PageHeader } from "../PageHeader";
 import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";
 import { BuildLog } from "./BuildLog";
+import { NextActions } from "./NextActions";
 import { OperationSteps } from "./OperationSteps";
 import { useOperationEvents, type Connection } from "./useOperationEvents";
 
@@ -46,8 +47,9 @@ type Operation = Extract<NonNullable<ConsoleOperationQuery["node"]>, { __typenam
 function LiveOperation({ operation, refetch }: { operation: Operation; refetch: () => void }) {
   const { events, connection, problem } = useOperationEvents(operation.id);
   const [servers] = useQuery({ query: ConsoleServerNamesDocument });
-  const finishedEvent = events.find((event) => event.step === "finished");
-  const ended = connection === "ended" || finishedEvent !== undefined;
+  // The one progress reducer the CLI's board uses too.
+  const progress = useMemo(() => progressOf(events), [events]);
+  const ended = connection === "ended" || progress.outcome !== null;
 
   // The stream ending means the operation did: read its final status and error.
   useEffect(() => {
@@ -55,7 +57,6 @@ function LiveOperation({ operation, refetch }: { operation: Operation; refetch: 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ended]);
 
-  const lanes = useMemo(() => toLanes(events, ended), [events, ended]);
   const log = useMemo(() => events.filter(isLogLine), [events]);
   const names = useMemo(
     () => new Map(servers.data?.servers.edges.map(({ node }) => [node.id, node.name]) ?? []),
@@ -65,8 +66,9 @@ function LiveOperation({ operation, refetch }: { operation: Operation; refetch: 
     serverId === null ? "Control plane" : (names.get(serverId) ?? "A server");
 
   const status = operation.status;
-  const failed = status === "FAILED" || status === "INTERRUPTED" || finishedEvent?.level === "ERROR";
-  const succeeded = status === "SUCCEEDED" || (finishedEvent !== undefined && finishedEvent.level !== "ERROR");
+  const failed = status === "FAILED" || status === "INTERRUPTED" || progress.outcome?.ok === false;
+  const succeeded = status === "SUCCEEDED" || progress.outcome?.ok === true;
+  const actions = ended ? nextActions(operation, progress) : [];
   return (
     <>
       <PageHeader
@@ -98,14 +100,19 @@ function LiveOperation({ operation, refetch }: { operation: Operation; refetch: 
         ) : failed ? (
           <div className="notice notice--error" role="alert">
             <p className="notice__title">Failed</p>
-            <p>{operation.error ?? finishedEvent?.message ?? "The operation did not finish."}</p>
+            <p>{operation.error ?? progress.outcome?.message ?? "The operation did not finish."}</p>
           </div>
+        ) : progress.routed ? (
+          <p className="notice notice--info" role="status">
+            Traffic has moved to the new release; the old one is draining.
+          </p>
         ) : null}
+        <NextActions actions={actions} serverName={serverName} />
         <section aria-labelledby="steps-heading">
           <h2 id="steps-heading" className="section-title">
             Steps
           </h2>
-          <OperationSteps lanes={lanes} serverName={serverName} />
+          <OperationSteps lanes={progress.lanes} serverName={serverName} />
         </section>
         <section aria-labelledby="log-heading">
           <h2 id="log-heading" className="section-title">

@@ -31,6 +31,7 @@ export function registerDeploy(program: Command): void {
     .description("Deploy a service and follow its progress until it succeeds or fails")
     .requiredOption("--service <project/service>", "the service to deploy, e.g. shop/web")
     .option("--image <ref>", "deploy this prebuilt image")
+    .option("--pull <when>", "with --image: pull it `always`, or only when `missing` from the server (default)")
     .option("--git <repository>", "build from this git repository (with --ref)")
     .option("--ref <ref>", "the branch, tag or commit to build (with --git)")
     .option("--config <name>", "deploy with the source and servers of a saved deploy config")

@@ -1,42 +1,8 @@
-import { formatProgress, serverLabel, type OperationEvent } from "./events.js";
+import { releaseStateLabel, type Progress, type ProgressStep } from "../../progress/index.js";
+import { formatProgress, serverLabel } from "./events.js";
 
-/** One line of the live view: the latest event of one step on one server. */
-export interface BoardRow {
-  serverId: string | null;
-  step: string;
-  message: string;
-  progress: number | null;
-  level: OperationEvent["level"];
-  /** A later step started on the same server. */
-  done: boolean;
-}
-
-/** Rows in the order their step first appeared. */
-export type Board = readonly BoardRow[];
-
-export function applyEvent(board: Board, event: OperationEvent): Board {
-  const index = board.findIndex((row) => row.serverId === event.serverId && row.step === event.step);
-  const row: BoardRow = {
-    serverId: event.serverId,
-    step: event.step,
-    message: event.message,
-    progress: event.progress,
-    // A warning or error stays visible on its row even as later lines of the step arrive.
-    level: index >= 0 && rank(board[index]!.level) > rank(event.level) ? board[index]!.level : event.level,
-    done: false,
-  };
-  if (index >= 0) return board.map((existing, i) => (i === index ? row : existing));
-  return [...board.map((existing) => (existing.serverId === event.serverId ? { ...existing, done: true } : existing)), row];
-}
-
-/** The operation ended: no step is still running. */
-export function settle(board: Board): Board {
-  return board.map((row) => ({ ...row, done: true }));
-}
-
-function rank(level: OperationEvent["level"]): number {
-  return { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3 }[level];
-}
+// The live board on a terminal: the SDK's progress (one reducer, shared with the console) drawn
+// as a line per server and step.
 
 const BAR_WIDTH = 10;
 
@@ -46,19 +12,25 @@ export function progressBar(progress: number | null): string {
   return `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}]`;
 }
 
-function marker(row: BoardRow): string {
-  if (row.level === "ERROR") return "x";
-  if (row.level === "WARN") return "!";
-  return row.done ? "+" : ">";
+const MARKERS: Record<ProgressStep["status"], string> = { failed: "x", warning: "!", done: "+", running: ">" };
+
+/** A finished step's bar is full; a running one shows what it reported. */
+function shownProgress(step: ProgressStep): number | null {
+  return step.status === "running" ? step.progress : 1;
+}
+
+function stepText(step: ProgressStep): string {
+  return step.releaseState ? `${step.label} (${releaseStateLabel(step.releaseState).toLowerCase()})` : step.label;
 }
 
 /** The board as lines, each cut to the terminal's width. */
-export function renderBoard(board: Board, names: ReadonlyMap<string, string>, columns: number): string[] {
-  const labelWidth = Math.max(0, ...board.map((row) => serverLabel(row.serverId, names).length));
-  const stepWidth = Math.max(0, ...board.map((row) => row.step.length));
-  return board.map((row) => {
-    const progress = formatProgress(row.progress).padStart(4);
-    const line = `${marker(row)} ${serverLabel(row.serverId, names).padEnd(labelWidth)}  ${row.step.padEnd(stepWidth)}  ${progressBar(row.progress)} ${progress}  ${row.message}`;
+export function renderBoard(progress: Progress, names: ReadonlyMap<string, string>, columns: number): string[] {
+  const rows = progress.lanes.flatMap((lane) => lane.steps.map((step) => ({ server: serverLabel(lane.serverId, names), step })));
+  const labelWidth = Math.max(0, ...rows.map((row) => row.server.length));
+  const stepWidth = Math.max(0, ...rows.map((row) => stepText(row.step).length));
+  return rows.map(({ server, step }) => {
+    const shown = shownProgress(step);
+    const line = `${MARKERS[step.status]} ${server.padEnd(labelWidth)}  ${stepText(step).padEnd(stepWidth)}  ${progressBar(shown)} ${formatProgress(shown).padStart(4)}  ${step.message}`;
     return line.length > columns ? `${line.slice(0, Math.max(columns - 1, 0))}…` : line;
   });
 }

@@ -1,4 +1,5 @@
 import type { DeploymentStatus, OperationEventFieldsFragment } from "../../generated/graphql.js";
+import { releaseStateLabel } from "../../progress/index.js";
 
 export type OperationEvent = OperationEventFieldsFragment;
 
@@ -11,7 +12,7 @@ export interface Outcome {
   status: DeploymentStatus;
   error: string | null;
   imageTag: string;
-  targets: readonly { serverId: string; status: string; error: string | null }[];
+  targets: readonly { serverId: string; state: string; error: string | null }[];
 }
 
 /** A server's name when known, else the start of its id; events without a server are the control plane's. */
@@ -29,7 +30,8 @@ export function formatEventLine(event: OperationEvent, names: ReadonlyMap<string
   const time = event.createdAt.slice(11, 19);
   const level = event.level === "INFO" || event.level === "DEBUG" ? "" : ` ${event.level}`;
   const progress = formatProgress(event.progress);
-  return `${time}${level} [${serverLabel(event.serverId, names)}] ${event.step}: ${event.message}${progress ? ` (${progress})` : ""}`;
+  const state = event.releaseState ? ` (${event.releaseState.toLowerCase()})` : "";
+  return `${time}${level} [${serverLabel(event.serverId, names)}] ${event.step}${state}: ${event.message}${progress ? ` (${progress})` : ""}`;
 }
 
 export function formatStarted(kind: Outcome["kind"], service: string, deploymentId: string, operationId: string): string {
@@ -42,7 +44,7 @@ export function formatOutcome(outcome: Outcome, names: ReadonlyMap<string, strin
   if (outcome.status === "SUCCEEDED") return `${done} ${outcome.service}: ${outcome.imageTag} is live (deployment ${outcome.deploymentId})`;
   const lines = [`${outcome.kind === "deploy" ? "Deploy" : "Rollback"} of ${outcome.service} ${outcome.status}: ${outcome.error ?? "no reason given"}`];
   for (const target of outcome.targets) {
-    lines.push(`  ${serverLabel(target.serverId, names)}: ${target.status}${target.error ? ` (${target.error})` : ""}`);
+    lines.push(`  ${serverLabel(target.serverId, names)}: ${releaseStateLabel(target.state).toLowerCase()}${target.error ? ` (${target.error})` : ""}`);
   }
   return lines.join("\n");
 }

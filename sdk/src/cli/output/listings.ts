@@ -36,7 +36,8 @@ export function formatServers(servers: readonly ServerFieldsFragment[]): string 
     ["NAME", "STATUS", "KIND", "ADDRESS", "AGENT", "ID"],
     servers.map((s) => [
       s.name,
-      s.status,
+      // A lost server says since when (UTC, to the second).
+      s.unreachableSince ? `${s.status} since ${s.unreachableSince.slice(0, 19).replace("T", " ")}` : s.status,
       s.kind,
       s.publicIpv4 ?? "-",
       `${s.agentVersion ?? "-"}${s.agentOutdated ? ` (expects ${s.expectedAgentVersion})` : ""}`,

@@ -1,4 +1,5 @@
-import { applyEvent, redraw, renderBoard, settle, type Board } from "./board.js";
+import { emptyProgress, reduceProgress, type Progress } from "../../progress/index.js";
+import { redraw, renderBoard } from "./board.js";
 import {
   eventJson, formatEventLine, formatOutcome, formatStarted, outcomeJson, startedJson, type OperationEvent, type Outcome,
 } from "./events.js";
@@ -35,21 +36,19 @@ export function createReporter(mode: OutputMode, out: Terminal, names: ReadonlyM
   const finished: Reporter["finished"] = (outcome) => out.write(`${formatOutcome(outcome, names)}\n`);
   if (mode === "plain") return { started, event: (event) => out.write(`${formatEventLine(event, names)}\n`), finished };
 
-  let board: Board = [];
+  let progress: Progress = emptyProgress;
   let drawn = 0;
-  const draw = (next: Board) => {
-    board = next;
-    // A pseudo-terminal without a size reports 0 columns.
-    const lines = renderBoard(board, names, out.columns || 80);
-    out.write(redraw(drawn, lines));
-    drawn = lines.length;
-  };
   return {
     started,
-    event: (event) => draw(applyEvent(board, event)),
-    finished(outcome, exitCode) {
-      draw(settle(board));
-      finished(outcome, exitCode);
+    event(event) {
+      const next = reduceProgress(progress, event);
+      if (next.lanes === progress.lanes) return (progress = next), undefined;
+      progress = next;
+      // A pseudo-terminal without a size reports 0 columns.
+      const lines = renderBoard(progress, names, out.columns || 80);
+      out.write(redraw(drawn, lines));
+      drawn = lines.length;
     },
+    finished,
   };
 }

@@ -9,7 +9,7 @@ import type { Deployment } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import { storedReleaseTls } from "../domains/prepare-release-tls.js";
 import { agentServiceName, releaseRequestFor, secretValuesOf } from "../deployments/release-config.js";
-import { forwardLines } from "../deployments/run-deployment.js";
+import { forwardLines, reportRunning } from "../deployments/run-deployment.js";
 import type { OperationContext } from "../ports.js";
 
 const RUNNING_DEPLOYMENT = ["QUEUED", "BUILDING", "DEPLOYING"] as const;
@@ -61,19 +61,13 @@ async function releaseOnServer(deps: Deps, ctx: OperationContext, serviceId: str
   const images = await deps.servers.listImages(serverId, name);
   if (!images.some((image) => image.tags.includes(current.imageTag))) {
     await ctx.emit({ step: "image", serverId, message: `Copying ${current.imageTag} from a server that runs it (no rebuild)` });
-    await deps.servers.copyImage(current.imageTag, holder, serverId);
+    await deps.servers.copyImage({ tag: current.imageTag, service: name, deployment: current.id }, holder, serverId);
   }
   const tls = await storedReleaseTls(deps, current);
   await ctx.emit({ step: "release", serverId, message: `Starting ${current.imageTag} behind its health check` });
   const result = await deps.servers.release(serverId, releaseRequestFor(deps, current, { project: service.project, service }, tls), forwardLines(ctx, serverId));
-  if (result.outcome !== "switched") throw new Error(`The release did not start: ${result.error ?? result.state}`);
-  await ctx.fenced((tx) =>
-    tx.serviceServer.upsert({
-      where: { serviceId_serverId: { serviceId, serverId } },
-      create: { serviceId, serverId, currentDeploymentId: current.id, containerId: result.containerId },
-      update: { currentDeploymentId: current.id, containerId: result.containerId },
-    }),
-  );
+  if (result.state !== "switched") throw new Error(`The release did not start: ${result.error ?? result.state}`);
+  await ctx.fenced((tx) => reportRunning(tx, serviceId, serverId, current.id, result.containerId));
   await ctx.emit({ step: "release", serverId, progress: 1, message: `Serving ${current.imageTag}; deploys of the service now include this server` });
   return current;
 }

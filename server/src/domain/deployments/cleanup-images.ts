@@ -18,7 +18,7 @@ export interface CleanupSummary {
 export async function cleanupServiceImages(deps: Deps, serviceId: string): Promise<CleanupSummary> {
   const service = await deps.db.service.findUniqueOrThrow({ where: { id: serviceId }, include: { project: true } });
   const keep = await tagsToKeep(deps, serviceId, service.keepImages);
-  const servers = await deps.db.serviceServer.findMany({ where: { serviceId }, select: { serverId: true } });
+  const servers = await deps.db.serviceServer.findMany({ where: { serviceId, server: { status: "ACTIVE" } }, select: { serverId: true } });
   const name = agentServiceName(service);
   // Servers are independent: one at a time, a fleet's cleanup took a round trip per server.
   const results = await mapBounded(servers, CLEANUP_CONCURRENCY, async ({ serverId }) => {

@@ -21,7 +21,7 @@ function deployInput(allowInsecureGitTransports: boolean) {
     source: z.discriminatedUnion("type", [
       z.object({ type: z.literal("ARCHIVE") }),
       z.object({ type: z.literal("GIT"), repository: gitRepositoryUrl(allowInsecureGitTransports), ref: gitRef }),
-      z.object({ type: z.literal("IMAGE"), image: imageReference }),
+      z.object({ type: z.literal("IMAGE"), image: imageReference, pullAlways: z.boolean().default(false) }),
     ]),
     serverIds: z.array(z.string().uuid()).max(100).optional(),
   });
@@ -67,9 +67,10 @@ export async function createDeployment(
       operation: {
         descriptor: deployServiceOperation,
         title: `Deploy ${service.project.name}/${service.name} from ${describeSource(source.type, ref)}`,
-        input: context
-          ? { contextDescription: `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}`, contextDockerfile: context.dockerfile }
-          : {},
+        input: {
+          ...(context ? { contextDescription: `archive ${context.digest.slice(0, 19)}, ${describeDockerfile(context.dockerfile)}`, contextDockerfile: context.dockerfile } : {}),
+          ...(source.type === "IMAGE" && source.pullAlways ? { pullAlways: true } : {}),
+        },
       },
       // The context goes where every replica can read it: whichever runs the build.
       beforeStart: context ? async (deploymentId) => void (await deps.buildContexts.put(deploymentId, context.openContext())) : undefined,
@@ -85,6 +86,8 @@ async function currentReleaseSnapshot(deps: Deps, service: Service): Promise<Rel
     port: service.port,
     healthCheckPath: service.healthCheckPath,
     healthCheckTimeoutSeconds: service.healthCheckTimeoutSeconds,
+    healthCheckIntervalMs: service.healthCheckIntervalMs,
+    drainTimeoutSeconds: service.drainTimeoutSeconds,
     domains: (await listServiceDomains(deps, service.id)).map((d) => d.hostname),
     envCiphertext: sealEnv(deps, await readServiceEnv(deps, service.id)),
   };

@@ -8,6 +8,8 @@ export const DeployJobInput = z.object({
   contextDescription: z.string().max(500).optional(),
   /** `provided` or `generated:<kind>`: how the uploaded archive's build got its Dockerfile. */
   contextDockerfile: z.string().max(100).optional(),
+  /** An image source is pulled even when the reference is on the server already. */
+  pullAlways: z.boolean().optional(),
 });
 
 /** Builds (or pulls) a recorded deployment's image once and releases it on every target server. */

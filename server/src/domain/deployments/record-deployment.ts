@@ -11,6 +11,8 @@ export interface ReleaseSnapshot {
   port: number;
   healthCheckPath: string;
   healthCheckTimeoutSeconds: number;
+  healthCheckIntervalMs: number;
+  drainTimeoutSeconds: number;
   domains: string[];
   /** The env (values and which are secret), sealed with sealEnv. */
   envCiphertext: string;
@@ -23,7 +25,7 @@ export interface DeploymentToRecord {
   config: ReleaseSnapshot;
   actorId: string | null;
   /** A rollback: the earlier deployment whose image it reuses, and the one it replaces. */
-  rollback?: { restored: Pick<Deployment, "id" | "imageTag" | "imageId">; replacing: string | null };
+  rollback?: { restored: Pick<Deployment, "id" | "imageTag">; replacing: string | null };
   /** The operation that builds and releases it, its title and its input besides the deployment id. */
   operation: { descriptor: OperationDescriptor<{ deploymentId: string }>; title: string; input?: Record<string, unknown> };
   /** Runs after the deployment is recorded and before its operation starts (e.g. storing the build context). */
@@ -47,7 +49,6 @@ export async function recordDeployment(deps: Deps, record: DeploymentToRecord): 
         sourceType: record.source.type,
         sourceRef: record.source.ref,
         imageTag: record.rollback?.restored.imageTag ?? imageTagFor(record.service.imageBase, id),
-        imageId: record.rollback?.restored.imageId ?? null,
         ...record.config,
         restoredId: record.rollback?.restored.id ?? null,
         rolledBackFromId: record.rollback?.replacing ?? null,

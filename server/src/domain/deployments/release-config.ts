@@ -1,4 +1,4 @@
-import type { ReleaseRequest } from "@slipway/agent/protocol";
+import type { ReleaseRequestInput } from "@slipway/agent/protocol";
 import type { Deployment, Project, Service } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import type { EnvSnapshot } from "../services/service-config.js";
@@ -47,8 +47,8 @@ export function releaseRequestFor(
   deps: Deps,
   deployment: Deployment,
   names: { project: Pick<Project, "name">; service: Pick<Service, "name" | "agentName"> },
-  tls: ReleaseRequest["tls"] = null,
-): ReleaseRequest {
+  tls: ReleaseRequestInput["tls"] = null,
+): ReleaseRequestInput {
   const domains = deployment.domains as string[];
   return {
     service: agentServiceName(names.service),
@@ -56,9 +56,11 @@ export function releaseRequestFor(
     image: deployment.imageTag,
     port: deployment.port,
     env: openEnv(deps, deployment).env,
-    healthCheck: { path: deployment.healthCheckPath, timeoutSeconds: deployment.healthCheckTimeoutSeconds },
+    healthCheck: { path: deployment.healthCheckPath, timeoutSeconds: deployment.healthCheckTimeoutSeconds, intervalMs: deployment.healthCheckIntervalMs },
     domains: [defaultHostname(names.project, names.service), ...domains],
     tls,
-    drainSeconds: 2,
+    drainTimeoutSeconds: deployment.drainTimeoutSeconds,
+    // A rollback may resume the container of the release it restores (kept paused as a standby).
+    ...(deployment.restoredId ? { resumes: deployment.restoredId } : {}),
   };
 }

@@ -38,11 +38,14 @@ export async function rollbackDeployment(deps: Deps, viewer: Viewer, input: unkn
       port: target.port,
       healthCheckPath: target.healthCheckPath,
       healthCheckTimeoutSeconds: target.healthCheckTimeoutSeconds,
+      healthCheckIntervalMs: target.healthCheckIntervalMs,
+      drainTimeoutSeconds: target.drainTimeoutSeconds,
       domains: target.domains as string[],
       envCiphertext: target.envCiphertext,
     },
     actorId: viewer.userId,
-    rollback: { restored: target, replacing: current },
+    // Rolling back to a rollback restores what that one restored.
+    rollback: { restored: { id: target.restoredId ?? target.id, imageTag: target.imageTag }, replacing: current },
     operation: { descriptor: rollbackDeploymentOperation, title: `Roll back ${target.service.project.name}/${target.service.name} to ${target.imageTag}` },
   });
 }

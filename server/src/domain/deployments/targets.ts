@@ -8,9 +8,10 @@ import { ACTIVE_DEPLOYMENT_STATUSES, runningConflict } from "./deploy-claim.js";
  * Only active servers; an unmanaged droplet is never deployed to.
  */
 export async function resolveTargets(deps: Deps, serviceId: string, requested: string[] | undefined): Promise<Server[]> {
+  // By default a server that is lost is left out: once it answers again it is brought in line.
   const ids = requested?.length
     ? [...new Set(requested)]
-    : (await deps.db.serviceServer.findMany({ where: { serviceId }, select: { serverId: true } })).map((s) => s.serverId);
+    : (await deps.db.serviceServer.findMany({ where: { serviceId, server: { status: { not: "UNREACHABLE" } } }, select: { serverId: true } })).map((s) => s.serverId);
   if (ids.length === 0) {
     throw new ValidationError("Choose at least one server to deploy to", [{ path: ["serverIds"], message: "no servers" }]);
   }

@@ -11,7 +11,7 @@ import { syncServiceDns } from "./sync-dns-records.js";
  */
 export async function removeServerRecords(deps: Deps, server: RemovedServer): Promise<void> {
   const switched = await deps.db.deploymentTarget.findMany({
-    where: { serverId: server.id, status: "SWITCHED" },
+    where: { serverId: server.id, state: { in: ["SWITCHED", "DRAINING", "STOPPED"] } },
     select: { deployment: { select: { serviceId: true, domains: true } } },
   });
   const running = await deps.db.serviceServer.findMany({ where: { serverId: server.id }, select: { serviceId: true } });

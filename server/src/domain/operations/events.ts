@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { OperationEvent, OperationStatus } from "../../generated/prisma/client.js";
+import type { OperationEvent, OperationStatus, ReleaseState } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import type { EventInput } from "../ports.js";
 import { LeaseLostError, isRecordNotFound } from "./lease.js";
@@ -12,6 +12,7 @@ const EventInputSchema = z.object({
   level: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
   progress: z.number().min(0).max(1).nullish(),
   serverId: z.string().nullish(),
+  releaseState: z.string().nullish(),
 });
 
 /** What travels on an operation's bus topic. The database stays the source of truth. */
@@ -48,6 +49,7 @@ export async function appendEvent(deps: Deps, operationId: string, ownerId: stri
           message: parsed.message,
           progress: parsed.progress ?? null,
           serverId: parsed.serverId ?? null,
+          releaseState: (parsed.releaseState as ReleaseState | null | undefined) ?? null,
         },
       });
     });

@@ -12,9 +12,9 @@ export async function getServerOrThrow<Q extends object>(deps: Deps, id: string,
   return server;
 }
 
-/** Why a server is in ERROR: the message of the last error event recorded for it. */
+/** Why a server is in ERROR or UNREACHABLE: the message of the last error event recorded for it. */
 export async function serverStatusReason(deps: Deps, server: Pick<Server, "id" | "status">): Promise<string | null> {
-  if (server.status !== "ERROR") return null;
+  if (server.status !== "ERROR" && server.status !== "UNREACHABLE") return null;
   const event = await deps.db.operationEvent.findFirst({
     where: { serverId: server.id, level: "ERROR" },
     orderBy: { createdAt: "desc" },

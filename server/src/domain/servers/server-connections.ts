@@ -12,6 +12,13 @@ import type { ServerConnections } from "../ports.js";
 /** The purpose the agent token is encrypted under (bound as associated data). */
 export const AGENT_TOKEN_PURPOSE = "agent-token";
 
+// A server that stops answering SSH keepalives is given up after 2 unanswered ones, 2 s apart (4 to
+// 6 s), so a host cut off mid-deploy is noticed within seconds; agent streams are given up after 5 s
+// of silence too (see STREAM_SILENCE_LIMIT_MS).
+const SSH_KEEPALIVE = { keepaliveIntervalMs: 2_000, keepaliveCountMax: 2 };
+// "Last seen" is written at most this often per server, however chatty the calls.
+const LAST_SEEN_EVERY_MS = 1_000;
+
 interface ConnectionDeps {
   db: Database;
   secrets: SecretBox;
@@ -26,9 +33,10 @@ interface ConnectionDeps {
 export class SshServerConnections implements ServerConnections {
   private readonly pool: SshPool;
   private readonly agents = new Map<string, { key: string; client: AgentClient }>();
+  private readonly lastSeenWritten = new Map<string, number>();
 
   constructor(private readonly deps: ConnectionDeps) {
-    this.pool = new SshPool(() => this.identity());
+    this.pool = new SshPool(() => this.identity(), SSH_KEEPALIVE);
   }
 
   identity(): SshIdentity {
@@ -66,6 +74,7 @@ export class SshServerConnections implements ServerConnections {
     const token = this.deps.secrets.decrypt(server.agentTokenCiphertext, AGENT_TOKEN_PURPOSE);
     const client = new AgentClient({
       token,
+      onAnswer: () => this.seen(server.id),
       connect: async () => {
         // Re-read the row: the pin may have been set (or changed) since this client was made.
         const current = await this.deps.db.server.findUniqueOrThrow({ where: { id: server.id } });
@@ -74,6 +83,14 @@ export class SshServerConnections implements ServerConnections {
     });
     this.agents.set(server.id, { key, client });
     return client;
+  }
+
+  /** Every successful contact with a server's agent updates its "last seen" (at most once a second). */
+  private seen(serverId: string): void {
+    const now = Date.now();
+    if (now - (this.lastSeenWritten.get(serverId) ?? 0) < LAST_SEEN_EVERY_MS) return;
+    this.lastSeenWritten.set(serverId, now);
+    void this.deps.db.server.updateMany({ where: { id: serverId }, data: { lastSeenAt: new Date(now) } }).catch(() => undefined);
   }
 
   /** Closes the server's connections; the next use reconnects (and checks the host key again). */

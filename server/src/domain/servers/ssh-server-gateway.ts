@@ -1,68 +1,85 @@
 import type { Readable } from "node:stream";
 import {
-  ImageSummary, ReleaseResult, type MetricsRequest, type MetricsResponse, type ReleaseRequest, type RetireResult, type ServiceStatus,
+  ImageSummary, ReleaseResult, type MetricsRequest, type MetricsResponse, type ReleaseRequestInput, type RetireResult, type ServiceStatus,
 } from "@slipway/agent/protocol";
-import { streamResult } from "../../integrations/agent-client/agent-client.js";
+import { AgentUnreachableError, streamResult, type AgentClient } from "../../integrations/agent-client/agent-client.js";
+import { SshConnectionError } from "../../integrations/ssh/errors.js";
 import type { Database } from "../../db.js";
 import { NotFoundError } from "../errors.js";
-import type { LineSink, RemovedImages, ServerConnections, ServerGateway } from "../ports.js";
+import { ServerUnreachableError, type DeploymentImage, type LineSink, type RemovedImages, type ServerConnections, type ServerGateway } from "../ports.js";
 
-/** ServerGateway over the real thing: each call goes to the server's agent through its pinned SSH tunnel. */
+/**
+ * ServerGateway over the real thing: each call goes to the server's agent through its pinned SSH
+ * tunnel. A call that loses the server (the tunnel cannot be opened, or breaks, or the agent
+ * falls silent) rejects with ServerUnreachableError naming it.
+ */
 export class SshServerGateway implements ServerGateway {
   constructor(
     private readonly db: Database,
     private readonly connections: ServerConnections,
   ) {}
 
-  async buildImage(serverId: string, context: Readable, query: { tag: string; service: string; deployment: string }, onLine: LineSink): Promise<ImageSummary> {
-    const agent = await this.agent(serverId);
-    return streamResult(agent.build(query, context), ImageSummary, onLine);
+  buildImage(serverId: string, context: Readable, query: { tag: string; service: string; deployment: string }, onLine: LineSink): Promise<ImageSummary> {
+    return this.on(serverId, (agent) => streamResult(agent.build(query, context), ImageSummary, onLine));
   }
 
-  async pullImage(serverId: string, request: { image: string; tag: string; service: string; deployment: string }, onLine: LineSink): Promise<ImageSummary> {
-    const agent = await this.agent(serverId);
-    return streamResult(agent.pull(request), ImageSummary, onLine);
+  pullImage(serverId: string, request: { image: string; tag: string; service: string; deployment: string; policy?: "missing" | "always" }, onLine: LineSink) {
+    return this.on(serverId, (agent) => streamResult(agent.pull(request), ImageSummary, onLine));
   }
 
-  async copyImage(tag: string, fromServerId: string, toServerId: string): Promise<void> {
-    const [from, to] = await Promise.all([this.agent(fromServerId), this.agent(toServerId)]);
-    const tar = await from.export(tag);
+  async copyImage(image: DeploymentImage, fromServerId: string, toServerId: string): Promise<void> {
+    const tar = await this.on(fromServerId, (from) => from.export(image.tag));
+    // When the sending server is lost, the receiving one sees its upload break: blame the sender.
+    let senderLost: Error | null = null;
+    tar.once("error", (error: Error) => (senderLost = error));
     try {
-      const { loaded } = await to.load(tar);
-      if (!loaded.includes(tag)) throw new Error(`Copying ${tag} loaded ${loaded.join(", ") || "nothing"} instead`);
+      const { loaded } = await this.on(toServerId, (to) => to.load({ service: image.service, deployment: image.deployment }, tar));
+      if (!loaded.includes(image.tag)) throw new Error(`Copying ${image.tag} loaded ${loaded.join(", ") || "nothing"} instead`);
+    } catch (error) {
+      if (senderLost) throw new ServerUnreachableError(fromServerId, `lost while sending the image: ${(senderLost as Error).message}`);
+      throw error;
     } finally {
       tar.destroy();
     }
   }
 
   async listImages(serverId: string, service: string): Promise<ImageSummary[]> {
-    return (await (await this.agent(serverId)).listImages(service)).images;
+    return this.on(serverId, async (agent) => (await agent.listImages(service)).images);
   }
 
-  async removeImages(serverId: string, ids: string[]): Promise<RemovedImages> {
-    return (await this.agent(serverId)).removeImages(ids);
+  removeImages(serverId: string, ids: string[]): Promise<RemovedImages> {
+    return this.on(serverId, (agent) => agent.removeImages(ids));
   }
 
-  async release(serverId: string, request: ReleaseRequest, onLine: LineSink): Promise<ReleaseResult> {
-    const agent = await this.agent(serverId);
-    return streamResult(agent.release(request), ReleaseResult, onLine);
+  release(serverId: string, request: ReleaseRequestInput, onLine: LineSink): Promise<ReleaseResult> {
+    return this.on(serverId, (agent) => streamResult(agent.release(request), ReleaseResult, onLine));
   }
 
-  async serviceStatus(serverId: string, service: string): Promise<ServiceStatus> {
-    return (await this.agent(serverId)).serviceStatus(service);
+  serviceStatus(serverId: string, service: string): Promise<ServiceStatus> {
+    return this.on(serverId, (agent) => agent.serviceStatus(service));
   }
 
-  async metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse> {
-    return (await this.agent(serverId)).metrics(request);
+  metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse> {
+    return this.on(serverId, (agent) => agent.metrics(request));
   }
 
-  async retireService(serverId: string, service: string, drainSeconds: number): Promise<RetireResult> {
-    return (await this.agent(serverId)).retire(service, drainSeconds);
+  retireService(serverId: string, service: string, drainSeconds: number): Promise<RetireResult> {
+    return this.on(serverId, (agent) => agent.retire(service, drainSeconds));
   }
 
-  private async agent(serverId: string) {
+  async listServices(serverId: string): Promise<ServiceStatus[]> {
+    return this.on(serverId, async (agent) => (await agent.listServices()).services);
+  }
+
+  /** Runs one call against the server's agent; losing the server becomes ServerUnreachableError. */
+  private async on<T>(serverId: string, call: (agent: AgentClient) => Promise<T>): Promise<T> {
     const server = await this.db.server.findUnique({ where: { id: serverId } });
     if (!server) throw new NotFoundError("Server");
-    return this.connections.agent(server);
+    try {
+      return await call(this.connections.agent(server));
+    } catch (error) {
+      if (error instanceof AgentUnreachableError || error instanceof SshConnectionError) throw new ServerUnreachableError(serverId, error.message);
+      throw error;
+    }
   }
 }

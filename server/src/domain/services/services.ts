@@ -3,14 +3,18 @@ import type { Service } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { isUniqueViolation } from "../projects/projects.js";
+import { RELEASE_DEFAULTS } from "@slipway/agent/protocol";
 import { newAgentServiceName } from "../deployments/release-config.js";
-import { healthCheckPath, parseInput, port, resourceName } from "../validation.js";
+import { healthCheckPath, parseInput, port, releaseTiming, resourceName } from "../validation.js";
 
 const CreateServiceInput = z.object({
   projectId: z.string().uuid("is not a project id"),
   name: resourceName,
   port: port.default(3000),
   healthCheckPath: healthCheckPath.default("/"),
+  healthCheckTimeoutSeconds: releaseTiming.healthCheckTimeoutSeconds.default(RELEASE_DEFAULTS.healthCheckTimeoutSeconds),
+  healthCheckIntervalMs: releaseTiming.healthCheckIntervalMs.default(RELEASE_DEFAULTS.healthCheckIntervalMs),
+  drainTimeoutSeconds: releaseTiming.drainTimeoutSeconds.default(RELEASE_DEFAULTS.drainTimeoutSeconds),
 });
 
 export async function createService(deps: Deps, input: unknown): Promise<Service> {
@@ -24,6 +28,9 @@ export async function createService(deps: Deps, input: unknown): Promise<Service
         name: parsed.name,
         port: parsed.port,
         healthCheckPath: parsed.healthCheckPath,
+        healthCheckTimeoutSeconds: parsed.healthCheckTimeoutSeconds,
+        healthCheckIntervalMs: parsed.healthCheckIntervalMs,
+        drainTimeoutSeconds: parsed.drainTimeoutSeconds,
         agentName: newAgentServiceName(project, parsed),
         // Image repositories may be shared (tags carry the deployment id); cleanup goes by agentName.
         imageBase: `slipway/${project.name}-${parsed.name}`,

@@ -6,7 +6,7 @@ import type { Deployment, Operation } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { viewerOf } from "../viewer.js";
-import { DeploymentStatusEnum, SourceTypeEnum, TargetStatusEnum } from "./enums.js";
+import { DeploymentStatusEnum, ReleaseStateEnum, SourceTypeEnum } from "./enums.js";
 import { OperationNode } from "./operation.js";
 import { ServiceNode } from "./service.js";
 
@@ -18,10 +18,10 @@ builder.scalarType("File", {
 });
 
 const DeploymentTargetObject = builder.prismaObject("DeploymentTarget", {
-  description: "The outcome of one deployment on one server.",
+  description: "One deployment on one server: its release state, written at every transition.",
   fields: (t) => ({
     server: t.relation("server"),
-    status: t.expose("status", { type: TargetStatusEnum }),
+    state: t.expose("state", { type: ReleaseStateEnum }),
     containerId: t.exposeString("containerId", { nullable: true }),
     error: t.exposeString("error", { nullable: true }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
@@ -42,6 +42,8 @@ export const DeploymentNode = builder.prismaNode("Deployment", {
     port: t.exposeInt("port"),
     healthCheckPath: t.exposeString("healthCheckPath"),
     healthCheckTimeoutSeconds: t.exposeInt("healthCheckTimeoutSeconds"),
+    healthCheckIntervalMs: t.exposeInt("healthCheckIntervalMs"),
+    drainTimeoutSeconds: t.exposeInt("drainTimeoutSeconds"),
     domains: t.stringList({ resolve: (d) => d.domains as string[] }),
     pinned: t.exposeBoolean("pinned"),
     rolledBackFrom: t.relation("rolledBackFrom", { nullable: true, description: "The release this rollback replaced." }),
@@ -51,6 +53,11 @@ export const DeploymentNode = builder.prismaNode("Deployment", {
     error: t.exposeString("error", { nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
+    routedAt: t.expose("routedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When every target server routed traffic to this release (old containers may still have been draining).",
+    }),
     finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
   }),
 });
@@ -85,6 +92,7 @@ const DeploySourceInput = builder.inputType("DeploySourceInput", {
     repository: t.string(),
     ref: t.string(),
     image: t.string(),
+    pullAlways: t.boolean({ description: "IMAGE: pull even when the reference is on the server already (default: only when missing)." }),
   }),
 });
 

@@ -1,5 +1,5 @@
 import {
-  CredentialProvider, DeploymentStatus, EventLevel, OperationKind, OperationStatus, SourceType, TargetStatus, UserRole,
+  CredentialProvider, DeploymentStatus, EventLevel, OperationKind, OperationStatus, ReleaseState, SourceType, UserRole,
 } from "../../generated/prisma/enums.js";
 import { builder } from "../builder.js";
 
@@ -11,4 +11,8 @@ export const OperationKindEnum = builder.enumType(OperationKind, { name: "Operat
 export const OperationStatusEnum = builder.enumType(OperationStatus, { name: "OperationStatus" });
 export const EventLevelEnum = builder.enumType(EventLevel, { name: "EventLevel" });
 export const DeploymentStatusEnum = builder.enumType(DeploymentStatus, { name: "DeploymentStatus" });
-export const TargetStatusEnum = builder.enumType(TargetStatus, { name: "TargetStatus" });
+export const ReleaseStateEnum = builder.enumType(ReleaseState, {
+  name: "ReleaseState",
+  description:
+    "A release on one server: PENDING, STARTING, then HEALTHY or UNHEALTHY; SWITCHED (traffic moved), DRAINING, STOPPED (the old container stopped); FAILED (nothing changed), REVERTED (put back: another server failed), UNKNOWN (contact lost mid-release, until the server answers again).",
+});

@@ -1,4 +1,4 @@
-import { EventLevelEnum, OperationKindEnum, OperationStatusEnum } from "./enums.js";
+import { EventLevelEnum, OperationKindEnum, OperationStatusEnum, ReleaseStateEnum } from "./enums.js";
 import { subscribeToOperationEvents } from "../../domain/operations/stream-operation-events.js";
 import { listOperations } from "../../domain/operations/queries.js";
 import type { OperationEvent } from "../../generated/prisma/client.js";
@@ -20,6 +20,11 @@ export const OperationEventObject = builder.prismaObject("OperationEvent", {
       nullable: true,
       description: "The global id of the server the event happened on; null for the control plane's own steps.",
       resolve: (event) => (event.serverId ? encodeGlobalID("Server", event.serverId) : null),
+    }),
+    releaseState: t.expose("releaseState", {
+      type: ReleaseStateEnum,
+      nullable: true,
+      description: "A deployment's state on the event's server, when the event moved it.",
     }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),

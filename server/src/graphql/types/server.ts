@@ -25,7 +25,7 @@ export const ServerNode = builder.prismaNode("Server", {
     status: t.expose("status", { type: ServerStatusEnum }),
     statusReason: t.string({
       nullable: true,
-      description: "Why the server is in ERROR (the last error reported for it); null otherwise.",
+      description: "Why the server is in ERROR or UNREACHABLE (the last error reported for it); null otherwise.",
       resolve: (server, _args, ctx) => serverStatusReason(ctx.deps, server),
     }),
     publicIpv4: t.exposeString("publicIpv4", { nullable: true }),

@@ -18,7 +18,11 @@ export const ServiceNode = builder.prismaNode("Service", {
     name: t.exposeString("name"),
     port: t.exposeInt("port"),
     healthCheckPath: t.exposeString("healthCheckPath"),
-    healthCheckTimeoutSeconds: t.exposeInt("healthCheckTimeoutSeconds"),
+    healthCheckTimeoutSeconds: t.exposeInt("healthCheckTimeoutSeconds", { description: "How long a new container may take to pass its health check (default 30)." }),
+    healthCheckIntervalMs: t.exposeInt("healthCheckIntervalMs", { description: "Pause between health checks once the first quick ones failed (default 200)." }),
+    drainTimeoutSeconds: t.exposeInt("drainTimeoutSeconds", {
+      description: "After a switch, the old container runs until nginx's old workers finished their requests, at most this long (default 30).",
+    }),
     sourceType: t.expose("sourceType", { type: SourceTypeEnum }),
     imageBase: t.exposeString("imageBase"),
     keepImages: t.exposeInt("keepImages"),
@@ -69,7 +73,12 @@ const EnvVarObject = builder.objectRef<{ key: string; value: string | null; secr
 builder.prismaObject("ServiceServer", {
   fields: (t) => ({
     server: t.relation("server"),
-    currentDeployment: t.relation("currentDeployment", { nullable: true }),
+    currentDeployment: t.relation("currentDeployment", {
+      nullable: true,
+      description: "What the server's agent last reported running; null while unknown (contact lost mid-release).",
+    }),
+    containerId: t.exposeString("containerId", { nullable: true }),
+    reportedAt: t.expose("reportedAt", { type: "DateTime", nullable: true, description: "When its agent last reported what it runs." }),
     addedAt: t.expose("addedAt", { type: "DateTime" }),
   }),
 });
@@ -80,6 +89,9 @@ const CreateServiceInput = builder.inputType("CreateServiceInput", {
     name: t.string({ required: true }),
     port: t.int(),
     healthCheckPath: t.string(),
+    healthCheckTimeoutSeconds: t.int(),
+    healthCheckIntervalMs: t.int(),
+    drainTimeoutSeconds: t.int(),
   }),
 });
 
@@ -95,6 +107,9 @@ builder.mutationField("createService", (t) =>
         name: input.name,
         port: input.port ?? undefined,
         healthCheckPath: input.healthCheckPath ?? undefined,
+        healthCheckTimeoutSeconds: input.healthCheckTimeoutSeconds ?? undefined,
+        healthCheckIntervalMs: input.healthCheckIntervalMs ?? undefined,
+        drainTimeoutSeconds: input.drainTimeoutSeconds ?? undefined,
       }),
   }),
 );

@@ -1,11 +1,11 @@
 import type { Socket } from "node:net";
 import type { Duplex, Readable } from "node:stream";
 import {
-  AGENT_API_PREFIX, AgentError, AgentStreamLine, BuildQuery, ExportQuery, HealthResponse, ImageList, LoadResult, LogsQuery, MetricsRequest,
+  AGENT_API_PREFIX, AgentError, AgentStreamLine, BuildQuery, ExportQuery, HealthResponse, ImageList, LoadQuery, LoadResult, LogsQuery, MetricsRequest,
   MetricsResponse, PullRequest, ReleaseRequest, RemoveImagesRequest, RemoveImagesResult, RetireRequest, RetireResult, ServiceName, ServiceStatus,
-  StatsResponse,
+  ServiceStatusList, STREAM_SILENCE_LIMIT_MS, StatsResponse,
 } from "@slipway/agent/protocol";
-import { Pool, type Dispatcher } from "undici";
+import { errors as undiciErrors, Pool, type Dispatcher } from "undici";
 import type { z } from "zod";
 
 export interface AgentClientOptions {
@@ -16,6 +16,8 @@ export interface AgentClientOptions {
   connections?: number;
   /** For plain calls; streaming calls wait as long as the agent keeps sending. */
   timeoutMs?: number;
+  /** Called whenever the agent answers (for "last seen"). */
+  onAnswer?: () => void;
 }
 
 /** The agent answered with an error (or not in the protocol's shape). Never carries the token. */
@@ -30,9 +32,15 @@ export class AgentRequestError extends Error {
   }
 }
 
+/**
+ * The agent could not be reached, or stopped answering mid-call (its connection broke, or a
+ * stream fell silent for longer than its heartbeats allow): what it did meanwhile is unknown.
+ */
+export class AgentUnreachableError extends Error {
+  override name = "AgentUnreachableError";
+}
+
 const MAX_LINE_BYTES = 1024 * 1024;
-// A stream (build, release) may be quiet for a while (a slow layer, a long health check).
-const STREAM_IDLE_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * The agent's HTTP API (agent/src/protocol) over a tunnel: requests are built from the protocol's
@@ -60,7 +68,7 @@ export class AgentClient {
     return this.json("GET", "/health", HealthResponse);
   }
 
-  /** Deploy or roll back: streams progress; the last line is the ReleaseResult (see streamResult). */
+  /** Deploy or roll back: streams state lines; the last line is the ReleaseResult (see streamResult). */
   release(request: z.input<typeof ReleaseRequest>): AsyncGenerator<AgentStreamLine> {
     return this.stream("POST", "/releases", { body: JSON.stringify(ReleaseRequest.parse(request)), contentType: "application/json" });
   }
@@ -70,16 +78,14 @@ export class AgentClient {
     return this.stream("POST", "/images/build", { query: BuildQuery.parse(query), body: context, contentType: "application/x-tar" });
   }
 
-  /** Pulls an image and retags it; the result is an ImageSummary. */
+  /** Tags an image for a deployment, pulling it first when needed; the result is an ImageSummary. */
   pull(request: z.input<typeof PullRequest>): AsyncGenerator<AgentStreamLine> {
     return this.stream("POST", "/images/pull", { body: JSON.stringify(PullRequest.parse(request)), contentType: "application/json" });
   }
 
-  /** Loads a `docker save` tar. */
-  async load(tar: Readable): Promise<z.infer<typeof LoadResult>> {
-    const response = await this.send("POST", "/images/load", { body: tar, contentType: "application/x-tar", streaming: true });
-    if (isNdjson(response)) return streamResult(this.lines(response), LoadResult);
-    return parseJson(response, LoadResult);
+  /** Loads a `docker save` tar for a deployment (the agent records what it loaded as Slipway's). */
+  async load(query: z.input<typeof LoadQuery>, tar: Readable): Promise<z.infer<typeof LoadResult>> {
+    return streamResult(this.stream("POST", "/images/load", { query: LoadQuery.parse(query), body: tar, contentType: "application/x-tar" }), LoadResult);
   }
 
   /** A `docker save` tar of one tag, as a stream; the caller must consume or destroy it. */
@@ -95,6 +101,11 @@ export class AgentClient {
   async removeImages(ids: string[]): Promise<z.infer<typeof RemoveImagesResult>> {
     const body = JSON.stringify(RemoveImagesRequest.parse({ ids }));
     return this.json("POST", "/images/remove", RemoveImagesResult, { body, contentType: "application/json" });
+  }
+
+  /** Every service the agent routes, with what each runs. */
+  async listServices(): Promise<z.infer<typeof ServiceStatusList>> {
+    return this.json("GET", "/services", ServiceStatusList);
   }
 
   async serviceStatus(service: string): Promise<ServiceStatus> {
@@ -141,18 +152,23 @@ export class AgentClient {
 
   private async *lines(response: Dispatcher.ResponseData): AsyncGenerator<AgentStreamLine> {
     let buffered = "";
+    const parsed = function* (text: string) {
+      const line = parseLine(text);
+      // Heartbeats only keep the silence timer from firing.
+      if (line.type !== "heartbeat") yield line;
+    };
     try {
-      for await (const chunk of response.body) {
+      for await (const chunk of unreachableOnFailure(response.body)) {
         buffered += (chunk as Buffer).toString("utf8");
         let newline: number;
         while ((newline = buffered.indexOf("\n")) >= 0) {
           const line = buffered.slice(0, newline).trim();
           buffered = buffered.slice(newline + 1);
-          if (line) yield parseLine(line);
+          if (line) yield* parsed(line);
         }
         if (buffered.length > MAX_LINE_BYTES) throw new AgentRequestError(response.statusCode, "bad_response", "The agent sent a line longer than 1 MiB");
       }
-      if (buffered.trim()) yield parseLine(buffered.trim());
+      if (buffered.trim()) yield* parsed(buffered.trim());
     } finally {
       // Stopping early (an error line, a caller that gave up) must free the connection.
       if (!response.body.destroyed) response.body.destroy();
@@ -161,18 +177,26 @@ export class AgentClient {
 
   private async send(method: Dispatcher.HttpMethod, path: string, request: RequestParts & { streaming?: boolean }): Promise<Dispatcher.ResponseData> {
     const search = new URLSearchParams(request.query ?? {}).toString();
-    const response = await this.pool.request({
-      method,
-      path: `${AGENT_API_PREFIX}${path}${search ? `?${search}` : ""}`,
-      headers: {
-        authorization: `Bearer ${this.options.token}`,
-        accept: "application/json, application/x-ndjson",
-        ...(request.contentType ? { "content-type": request.contentType } : {}),
-      },
-      body: request.body,
-      headersTimeout: request.streaming ? STREAM_IDLE_TIMEOUT_MS : (request.timeoutMs ?? this.timeoutMs),
-      bodyTimeout: request.streaming ? STREAM_IDLE_TIMEOUT_MS : (request.timeoutMs ?? this.timeoutMs),
-    });
+    // A stream answers at once and then says something every few seconds (heartbeats): longer
+    // silence means the server is lost, however long its step takes.
+    const timeout = request.streaming ? STREAM_SILENCE_LIMIT_MS : (request.timeoutMs ?? this.timeoutMs);
+    const response = await this.pool
+      .request({
+        method,
+        path: `${AGENT_API_PREFIX}${path}${search ? `?${search}` : ""}`,
+        headers: {
+          authorization: `Bearer ${this.options.token}`,
+          accept: "application/json, application/x-ndjson",
+          ...(request.contentType ? { "content-type": request.contentType } : {}),
+        },
+        body: request.body,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      })
+      .catch((error: unknown) => {
+        throw unreachable(error);
+      });
+    this.options.onAnswer?.();
     if (response.statusCode >= 400) {
       const text = await response.body.text().catch(() => "");
       throw agentError(response.statusCode, path, text);
@@ -208,6 +232,23 @@ export async function streamResult<S extends z.ZodType>(
     await onLine?.(line);
   }
   throw new AgentRequestError(200, "bad_response", "The agent's stream ended without a result");
+}
+
+/** A transport failure (not an answer of the agent's) as AgentUnreachableError. */
+function unreachable(error: unknown): Error {
+  if (error instanceof AgentRequestError || error instanceof AgentUnreachableError) return error;
+  if (error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.HeadersTimeoutError) {
+    return new AgentUnreachableError(`no word from the agent for ${STREAM_SILENCE_LIMIT_MS / 1000}s`);
+  }
+  return new AgentUnreachableError(`the connection to the agent broke (${(error as Error).message ?? String(error)})`);
+}
+
+async function* unreachableOnFailure<T>(body: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* body;
+  } catch (error) {
+    throw unreachable(error);
+  }
 }
 
 function isNdjson(response: Dispatcher.ResponseData): boolean {

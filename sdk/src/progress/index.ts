@@ -1,0 +1,2 @@
+export * from "./reduce-progress.js";
+export * from "./next-actions.js";
