@@ -62,7 +62,7 @@ export async function runningRelease(deps: Deps, serviceId: string, servers: Ser
       healthCheckTimeoutSeconds: 5,
       domains,
       envCiphertext: deps.secrets.encrypt(JSON.stringify({ env: {}, secretKeys: [] }), "deployment-env"),
-      targets: { create: servers.map((s) => ({ serverId: s.id, status: "SWITCHED" as const })) },
+      targets: { create: servers.map((s) => ({ serverId: s.id, state: "SWITCHED" as const })) },
     },
   });
   for (const server of servers) {

@@ -122,7 +122,7 @@ describe("services", () => {
     const operationId = started.data.deploy.data.operation.id;
     await collect(server.ws(server.adminToken), `subscription($id: ID!) { operationEvents(operationId: $id) { seq } }`, { id: operationId }).done;
     const release = gateway.calls.find((call) => call.kind === "release");
-    expect(release).toMatchObject({ service: "renamed-before", domains: ["after.renamed-project.slipway.internal"] });
+    expect(release).toMatchObject({ service: "renamed--before", domains: ["after.renamed-project.slipway.internal"] });
   });
 
   it("says what deleting removes, refuses while a deployment runs, and deletes one that ran nowhere", async () => {
@@ -145,14 +145,14 @@ describe("services", () => {
         healthCheckTimeoutSeconds: 30,
         domains: ["shop.example.com"],
         envCiphertext: "",
-        targets: { create: { serverId: hostId, status: "SWITCHED" } },
+        targets: { create: { serverId: hostId, state: "SWITCHED" } },
       },
     });
     await db.serviceServer.create({ data: { serviceId: rawId(deployed), serverId: hostId, currentDeploymentId: deployment.id } });
     expect((await gql(REMOVAL, { id: deployed })).data.node.removal).toEqual({
       blockedBy: null,
       dnsHostnames: ["shop.example.com"],
-      servers: [{ serverId: gid("Server", hostId), serverName: "host-a", agentName: "removal-deployed", images: ["slipway/removal-deployed:deploy_aaaaaaaa"] }],
+      servers: [{ serverId: gid("Server", hostId), serverName: "host-a", agentName: "removal--deployed", images: ["slipway/removal-deployed:deploy_aaaaaaaa"] }],
     });
 
     await db.deployment.update({ where: { id: deployment.id }, data: { status: "DEPLOYING" } });

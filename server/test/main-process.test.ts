@@ -122,7 +122,7 @@ describe("signals", () => {
   afterAll(() => silent.close());
 
   it("SIGTERM after the grace period hands a running operation over; the next start recovers it; SIGINT stops too", async () => {
-    const first = await start({ SLIPWAY_SHUTDOWN_GRACE_SECONDS: "1" });
+    const first = await start({ SLIPWAY_SHUTDOWN_GRACE_SECONDS: "1", SLIPWAY_ALLOW_PRIVATE_TARGETS: "1" });
     const token = await login(first.url);
     const adopted = await gql(
       first.url,

@@ -54,7 +54,7 @@ export class RecordingGateway implements ServerGateway {
   }
 
   private reach(serverId: string): void {
-    if (this.unreachable.has(serverId)) throw new ServerUnreachableError(serverId, "the connection to the agent broke (connect ETIMEDOUT)");
+    if (this.unreachable.has(serverId)) throw new ServerUnreachableError(serverId, "the connection to the agent broke (connect ECONNREFUSED)");
   }
 
   private store(serverId: string, tag: string, service: string, deployment: string): ImageSummary {
