@@ -196,7 +196,7 @@ describe("output", () => {
     expect(table.stdout).toMatch(new RegExp(`^ID\\s+STATUS.*\n${short}\\s+SUCCEEDED\\s+ARCHIVE`));
     const logs = await runCli(["logs", short], { env: ci });
     expect(logs.code).toBe(0);
-    expect(logs.stdout).toMatch(/\[cli-host\] release: /);
+    expect(logs.stdout).toMatch(/\[cli-host\] release \(switched\): /);
     const unknown = await runCli(["logs", "ffffffff"], { env: ci });
     expect(unknown).toMatchObject({ code: 2, stderr: 'slipway: No deployment has an id starting with "ffffffff"\n' });
   });

@@ -260,7 +260,7 @@ describe("slipway metrics", () => {
     for (const id of Object.values(t.servers)) {
       await deps.db.server.update({ where: { id }, data: { agentTokenCiphertext: "stand-in" } });
     }
-    t.gateway.load.set(t.servers["host-a"], { cpuPercent: 35, sites: { "shop-web": { requestsPerSecond: 12, errorsPerSecond: 0.6, latencyMs: 40 } } });
+    t.gateway.load.set(t.servers["host-a"], { cpuPercent: 35, sites: { "shop--web": { requestsPerSecond: 12, errorsPerSecond: 0.6, latencyMs: 40 } } });
     t.gateway.unreachable.add(t.servers["host-b"]);
     for (let i = 0; i < 2; i++) {
       await collectMetrics(deps);

@@ -83,8 +83,9 @@ The login is written to $XDG_CONFIG_HOME/slipway/config.json (~/.config/slipway/
       } else {
         if (stored.tokenId) {
           const client = createClient({ url: stored.url, token: stored.token });
-          // Already revoked or expired is fine: the point is that it no longer works.
-          await client.request(RevokeApiTokenDocument, { id: stored.tokenId }).catch(() => undefined);
+          // The token ends itself (no tokens:write scope needed); already revoked or expired is
+          // fine: the point is that it no longer works.
+          await client.request(LogoutDocument).catch(() => undefined);
         }
         await removeStoredLogin(file);
         process.stdout.write(`Logged out of ${stored.url}${stored.tokenId ? "; its token is revoked" : ""}.\n`);
