@@ -39,7 +39,8 @@ export async function runServer(options: Omit<AppOptions, "log"> = {}): Promise<
     log.fatal({ err: error }, "Slipway could not start");
     process.exit(1);
   }
-  log.info({ url: app.url }, "Slipway API listening; GraphiQL is served at the same address");
+  // instanceId is the ownerId of the operations this replica runs: which process to look at for one.
+  log.info({ url: app.url, instanceId: app.deps.instanceId }, "Slipway API listening; GraphiQL is served at the same address");
   if (app.setupToken) {
     // Shown once, on the terminal of whoever started Slipway; only its hash is stored.
     console.log(

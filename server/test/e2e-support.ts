@@ -10,7 +10,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { DEFAULT_LAB_CONFIG, Lab, labBaseImages } from "@slipway/lab/hosts";
-import { gid, rawId, type Event, type TestServer } from "./harness.js";
+import { gid, rawId, type ApiClient, type Event } from "./harness.js";
 
 const run = promisify(execFile);
 
@@ -71,21 +71,28 @@ export async function bootHosts(lab: Lab, names: string[], publicKey: string, bo
 }
 
 /** Adopts each host through the API (installing the agent over SSH) and waits for every one. */
-export async function adoptHosts(server: TestServer, hosts: { lab: string; name: string; address: string }[]): Promise<AdoptedHost[]> {
+export async function adoptHosts(server: ApiClient, hosts: { lab: string; name: string; address: string }[]): Promise<AdoptedHost[]> {
   return Promise.all(
     hosts.map(async (host) => {
       const result = await server.gql(ADOPT, { input: { name: host.name, host: host.address } }, server.adminToken);
       if (result.data?.adoptServer?.__typename !== "MutationAdoptServerSuccess") throw new Error(`adopt ${host.name}: ${JSON.stringify(result)}`);
       const events = await follow(server, result.data.adoptServer.data.id);
       if (events.at(-1)?.message !== "Succeeded") throw new Error(`adopt ${host.name}: ${JSON.stringify(events.at(-1))}`);
-      const row = await server.app.deps.db.server.findUniqueOrThrow({ where: { name: host.name } });
-      return { ...host, id: gid("Server", row.id) };
+      return { ...host, id: await serverIdByName(server, host.name) };
     }),
   );
 }
 
+/** A server's global id, found by its name through the API. */
+async function serverIdByName(server: ApiClient, name: string): Promise<string> {
+  const result = await server.gql(`{ servers(first: 100) { edges { node { id name } } } }`, {}, server.adminToken);
+  const found = (result.data?.servers?.edges as { node: { id: string; name: string } }[] | undefined)?.find((edge) => edge.node.name === name);
+  if (!found) throw new Error(`no server named ${name}: ${JSON.stringify(result)}`);
+  return found.node.id;
+}
+
 /** Follows an operation to its end over the real subscription; calls onEvent for each event as it comes. */
-export async function follow(server: TestServer, operationId: string, onEvent?: (event: Event) => void): Promise<Event[]> {
+export async function follow(server: ApiClient, operationId: string, onEvent?: (event: Event) => void): Promise<Event[]> {
   const events: Event[] = [];
   const client = server.ws(server.adminToken);
   const result = await new Promise<{ errors: unknown[] }>((resolve) => {
@@ -113,9 +120,9 @@ export async function follow(server: TestServer, operationId: string, onEvent?: 
 }
 
 export async function createProjectAndService(
-  server: TestServer,
+  server: ApiClient,
   project: string,
-  services: { name: string; port?: number; healthCheckPath?: string }[],
+  services: { name: string; port?: number; healthCheckPath?: string; healthCheckTimeoutSeconds?: number }[],
 ): Promise<{ projectId: string; services: Record<string, string> }> {
   const created = await server.gql(
     `mutation($name: String!) { createProject(input: {name: $name}) { __typename ... on MutationCreateProjectSuccess { data { id } } ... on Error { message } } }`,
@@ -138,7 +145,7 @@ export async function createProjectAndService(
   return { projectId, services: ids };
 }
 
-export async function setEnv(server: TestServer, serviceId: string, vars: { key: string; value: string; secret?: boolean }[]): Promise<void> {
+export async function setEnv(server: ApiClient, serviceId: string, vars: { key: string; value: string; secret?: boolean }[]): Promise<void> {
   const result = await server.gql(
     `mutation($s: ID!, $v: [EnvVarInput!]!) { setServiceEnv(serviceId: $s, vars: $v) { __typename ... on Error { message } } }`,
     { s: serviceId, v: vars },
@@ -148,7 +155,7 @@ export async function setEnv(server: TestServer, serviceId: string, vars: { key:
 }
 
 /** Replaces a service's host names (`setDomains`; `setServiceDomains` in older schemas). */
-export async function setDomains(server: TestServer, serviceId: string, hostnames: string[]): Promise<void> {
+export async function setDomains(server: ApiClient, serviceId: string, hostnames: string[]): Promise<void> {
   for (const field of ["setDomains", "setServiceDomains"]) {
     const result = await server.gql(
       `mutation($s: ID!, $h: [String!]!) { ${field}(serviceId: $s, hostnames: $h) { __typename ... on Error { message } } }`,
@@ -171,14 +178,14 @@ export interface Started {
 }
 
 /** deploy with a JSON body (IMAGE or GIT sources). */
-export async function deploySource(server: TestServer, serviceId: string, source: Record<string, unknown>, serverIds?: string[]): Promise<Started> {
+export async function deploySource(server: ApiClient, serviceId: string, source: Record<string, unknown>, serverIds?: string[]): Promise<Started> {
   const result = await server.gql(DEPLOY, { input: { serviceId, source, ...(serverIds ? { serverIds } : {}) } }, server.adminToken);
   if (!result.data) throw new Error(JSON.stringify(result.errors));
   return result.data.deploy;
 }
 
 /** deploy with an uploaded archive: GraphQL multipart, as the console and the CLI send it. */
-export async function deployArchive(server: TestServer, serviceId: string, archive: Buffer, filename: string, serverIds?: string[]): Promise<Started> {
+export async function deployArchive(server: ApiClient, serviceId: string, archive: Buffer, filename: string, serverIds?: string[]): Promise<Started> {
   const form = new FormData();
   const input = { serviceId, source: { type: "ARCHIVE" }, ...(serverIds ? { serverIds } : {}) };
   form.set("operations", JSON.stringify({ query: DEPLOY, variables: { input, archive: null } }));
@@ -190,12 +197,12 @@ export async function deployArchive(server: TestServer, serviceId: string, archi
   return body.data.deploy;
 }
 
-export async function rollback(server: TestServer, deploymentId: string): Promise<Started> {
+export async function rollback(server: ApiClient, deploymentId: string): Promise<Started> {
   const result = await server.gql(ROLLBACK, { id: deploymentId }, server.adminToken);
   return result.data.rollback;
 }
 
-export async function deploymentState(server: TestServer, id: string) {
+export async function deploymentState(server: ApiClient, id: string) {
   return (await server.gql(DEPLOYMENT, { id }, server.adminToken)).data.node as {
     status: string;
     error: string | null;

@@ -34,15 +34,19 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-export interface TestServer {
-  app: App;
-  dataDir: string;
-  /** The database this control plane uses (SQLite file or PostgreSQL, see test-database.ts). */
-  databaseUrl: string;
+/** A control plane as its clients meet it (GraphQL over HTTP and WebSocket), in this process or another. */
+export interface ApiClient {
   url: string;
   adminToken: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   ws(token?: string | null): Client;
+}
+
+export interface TestServer extends ApiClient {
+  app: App;
+  dataDir: string;
+  /** The database this control plane uses (SQLite file or PostgreSQL, see test-database.ts). */
+  databaseUrl: string;
   /** Everything stored, as bytes: for proving a secret is never kept in clear. */
   storedBytes(): Promise<Buffer>;
   stop(): Promise<void>;
@@ -64,38 +68,18 @@ export async function startTestServer(
   const { withAdmin: _withAdmin, database: _database, ...appOptions } = options;
   const app = await buildApp(config, { log: createLogger(process.env.SLIPWAY_TEST_LOG ?? "silent"), ...appOptions });
   await app.start();
-  const clients: Client[] = [];
-
-  const gql: TestServer["gql"] = async (query, variables, token) => {
-    const response = await request(app.url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.body.json()) as GraphQLResponse;
-    return { ...body, status: response.statusCode };
-  };
-
+  const api = apiClient(app.url);
   const server: TestServer = {
     app,
     dataDir: dir,
     databaseUrl: database.url,
     url: app.url,
     adminToken: "",
-    gql,
-    ws(token) {
-      const client = createClient({
-        url: app.url.replace(/^http/, "ws"),
-        webSocketImpl: WebSocket,
-        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-        retryAttempts: 0,
-      });
-      clients.push(client);
-      return client;
-    },
+    gql: api.gql,
+    ws: api.ws,
     storedBytes: () => storedBytes(app.deps.db, database.url, dir),
     async stop() {
-      await Promise.all(clients.map((client) => client.dispose()));
+      await api.close();
       await app.stop();
       await database.drop();
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
@@ -105,7 +89,38 @@ export async function startTestServer(
   return server;
 }
 
-export async function login(server: TestServer, email: string, password: string): Promise<string> {
+/** A client of the control plane at `url` (e.g. a replica in another process); close() ends the WebSockets it opened. */
+export function apiClient(url: string): ApiClient & { close(): Promise<void> } {
+  const clients: Client[] = [];
+  return {
+    url,
+    adminToken: "",
+    async gql(query, variables, token) {
+      const response = await request(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.body.json()) as GraphQLResponse;
+      return { ...body, status: response.statusCode };
+    },
+    ws(token) {
+      const client = createClient({
+        url: url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+      });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.dispose()));
+    },
+  };
+}
+
+export async function login(server: Pick<ApiClient, "gql">, email: string, password: string): Promise<string> {
   const result = await server.gql(
     `mutation($input: LoginInput!) { login(input: $input) { __typename ... on MutationLoginSuccess { data { token } } ... on Error { message } } }`,
     { input: { email, password } },

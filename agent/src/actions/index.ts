@@ -18,7 +18,7 @@ export function createActions(deps: AgentDeps) {
     listServices: () => listServices(deps),
     serviceStatus: (service: string) => serviceStatus(deps, service),
     serviceLogs: (service: string, tail: number, emit: Emit) => serviceLogs(deps, service, tail, emit),
-    release: (req: ReleaseRequest, emit: Emit) => release(deps, req, emit),
+    release: (req: ReleaseRequest, emit: Emit, callerGone?: AbortSignal) => release(deps, req, emit, callerGone),
     buildImage: (q: z.infer<typeof BuildQuery>, body: Readable, emit: Emit) => buildImage(deps, q, body, emit),
     pullImage: (req: z.infer<typeof PullRequest>, emit: Emit) => pullImage(deps, req, emit),
     loadImages: (q: z.infer<typeof LoadQuery>, body: Readable) => loadImages(deps, q, body),

@@ -6,6 +6,10 @@
 //
 // Every state change goes through ReleaseTracker, which checks it against the protocol's one
 // transition table (protocol/release-states.ts) and streams it as a `state` line.
+//
+// A release whose caller went away before the switch (the control plane replica that asked for
+// it died) is given up the same way: the replica that takes the deploy over then finds the server
+// on the release it ran, and nothing switches behind its back once the new app becomes healthy.
 import { containerCreateOptions, containerName, publishedHostPort } from "../commands/docker.js";
 import { messageOf } from "../errors.js";
 import { assertTransition, type ReleaseRequest, type ReleaseResult, type ReleaseState } from "../protocol/index.js";
@@ -17,6 +21,7 @@ import { waitForExit } from "./nginx-workers.js";
 import { applySite, discardStagedSite, stageSite, type StagedSite } from "./site.js";
 
 const FAILURE_LOG_LINES = 20;
+const CALLER_GONE = "given up: the control plane that asked for this release went away before the switch";
 
 /** The release's state, moved only along the protocol's transition table. */
 export class ReleaseTracker {
@@ -38,11 +43,12 @@ export class ReleaseTracker {
   }
 }
 
-export async function release(deps: AgentDeps, req: ReleaseRequest, emit: Emit): Promise<ReleaseResult> {
-  return deps.locks.run(`release:${req.service}`, () => runRelease(deps, req, emit));
+/** `callerGone` aborts when whoever asked for the release stopped listening (see above). */
+export async function release(deps: AgentDeps, req: ReleaseRequest, emit: Emit, callerGone?: AbortSignal): Promise<ReleaseResult> {
+  return deps.locks.run(`release:${req.service}`, () => runRelease(deps, req, emit, callerGone));
 }
 
-async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit): Promise<ReleaseResult> {
+async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit, callerGone?: AbortSignal): Promise<ReleaseResult> {
   const { engine } = deps;
   const redact = envRedactor(req.env);
   const tracker = new ReleaseTracker(emit, redact);
@@ -60,6 +66,8 @@ async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit): Pro
     tracker.to("failed", `${error}${previousId ? "; the previous container keeps serving" : ""}`);
     return ended(null, error);
   };
+  // Gone while it waited for another release of the service to end.
+  if (callerGone?.aborted) return fail(CALLER_GONE);
 
   try {
     if (!(await engine.inspectImage(req.image))) return fail(`image ${req.image} is not on this server (build, load or pull it first)`);
@@ -121,6 +129,7 @@ async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit): Pro
 
     // Everything that does not depend on health is prepared while the app starts.
     const giveUp = new AbortController();
+    callerGone?.addEventListener("abort", () => giveUp.abort(), { once: true });
     const t1 = Date.now();
     let stageMs = 0;
     const [health, stage] = await Promise.all([
@@ -141,6 +150,10 @@ async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit): Pro
     else {
       await throwAway();
       return fail(stage.error);
+    }
+    if (callerGone?.aborted) {
+      await throwAway();
+      return fail(CALLER_GONE);
     }
     if (!health.healthy) return await unhealthy(health.reason);
     tracker.to(

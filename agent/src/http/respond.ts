@@ -35,9 +35,17 @@ export function invalid(where: string, error: ZodError): AgentFailure {
  * An NDJSON answer: every emitted line as it happens, then the action's result line, or an
  * error line when it throws. A quiet stretch gets a heartbeat line every STREAM_HEARTBEAT_MS,
  * so the control plane can tell a slow step from a lost server. The action runs to its end even
- * if the client goes away.
+ * if the client goes away; `clientGone` tells it when the connection closed before the answer
+ * ended (the control plane's process died), for an action that should then stop early.
  */
-export async function sendStream(res: ServerResponse, run: (emit: (l: AgentStreamLine) => void) => Promise<unknown>): Promise<void> {
+export async function sendStream(
+  res: ServerResponse,
+  run: (emit: (l: AgentStreamLine) => void, clientGone: AbortSignal) => Promise<unknown>,
+): Promise<void> {
+  const gone = new AbortController();
+  res.once("close", () => {
+    if (!res.writableEnded) gone.abort();
+  });
   res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-cache" });
   res.flushHeaders();
   let lastWrite = Date.now();
@@ -50,7 +58,7 @@ export async function sendStream(res: ServerResponse, run: (emit: (l: AgentStrea
     if (Date.now() - lastWrite >= STREAM_HEARTBEAT_MS / 2) write({ type: "heartbeat" });
   }, STREAM_HEARTBEAT_MS);
   try {
-    write({ type: "result", result: await run(write) });
+    write({ type: "result", result: await run(write, gone.signal) });
   } catch (e) {
     const f = asFailure(e);
     write({ type: "error", code: f.code, message: f.message });

@@ -75,7 +75,7 @@ export const ROUTES: Route[] = [
     path: re(`${P}/releases`),
     handle: async (c) => {
       const body = parse(ReleaseRequest, await readJson(c.req), "body");
-      await sendStream(c.res, (emit) => c.actions.release(body, emit));
+      await sendStream(c.res, (emit, clientGone) => c.actions.release(body, emit, clientGone));
     },
   },
   {

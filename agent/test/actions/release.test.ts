@@ -116,6 +116,31 @@ describe("release", () => {
     expect(JSON.stringify(lines)).not.toContain(SECRET);
   });
 
+  it("gives up before the switch when its caller goes away: the new container removed, nginx and the old container untouched", async () => {
+    appStatus = 500;
+    const { engine, exec, deps, old } = server();
+    const callerGone = new AbortController();
+    const lines: AgentStreamLine[] = [];
+    const req = request({ healthCheck: { path: "/up", timeoutSeconds: 3, intervalMs: 50 } });
+    const result = await release(deps, req, (line) => {
+      lines.push(line);
+      if (line.type === "state" && line.state === "starting") setTimeout(() => callerGone.abort(), 100);
+    }, callerGone.signal);
+    expect(result).toEqual({
+      state: "failed",
+      containerId: null,
+      previousContainerId: old,
+      error: "given up: the control plane that asked for this release went away before the switch",
+    });
+    expect(lines.flatMap((l) => (l.type === "state" ? [l.state] : []))).toEqual(["starting", "failed"]);
+    expect(engine.changes()).toEqual(["removeContainer slipway-web-0f8fad5b", "createContainer slipway-web-0f8fad5b", "startContainer slipway-web-0f8fad5b", "removeContainer slipway-web-0f8fad5b"]);
+    expect(await exec.readFile(SITE)).toBe(OLD_SITE);
+    // Gone before it started (it waited behind another release of the service): nothing is started.
+    const fresh = server();
+    expect(await release(fresh.deps, req, () => {}, AbortSignal.abort())).toMatchObject({ state: "failed", error: result.error });
+    expect(fresh.engine.changes()).toEqual([]);
+  });
+
   it("fails at once, with the container's last log lines, when it exits before Docker publishes its port", async () => {
     const { engine, exec, deps, old } = server({ crash: { restarts: 1, published: false } });
     const { result, states } = await run(deps, request({ healthCheck: { path: "/up", timeoutSeconds: 30, intervalMs: 200 } }));

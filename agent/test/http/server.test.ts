@@ -25,9 +25,14 @@ function fakeActions(): AgentActions {
       emit({ type: "log", step: "logs", line: "hello" });
       return { lines: 1 };
     },
-    release: async (req, emit) => {
+    release: async (req, emit, callerGone) => {
       rec(`release:${req.service}`);
       emit({ type: "state", state: "starting", message: "starting", at: "2026-01-01T00:00:00.000Z" });
+      // Runs until its caller goes away.
+      if (req.domains.includes("gone.test")) {
+        await new Promise((r) => callerGone!.addEventListener("abort", r, { once: true }));
+        rec("release:caller gone");
+      }
       // A quiet stretch longer than the heartbeat interval.
       if (req.domains.includes("slow.test")) await new Promise((r) => setTimeout(r, STREAM_HEARTBEAT_MS * 1.6));
       return { state: "switched", containerId: "c", previousContainerId: null, error: null };
@@ -200,6 +205,22 @@ describe("routing and streams", () => {
     const r = await postRelease(body);
     const lines = r.text.trim().split("\n").map((l) => AgentStreamLine.parse(JSON.parse(l)));
     expect(lines.map((l) => l.type)).toEqual(["state", "heartbeat", "result"]);
+  });
+
+  it("tells a streaming action when its caller went away before the answer ended", async () => {
+    const hangUp = new AbortController();
+    const res = await fetch(`${base}/v1/releases`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ ...validRelease(), domains: ["gone.test"] }),
+      signal: hangUp.signal,
+    });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('"starting"');
+    hangUp.abort();
+    const deadline = Date.now() + 5_000;
+    while (!calls.includes("release:caller gone") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual(["release:web", "release:caller gone"]);
   });
 
   it("streams the request body to a build and ends with an error line when it fails", async () => {
