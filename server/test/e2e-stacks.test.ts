@@ -113,7 +113,7 @@ async function deployed(started: Started): Promise<Event[]> {
 async function expectBuiltOnceAndHealthy(service: keyof typeof STACKS, kind: string, events: Event[]): Promise<void> {
   expect(events.filter((e) => e.step === "build" && e.level === "INFO" && e.message.includes(`generated Dockerfile for ${kind}`))).toHaveLength(1);
   expect(events.filter((e) => e.step === "image" && e.message.startsWith("Copying"))).toHaveLength(1);
-  const healthy = events.filter((e) => e.step === "healthy");
+  const healthy = events.filter((e) => e.releaseState === "HEALTHY");
   expect(healthy.map((e) => e.serverId).sort()).toEqual(serverIds().sort());
   for (const e of healthy) expect(e.message).toContain(`answered GET ${STACKS[service].healthCheckPath}`);
   // The port the generated Dockerfile gives the app is the service's, in PORT and EXPOSE.

@@ -9,6 +9,7 @@ import { collectMetrics } from "../src/domain/metrics/collect-metrics.js";
 import { samplesFrom } from "../src/domain/metrics/metric-samples.js";
 import { rollUpMetrics } from "../src/domain/metrics/roll-up-metrics.js";
 import { resolveTimeRange } from "../src/domain/metrics/time-range.js";
+import { checkUnreachableServers } from "../src/domain/servers/reconcile-servers.js";
 import { ValidationError } from "../src/domain/errors.js";
 import { serverRow, serviceRow, SteppedClock } from "./autoscaling-support.js";
 import { gid, startTestServer, type TestServer } from "./harness.js";
@@ -173,6 +174,10 @@ describe("collection on a control plane", () => {
 
     gateway.unreachable.delete(b.id);
     expect(await round()).toMatchObject({ collected: 2 });
+    // Answering metrics is not enough to count as back: the lost-server check first records what
+    // it runs (and brings it in line), then it is ACTIVE.
+    expect(await deps.db.server.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: "UNREACHABLE" });
+    await checkUnreachableServers(deps);
     expect(await deps.db.server.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ status: "ACTIVE", unreachableSince: null });
   });
 

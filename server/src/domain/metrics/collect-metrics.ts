@@ -3,7 +3,7 @@
 // is claimed in the database first (one conditional write), so a slot runs once cluster-wide
 // however often the task is run; an answer is stored only if the claim still holds, so a slow
 // run that a later slot overtook stores nothing. A server that does not answer gets gap rows and
-// is shown as unreachable until it answers again.
+// is shown as unreachable until the lost-server check sees it again.
 import type { AccessLogCursor } from "@slipway/agent/protocol";
 import type { Prisma, Server } from "../../generated/prisma/client.js";
 import { AgentRequestError } from "../../integrations/agent-client/agent-client.js";
@@ -11,7 +11,7 @@ import type { Deps } from "../deps.js";
 import { mapBounded } from "../deployments/bounded.js";
 import { agentServiceName } from "../deployments/release-config.js";
 import { isUniqueViolation } from "../projects/projects.js";
-import { markServerReachable, markServerUnreachable } from "../servers/server-reachability.js";
+import { markServerUnreachable } from "../servers/server-reachability.js";
 import { samplesFrom, type CollectorState, type Counters, type ServiceOnServer } from "./metric-samples.js";
 
 const CONCURRENCY = 8;
@@ -93,10 +93,12 @@ export async function collectServer(deps: Deps, server: Server, services: Servic
   return "collected";
 }
 
-/** It answered: last seen now, and reachable again if it was not. */
+/**
+ * It answered: last seen now. A server marked unreachable stays so until the lost-server check
+ * (servers/reconcile-servers.ts) has recorded what it runs and brought it in line.
+ */
 async function seen(deps: Deps, serverId: string): Promise<void> {
   await deps.db.server.updateMany({ where: { id: serverId }, data: { lastSeenAt: deps.clock.now() } });
-  await markServerReachable(deps, serverId);
 }
 
 /** Claims the server's slot; null when this slot (or a later one) is already someone else's. */
