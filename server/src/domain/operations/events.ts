@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { OperationEvent, OperationStatus, ReleaseState } from "../../generated/prisma/client.js";
+import type { OperationEvent, OperationStatus, Prisma, ReleaseState } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import type { EventInput } from "../ports.js";
 import { LeaseLostError, isRecordNotFound } from "./lease.js";
@@ -31,7 +31,6 @@ export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set(["SUCCEED
  * (LeaseLostError). Storing first is what lets a subscriber that missed the live message find it.
  */
 export async function appendEvent(deps: Deps, operationId: string, ownerId: string, input: EventInput): Promise<OperationEvent> {
-  const parsed = EventInputSchema.parse(input);
   let event: OperationEvent;
   try {
     event = await deps.db.$transaction(async (tx) => {
@@ -40,18 +39,7 @@ export async function appendEvent(deps: Deps, operationId: string, ownerId: stri
         data: { lastSeq: { increment: 1 }, heartbeatAt: deps.clock.now() },
         select: { lastSeq: true },
       });
-      return tx.operationEvent.create({
-        data: {
-          operationId,
-          seq: lastSeq,
-          step: parsed.step,
-          level: parsed.level,
-          message: parsed.message,
-          progress: parsed.progress ?? null,
-          serverId: parsed.serverId ?? null,
-          releaseState: (parsed.releaseState as ReleaseState | null | undefined) ?? null,
-        },
-      });
+      return storeEvent(tx, operationId, lastSeq, input);
     });
   } catch (error) {
     if (isRecordNotFound(error)) throw new LeaseLostError(operationId);
@@ -59,6 +47,23 @@ export async function appendEvent(deps: Deps, operationId: string, ownerId: stri
   }
   await deps.bus.publish(operationTopic(operationId), { type: "event", event } satisfies OperationMessage);
   return event;
+}
+
+/** Stores one event under a sequence number the caller took from the operation's row in `tx`. */
+export function storeEvent(tx: Prisma.TransactionClient, operationId: string, seq: number, input: EventInput): Promise<OperationEvent> {
+  const parsed = EventInputSchema.parse(input);
+  return tx.operationEvent.create({
+    data: {
+      operationId,
+      seq,
+      step: parsed.step,
+      level: parsed.level,
+      message: parsed.message,
+      progress: parsed.progress ?? null,
+      serverId: parsed.serverId ?? null,
+      releaseState: (parsed.releaseState as ReleaseState | null | undefined) ?? null,
+    },
+  });
 }
 
 /** Stored events after `afterSeq`, in order, one page at a time. */

@@ -86,6 +86,7 @@ export class OperationRunner {
     });
     if (claimed.count !== 1) return;
     await this.withLease(operation.id, async (ctx, lease) => {
+      announceCancelNoticed(ctx, lease.signal);
       let status: OperationStatus = "SUCCEEDED";
       let error: string | null = null;
       try {
@@ -163,6 +164,15 @@ export class OperationRunner {
 
 function isStale(deps: Deps, operation: Operation): boolean {
   return !operation.heartbeatAt || operation.heartbeatAt < staleBefore(deps);
+}
+
+/** Tells the operation's followers the moment its run learns of a cancel request, before it stops. */
+function announceCancelNoticed(ctx: OperationContext, signal: AbortSignal): void {
+  signal.addEventListener("abort", () => {
+    if (!(signal.reason instanceof OperationCancelledError)) return;
+    // Best effort: a run that lost its lease meanwhile has nothing more to say.
+    ctx.emit({ step: "cancel", level: "WARN", message: "Stopping at the next safe point" }).catch(() => undefined);
+  }, { once: true });
 }
 
 function finalEvent(status: OperationStatus, error: string | null): EventInput {
