@@ -1,9 +1,12 @@
 import { EventLevelEnum, OperationKindEnum, OperationStatusEnum, ReleaseStateEnum } from "./enums.js";
+import { requestOperationCancel } from "../../domain/operations/cancel-operation.js";
 import { subscribeToOperationEvents } from "../../domain/operations/stream-operation-events.js";
 import { listOperations } from "../../domain/operations/queries.js";
 import type { OperationEvent } from "../../generated/prisma/client.js";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "../builder.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import { viewerOf } from "../viewer.js";
 import { resolveAllowed, whileAllowed, type AccessEnded } from "../subscription-access.js";
 
 
@@ -44,6 +47,11 @@ export const OperationNode = builder.prismaNode("Operation", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
     finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
+    cancelRequestedAt: t.expose("cancelRequestedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When someone asked it to stop (cancelOperation); it stops at its next safe point.",
+    }),
     events: t.relation("events", {
       args: { afterSeq: t.arg.int({ defaultValue: 0 }), first: t.arg.int({ defaultValue: 500 }) },
       query: (args) => ({
@@ -65,6 +73,18 @@ builder.queryField("operations", (t) =>
       status: t.arg({ type: OperationStatusEnum }),
     },
     resolve: (query, _root, args, ctx) => listOperations(ctx.deps, args, query),
+  }),
+);
+
+builder.mutationField("cancelOperation", (t) =>
+  t.field({
+    type: OperationNode,
+    description:
+      "Asks a deploy or rollback to stop: a queued one ends CANCELLED at once, a running one stops at its next safe point and puts its servers back. Asking again answers the same.",
+    authScopes: { scope: "deploy" },
+    errors: { types: [NotFoundError, ConflictError] },
+    args: { id: t.arg.globalID({ required: true, for: OperationNode }) },
+    resolve: (_root, args, ctx) => requestOperationCancel(ctx.deps, viewerOf(ctx), args.id.id),
   }),
 );
 
