@@ -13,7 +13,7 @@ import { parseServicePath, pickServers } from "../src/cli/lookup.js";
 import { progressBar, redraw, renderBoard } from "../src/cli/output/board.js";
 import { progressOf } from "../src/progress/index.js";
 import {
-  eventJson, formatEventLine, formatOperationEnd, formatOutcome, operationEndJson, outcomeJson, type OperationEvent, type Outcome,
+  cancelRequestJson, eventJson, formatCancelRequest, formatEventLine, formatOperationEnd, formatOutcome, operationEndJson, outcomeJson, type OperationEvent, type Outcome,
 } from "../src/cli/output/events.js";
 import { describeSource, formatDeployConfig, formatServers } from "../src/cli/output/listings.js";
 import { formatTable } from "../src/cli/output/table.js";
@@ -47,6 +47,17 @@ describe("event lines", () => {
     expect(JSON.parse(outcomeJson(outcome, 1))).toEqual({ type: "summary", ...outcome, exitCode: 1 });
     expect(formatOutcome(outcome, names)).toBe("Deploy of shop/web FAILED: Failed on host-a: boom\n  host-a: failed (boom)\n  id-b: put back");
     expect(formatOutcome({ ...outcome, kind: "rollback", status: "SUCCEEDED" }, names)).toBe("Rolled back shop/web: x:deploy_1 is live (deployment d1)");
+  });
+});
+
+describe("cancel requests", () => {
+  const id = Buffer.from("Operation:3f2a9c1e-0000-4000-8000-000000000000").toString("base64");
+  it("say a queued operation ended at once, and how to follow a running one as it stops", () => {
+    expect(formatCancelRequest({ id, title: "Deploy shop/web", status: "CANCELLED" }, "5b1c0d2e")).toBe("Cancelled: Deploy shop/web (operation 3f2a9c1e)");
+    expect(formatCancelRequest({ id, title: "Deploy shop/web", status: "RUNNING" }, "5b1c0d2e")).toBe(
+      "Cancel requested: Deploy shop/web stops at its next safe point and puts its servers back; follow it with `slipway logs --follow 5b1c0d2e`",
+    );
+    expect(JSON.parse(cancelRequestJson({ id, title: "Deploy shop/web", status: "RUNNING" }))).toEqual({ operationId: id, title: "Deploy shop/web", status: "RUNNING" });
   });
 });
 

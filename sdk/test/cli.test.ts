@@ -205,6 +205,12 @@ describe("slipway deploy", () => {
     expect((await runCli(["deployments", "--service", "shop/web", "--status", "broken"], { env: ci })).code).toBe(2);
   });
 
+  it("refuses to cancel a deployment that already ended (exit 1), and an unknown id (exit 2)", async () => {
+    const ended = await runCli(["cancel", firstDeploymentId], { env: ci });
+    expect(ended).toMatchObject({ code: 1, stdout: "", stderr: "slipway: The operation has already ended (succeeded); there is nothing to cancel\n" });
+    expect((await runCli(["cancel", "RGVwbG95bWVudDpub3Bl"], { env: ci })).code).toBe(2);
+  });
+
   it("prints a deployment's events, and follows them live", async () => {
     const logs = await runCli(["logs", firstDeploymentId], { env: ci });
     expect(logs.code).toBe(0);
@@ -289,7 +295,7 @@ describe("slipway metrics", () => {
 });
 
 describe("--help", () => {
-  const commands = [[], ["login"], ["projects"], ["services"], ["servers"], ["servers", "list"], ["servers", "adopt"], ["servers", "ssh-key"], ["deploy"], ["rollback"], ["deployments"], ["logs"], ["config"], ["config", "save"], ["config", "load"], ["config", "list"]];
+  const commands = [[], ["login"], ["projects"], ["services"], ["servers"], ["servers", "list"], ["servers", "adopt"], ["servers", "ssh-key"], ["deploy"], ["rollback"], ["deployments"], ["cancel"], ["logs"], ["config"], ["config", "save"], ["config", "load"], ["config", "list"]];
   it.each(commands.map((c) => [c.join(" ") || "slipway", c]))("%s --help prints usage and exits 0", async (_name, command) => {
     const run = await runCli([...(command as string[]), "--help"]);
     expect(run.code).toBe(0);

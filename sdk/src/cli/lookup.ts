@@ -1,6 +1,6 @@
 import { databaseId } from "./global-ids.js";
 import type { SlipwayClient } from "../client.js";
-import { DeploymentsDocument, ProjectDocument, ProjectsDocument, ServersDocument, type ServerFieldsFragment } from "../generated/graphql.js";
+import { DeploymentsDocument, OperationSubjectDocument, ProjectDocument, ProjectsDocument, ServersDocument, type ServerFieldsFragment } from "../generated/graphql.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 
 const PAGE = 100;
@@ -95,4 +95,16 @@ export async function resolveDeploymentId(client: SlipwayClient, value: string):
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) throw new CliError(`No deployment has an id starting with "${value}"`, ExitCode.Usage);
   throw new CliError(`${matches.length} deployments have an id starting with "${value}": give more of it`, ExitCode.Usage);
+}
+
+/** The operation an id names: an operation's own id, or a deployment's (full or short) whose operation it is. */
+export async function resolveOperationId(client: SlipwayClient, value: string): Promise<string> {
+  const id = await resolveDeploymentId(client, value);
+  const subject = (await client.request(OperationSubjectDocument, { id })).node;
+  if (subject?.__typename === "Operation") return subject.id;
+  if (subject?.__typename === "Deployment") {
+    if (!subject.operation) throw new CliError(`Deployment ${value} has no recorded operation`, ExitCode.Usage);
+    return subject.operation.id;
+  }
+  throw new CliError(`No deployment or operation has the id "${value}"`, ExitCode.Usage);
 }

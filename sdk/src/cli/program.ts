@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
+import { registerCancel } from "./commands/cancel.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerDeployments } from "./commands/deployments.js";
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerServers(program);
   registerDeploy(program);
   registerDeployments(program);
+  registerCancel(program);
   registerLogs(program);
   registerMetrics(program);
   registerConfig(program);

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import type { SlipwayClient } from "../../client.js";
-import { OperationEventHistoryDocument, OperationSubjectDocument } from "../../generated/graphql.js";
-import { CliError, ExitCode } from "../exit-codes.js";
+import { OperationEventHistoryDocument } from "../../generated/graphql.js";
 import { examples } from "../help.js";
-import { listServers, resolveDeploymentId, serverNames } from "../lookup.js";
+import { listServers, resolveOperationId, serverNames } from "../lookup.js";
 import { eventJson, formatEventLine, type OperationEvent } from "../output/events.js";
 import { connect } from "../session.js";
 
@@ -19,7 +18,7 @@ export function registerLogs(program: Command): void {
     .addHelpText("after", examples("slipway logs 3f2a9c1e", "slipway logs --follow 3f2a9c1e", "slipway logs --json <operation-id>"))
     .action(async (id: string, options: { follow?: boolean; json?: boolean }) => {
       const client = await connect();
-      const operationId = await operationOf(client, await resolveDeploymentId(client, id));
+      const operationId = await resolveOperationId(client, id);
       const names = serverNames(await listServers(client));
       const print = (event: OperationEvent) =>
         process.stdout.write(`${options.json ? eventJson(event) : formatEventLine(event, names)}\n`);
@@ -27,16 +26,6 @@ export function registerLogs(program: Command): void {
       for await (const event of events) print(event);
       await client.close();
     });
-}
-
-async function operationOf(client: SlipwayClient, id: string): Promise<string> {
-  const subject = (await client.request(OperationSubjectDocument, { id })).node;
-  if (subject?.__typename === "Operation") return subject.id;
-  if (subject?.__typename === "Deployment") {
-    if (!subject.operation) throw new CliError(`Deployment ${id} has no recorded operation`, ExitCode.Usage);
-    return subject.operation.id;
-  }
-  throw new CliError(`No deployment or operation has the id "${id}"`, ExitCode.Usage);
 }
 
 async function* history(client: SlipwayClient, operationId: string): AsyncGenerator<OperationEvent> {

@@ -1,5 +1,6 @@
 import type { DeploymentStatus, OperationEventFieldsFragment } from "../../generated/graphql.js";
 import { releaseStateLabel } from "../../progress/index.js";
+import { shortId } from "../global-ids.js";
 
 export type OperationEvent = OperationEventFieldsFragment;
 
@@ -75,4 +76,21 @@ export function formatOperationEnd(end: OperationEnd): string {
 
 export function operationEndJson(end: OperationEnd, exitCode: number): string {
   return JSON.stringify({ type: "summary", ...end, exitCode });
+}
+
+/** An operation just asked to stop, as cancelOperation answered. */
+export interface CancelRequest {
+  id: string;
+  title: string;
+  status: string;
+}
+
+/** What a cancel did: ended a queued operation at once, or asked a running one to stop. `asked` is the id the user gave. */
+export function formatCancelRequest(operation: CancelRequest, asked: string): string {
+  if (operation.status === "CANCELLED") return `Cancelled: ${operation.title} (operation ${shortId(operation.id)})`;
+  return `Cancel requested: ${operation.title} stops at its next safe point and puts its servers back; follow it with \`slipway logs --follow ${asked}\``;
+}
+
+export function cancelRequestJson(operation: CancelRequest): string {
+  return JSON.stringify({ operationId: operation.id, title: operation.title, status: operation.status });
 }
