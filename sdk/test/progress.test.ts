@@ -35,7 +35,7 @@ describe("a deploy to three servers", () => {
       ]
     `);
     expect(progress.routed).toBe(true);
-    expect(progress.outcome).toEqual({ ok: true, message: "Succeeded" });
+    expect(progress.outcome).toEqual({ ok: true, cancelled: false, message: "Succeeded" });
     expect(progress.lastSeq).toBe(events.at(-1)!.seq);
     expect(nextActions({ kind: "DEPLOY", status: "SUCCEEDED" }, progress)).toEqual([]);
   });
@@ -109,7 +109,7 @@ describe("an adopt that failed while connecting", () => {
       "s-1 | Connect over SSH | failed | Connecting to root@10.213.0.99:22",
       "s-1 | Server status | failed | The server is marked ERROR: Could not connect to root@10.213.0.99:22: connection refused (is sshd running on that port?)",
     ]);
-    expect(progress.outcome).toEqual({ ok: false, message: "Failed: Could not connect to root@10.213.0.99:22: connection refused (is sshd running on that port?)" });
+    expect(progress.outcome).toEqual({ ok: false, cancelled: false, message: "Failed: Could not connect to root@10.213.0.99:22: connection refused (is sshd running on that port?)" });
     expect(nextActions({ kind: "ADOPT", status: "FAILED" }, progress)).toEqual([
       { kind: "retry-install", serverId: "s-1" },
       { kind: "delete-server", serverId: "s-1" },
@@ -123,6 +123,22 @@ describe("an adopt that failed while connecting", () => {
       { seq: 2, step: "finished", level: "ERROR", message: "Failed: timeout", serverId: null },
     ]);
     expect(lines(progress)).toEqual(["s-1 | Connect over SSH | failed | Connecting"]);
+  });
+});
+
+describe("a deploy someone cancelled", () => {
+  it("shows the step it stopped at as stopped, not failed, and offers nothing to repair", () => {
+    const progress = progressOf([
+      { seq: 1, step: "release", level: "INFO", message: "starting x:deploy_2", serverId: "s-1", releaseState: "STARTING" },
+      { seq: 2, step: "cancel", level: "WARN", message: "Cancel requested by Ada", serverId: null },
+      { seq: 3, step: "finished", level: "WARN", message: "Cancelled", serverId: null },
+    ]);
+    expect(lines(progress)).toEqual([
+      "s-1 | Release | warning | STARTING | starting x:deploy_2",
+      "- | Cancel requested | warning | Cancel requested by Ada",
+    ]);
+    expect(progress.outcome).toEqual({ ok: false, cancelled: true, message: "Cancelled" });
+    expect(nextActions({ kind: "DEPLOY", status: "RUNNING" }, progress)).toEqual([]);
   });
 });
 

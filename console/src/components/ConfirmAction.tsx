@@ -12,12 +12,15 @@ export function ConfirmAction({
   question,
   busy,
   onConfirm,
+  dismissLabel = "Cancel",
 }: {
   label: string;
   confirmLabel: string;
   question: string;
   busy: boolean;
   onConfirm: () => void;
+  /** The button that backs out (where "Cancel" would be ambiguous). */
+  dismissLabel?: string;
 }) {
   const [asking, setAsking] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -57,7 +60,7 @@ export function ConfirmAction({
         {confirmLabel}
       </button>
       <button ref={cancelRef} type="button" className="button button--secondary" onClick={() => setAsking(false)}>
-        Cancel
+        {dismissLabel}
       </button>
     </span>
   );

@@ -13,6 +13,8 @@ const INSTALLS = new Set(["ADOPT", "UPGRADE_AGENT"]);
 const MAKES_SERVERS = new Set(["ADOPT", "UPGRADE_AGENT", "PROVISION"]);
 
 export function nextActions(operation: { kind: string; status: string }, progress: Progress): NextAction[] {
+  // Someone chose to stop it: nothing to repair or retry.
+  if (operation.status === "CANCELLED" || progress.outcome?.cancelled) return [];
   const failed = operation.status === "FAILED" || operation.status === "INTERRUPTED" || progress.outcome?.ok === false;
   const succeeded = operation.status === "SUCCEEDED" || progress.outcome?.ok === true;
   const servers = progress.lanes.flatMap((lane) => (lane.serverId === null ? [] : [lane]));

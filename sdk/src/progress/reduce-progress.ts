@@ -43,8 +43,8 @@ export interface Progress {
   lanes: readonly ProgressLane[];
   /** Every server of a deploy or rollback routes traffic to the new release (before it finished draining). */
   routed: boolean;
-  /** How the operation ended, once it has. */
-  outcome: { ok: boolean; message: string } | null;
+  /** How the operation ended, once it has: succeeded (ok), cancelled, or failed (neither). */
+  outcome: { ok: boolean; cancelled: boolean; message: string } | null;
 }
 
 export const emptyProgress: Progress = { lastSeq: 0, lanes: [], routed: false, outcome: null };
@@ -110,13 +110,15 @@ function statusAfter(current: StepStatus, event: ProgressEvent, releaseState: st
 
 const SETTLED_RELEASE = new Set(["STOPPED", "REVERTED"]);
 
-/** The operation ended: a step still running then is done, or, when the operation failed, the one that failed. */
+/** The operation ended: a step still running then is done, stopped (cancelled), or the one that failed. */
 function finish(progress: Progress, event: ProgressEvent): Progress {
-  const ok = event.level !== "ERROR";
-  const end: StepStatus = ok ? "done" : "failed";
+  // The last event says how: INFO succeeded, WARN was cancelled, ERROR failed or was interrupted.
+  const ok = event.level === "INFO";
+  const cancelled = event.level === "WARN";
+  const end: StepStatus = ok ? "done" : cancelled ? "warning" : "failed";
   return {
     ...progress,
-    outcome: { ok, message: event.message },
+    outcome: { ok, cancelled, message: event.message },
     lanes: progress.lanes.map((lane) => ({ ...lane, steps: lane.steps.map((s) => (s.status === "running" ? { ...s, status: end } : s)) })),
   };
 }
@@ -153,6 +155,7 @@ const STEP_LABELS: Readonly<Record<string, string>> = {
   drain: "Stop routing to it",
   destroy: "Destroy the droplet",
   summary: "Summary",
+  cancel: "Cancel requested",
   finished: "Finished",
 };
 

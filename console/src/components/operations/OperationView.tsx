@@ -11,11 +11,14 @@ import { PageHeader } from "../PageHeader";
 import { RelativeTime } from "../RelativeTime";
 import { StatusBadge } from "../StatusBadge";
 import { BuildLog } from "./BuildLog";
+import { CancelOperation } from "./CancelOperation";
 import { NextActions } from "./NextActions";
 import { OperationSteps } from "./OperationSteps";
 import { useOperationEvents, type Connection } from "./useOperationEvents";
 
 const DEPLOYMENT_KINDS = new Set(["DEPLOY", "ROLLBACK", "CLEANUP"]);
+// The kinds the API lets a person stop half-way (cancelOperation).
+const CANCELLABLE_KINDS = new Set(["DEPLOY", "ROLLBACK"]);
 
 const CONNECTION_WORDS: Record<Connection, string> = {
   connecting: "Connecting…",
@@ -66,7 +69,8 @@ function LiveOperation({ operation, refetch }: { operation: Operation; refetch: 
     serverId === null ? "Control plane" : (names.get(serverId) ?? "A server");
 
   const status = operation.status;
-  const failed = status === "FAILED" || status === "INTERRUPTED" || progress.outcome?.ok === false;
+  const cancelled = status === "CANCELLED" || progress.outcome?.cancelled === true;
+  const failed = !cancelled && (status === "FAILED" || status === "INTERRUPTED" || progress.outcome?.ok === false);
   const succeeded = status === "SUCCEEDED" || progress.outcome?.ok === true;
   const actions = ended ? nextActions(operation, progress) : [];
   return (
@@ -102,11 +106,17 @@ function LiveOperation({ operation, refetch }: { operation: Operation; refetch: 
             <p className="notice__title">Failed</p>
             <p>{operation.error ?? progress.outcome?.message ?? "The operation did not finish."}</p>
           </div>
+        ) : cancelled ? (
+          <div className="notice notice--info" role="status">
+            <p className="notice__title">Cancelled</p>
+            <p>{operation.error ?? progress.outcome?.message ?? "It was stopped before it finished."}</p>
+          </div>
         ) : progress.routed ? (
           <p className="notice notice--info" role="status">
             Traffic has moved to the new release; the old one is draining.
           </p>
         ) : null}
+        {!ended && CANCELLABLE_KINDS.has(operation.kind) ? <CancelOperation operation={operation} /> : null}
         <NextActions actions={actions} serverName={serverName} />
         <section aria-labelledby="steps-heading">
           <h2 id="steps-heading" className="section-title">
@@ -118,7 +128,7 @@ function LiveOperation({ operation, refetch }: { operation: Operation; refetch: 
           <h2 id="log-heading" className="section-title">
             Log
           </h2>
-          <BuildLog lines={log} finished={succeeded || failed} />
+          <BuildLog lines={log} finished={succeeded || failed || cancelled} />
         </section>
       </div>
     </>
