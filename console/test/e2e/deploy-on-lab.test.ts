@@ -147,7 +147,7 @@ describe("deploying to real lab hosts from the console, in Chromium", () => {
     expect(box.top + box.height, JSON.stringify(box)).toBeGreaterThanOrEqual(box.content - 8);
   }
 
-  async function waitForOutcome(outcome: "Succeeded" | "Failed") {
+  async function waitForOutcome(outcome: "Succeeded" | "Failed" | "Cancelled") {
     await page.locator(".notice__title", { hasText: outcome }).waitFor({ timeout: 150_000 });
   }
 
@@ -326,5 +326,29 @@ describe("deploying to real lab hosts from the console, in Chromium", () => {
     await tab("Deployments").click();
     await page.getByText("5 deployments").waitFor();
     await phoneScreenshot(page, "50-lab-deployments-phone");
+  });
+
+  it("cancels a deploy from its live view mid-build, after one confirmation; the hosts keep serving what they served", async () => {
+    await tab("Deploy").click();
+    await page.getByLabel("Load a config").selectOption({ label: "lab hosts" });
+    await page.getByText("Loaded “lab hosts”.").waitFor();
+    await dropArchive(siteArchive("v5", { slowBuild: true }));
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    await page.waitForURL((url) => url.pathname.startsWith("/operations/"));
+    const id = operationId();
+    await page.locator(".log__line", { hasText: "rendering page 2/12" }).waitFor({ timeout: 60_000 });
+
+    await page.getByRole("button", { name: "Cancel deploy" }).click();
+    await page.getByRole("button", { name: "Keep it running" }).click();
+    await page.getByRole("button", { name: "Cancel deploy" }).click();
+    await page.getByRole("button", { name: "Stop the deploy" }).click();
+    await page.getByText("Cancelling: the deploy stops at its next safe point").waitFor();
+    expect(await page.getByRole("button", { name: "Cancel deploy" }).count()).toBe(0);
+    await waitForOutcome("Cancelled");
+    await screenshot(page, "51-lab-deploy-cancelled");
+    const events = await expectViewMatchesApi(id);
+    expect(events.filter((e) => e.step === "cancel").map((e) => e.message)).toEqual(["Cancel requested by Administrator", "Stopping at the next safe point"]);
+    expect(events.at(-1)).toMatchObject({ step: "finished", message: "Cancelled" });
+    await expectServing(api, "v4");
   });
 });
