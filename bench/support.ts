@@ -3,7 +3,7 @@
 // images, and timing helpers. Benchmarks print figures; they assert nothing.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -121,8 +121,11 @@ export async function untilServed(addresses: string[], hostHeader: string, body:
 /** Runs a command on a host over SSH as root with the control plane's key, reusing one master connection. */
 export function sshTo(bench: Bench, host: AdoptedHost) {
   const control = path.join(bench.dataDir, `ssh-${host.name}.sock`);
+  // The control plane keeps its key in its database: ssh(1) needs it in a file of its own.
+  const key = path.join(bench.dataDir, "control-plane-key");
+  if (!existsSync(key)) writeFileSync(key, bench.server.app.deps.connections.identity().privateKey, { mode: 0o600 });
   const base = [
-    "-i", path.join(bench.dataDir, "ssh", "id_ed25519"),
+    "-i", key,
     "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
     "-o", `ControlPath=${control}`,
   ];
