@@ -11,6 +11,8 @@ const DEPLOY = `mutation($input: DeployInput!) { deploy(input: $input) {
   __typename ... on MutationDeploySuccess { data { deployment { id imageTag } operation { id } } } ... on Error { message } } }`;
 const CANCEL = `mutation($id: ID!) { cancelOperation(id: $id) {
   __typename ... on MutationCancelOperationSuccess { data { id status cancelRequestedAt } } ... on Error { message } } }`;
+const CANCEL_DEPLOYMENT = `mutation($id: ID!) { cancelDeployment(id: $id) {
+  __typename ... on MutationCancelDeploymentSuccess { data { id status } } ... on Error { message } } }`;
 const EVENTS = `subscription($id: ID!) { operationEvents(operationId: $id) { seq step level message } }`;
 const DEPLOYMENT = `query($id: ID!) { node(id: $id) { ... on Deployment { status error targets { server { name } state } } } }`;
 
@@ -172,6 +174,20 @@ describe("cancelOperation", () => {
     // The queued one never reached a server, even once a slot was free.
     expect(gateway.calls.some((c) => "tag" in c && c.tag === queued.imageTag)).toBe(false);
     expect((await operationRow(queued.operationId)).status).toBe("CANCELLED");
+  });
+
+  it("cancels by the deployment's id too (cancelDeployment answers its operation)", async () => {
+    gateway.holding.add(serverIds[0]!);
+    const running = await deploy("web", "registry.test/shop/web:6");
+    await until("the web deploy holds the only operation slot", () => gateway.heldCount === 1);
+    const queued = await deploy("api", "registry.test/shop/api:2");
+    const result = await server.gql(CANCEL_DEPLOYMENT, { id: queued.deploymentId }, server.adminToken);
+    expect(result.data.cancelDeployment).toEqual({ __typename: "MutationCancelDeploymentSuccess", data: { id: queued.operationId, status: "CANCELLED" } });
+    const unknown = await server.gql(CANCEL_DEPLOYMENT, { id: gid("Deployment", "00000000-0000-4000-8000-000000000000") }, server.adminToken);
+    expect(unknown.data.cancelDeployment).toEqual({ __typename: "NotFoundError", message: "Deployment was not found" });
+    gateway.letGo();
+    await endsAs(running.operationId, "SUCCEEDED");
+    live = running;
   });
 
   it("refuses an operation that already ended, and leaves it as it was", async () => {

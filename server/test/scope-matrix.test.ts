@@ -72,6 +72,7 @@ const ALLOWED: Record<string, Principal[]> = {
   "Mutation.updateProject": PROJECTS_WRITE,
   "Mutation.updateService": PROJECTS_WRITE,
   "Mutation.changePassword": SESSIONS,
+  "Mutation.cancelDeployment": DEPLOY,
   "Mutation.cancelOperation": DEPLOY,
   "Mutation.cleanupImages": DEPLOY,
   "Mutation.completeSetup": EVERYONE,

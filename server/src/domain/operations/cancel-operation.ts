@@ -14,6 +14,15 @@ import { LeaseLostError } from "./lease.js";
 // snapshots...) never look at it: stopped half-way they would leave a droplet or a server behind.
 const CANCELLABLE_KINDS: ReadonlySet<OperationKind> = new Set(["DEPLOY", "ROLLBACK"]);
 
+/** The same, for the deployment a deploy or rollback records (the id deployment lists show). */
+export async function requestDeploymentCancel(deps: Deps, viewer: Viewer, deploymentId: string): Promise<Operation> {
+  const deployment = await deps.db.deployment.findUnique({ where: { id: deploymentId }, select: { operationId: true } });
+  if (!deployment) throw new NotFoundError("Deployment");
+  // Recorded a moment before its operation is: nothing has run yet, but there is nothing to stop either.
+  if (!deployment.operationId) throw new ConflictError("The deployment is still being recorded; ask again in a moment");
+  return requestOperationCancel(deps, viewer, deployment.operationId);
+}
+
 /**
  * Asks for an operation to stop. Asking again while it stops (or after it stopped because of it)
  * answers the same; an operation that ended otherwise, or of a kind that cannot stop safely, is

@@ -2,6 +2,7 @@ import { rollbackDeployment } from "../../domain/deployments/rollback-deployment
 import { createDeployment, type UploadedArchive } from "../../domain/deployments/create-deployment.js";
 import { startImageCleanup } from "../../domain/deployments/cleanup-images-operation.js";
 import { countDeployments, listDeployments, setDeploymentPinned } from "../../domain/deployments/queries.js";
+import { requestDeploymentCancel } from "../../domain/operations/cancel-operation.js";
 import type { Deployment, Operation } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
@@ -145,6 +146,14 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError] },
     args: { id: t.arg.globalID({ required: true, for: DeploymentNode }) },
     resolve: (_root, args, ctx) => setDeploymentPinned(ctx.deps, args.id.id, true),
+  }),
+  cancelDeployment: t.field({
+    type: OperationNode,
+    description: "cancelOperation for the deploy or rollback that records this deployment; answers its operation.",
+    authScopes: { scope: "deploy" },
+    errors: { types: [NotFoundError, ConflictError] },
+    args: { id: t.arg.globalID({ required: true, for: DeploymentNode }) },
+    resolve: (_root, args, ctx) => requestDeploymentCancel(ctx.deps, viewerOf(ctx), args.id.id),
   }),
   unpinDeployment: t.field({
     type: DeploymentNode,
