@@ -24,6 +24,13 @@ export function budgetKey(provider: string, token: string): string {
   return `${provider}:${createHash("sha256").update(token).digest("hex").slice(0, 32)}`;
 }
 
+/**
+ * A request is counted when it is taken and reaches the provider a little later (later still on a
+ * busy machine), so every window is held this much longer than the provider's: that lag never
+ * makes a 429, which Cloudflare answers by blocking the token for five minutes.
+ */
+const ARRIVAL_SLACK_MS = 1_000;
+
 /** Takes one request from the budget; `beforeWait` is told each wait (and may throw to give up). */
 export async function takeFromBudget(
   budget: RateBudget,
@@ -32,8 +39,9 @@ export async function takeFromBudget(
   beforeWait: (delayMs: number) => void,
   sleep: (ms: number) => Promise<void>,
 ): Promise<void> {
+  const held = limits.map((limit) => ({ requests: limit.requests, windowMs: limit.windowMs + ARRIVAL_SLACK_MS }));
   for (;;) {
-    const delayMs = await budget.tryTake(key, limits);
+    const delayMs = await budget.tryTake(key, held);
     if (delayMs === 0) return;
     beforeWait(delayMs);
     await sleep(delayMs);
