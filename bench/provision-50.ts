@@ -54,8 +54,8 @@ const dir = mkdtempSync(path.join(tmpdir(), "slipway-bench-"));
 const app = await buildApp(loadConfig({ PORT: "0", HOST: "127.0.0.1", SLIPWAY_DATA_DIR: dir, SLIPWAY_DIGITALOCEAN_API_URL: sim.url }), {
   log: createLogger("silent"),
   provisioning: {
-    // BENCH_PACING=off: the client learns the per-minute limit only from 429s (for comparison).
-    digitalOcean: { dispatcher: countingDispatcher(), ...(process.env.BENCH_PACING === "off" ? { rateLimit: { perMinute: 0 } } : {}) },
+    // BENCH_PACING=off: no request budget, the client learns the limits only from 429s (for comparison).
+    digitalOcean: { dispatcher: countingDispatcher(), ...(process.env.BENCH_PACING === "off" ? { rateLimit: { limits: [] } } : {}) },
     bringUpAgent: (_ctx, serverId) =>
       deps.db.server.update({
         where: { id: serverId },

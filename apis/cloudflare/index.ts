@@ -91,3 +91,10 @@ export function rateLimitHeaders(
     "ratelimit-policy": `"default";q=${policy.requests};w=${policy.windowSeconds}`,
   };
 }
+
+/** Reads a `Ratelimit` header as `rateLimitHeaders` writes it: remaining calls and seconds until the window resets. */
+export function parseRateLimitHeader(value: string): { remaining: number; resetSeconds: number } | undefined {
+  const remaining = /;\s*r=(\d+)/.exec(value)?.[1];
+  const resetSeconds = /;\s*t=(\d+)/.exec(value)?.[1];
+  return remaining === undefined || resetSeconds === undefined ? undefined : { remaining: Number(remaining), resetSeconds: Number(resetSeconds) };
+}

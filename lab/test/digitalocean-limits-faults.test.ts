@@ -32,6 +32,9 @@ describe("DigitalOcean simulator: rate limits", () => {
     expect(limited.status).toBe(429);
     expect(limited.body).toEqual({ id: "too_many_requests", message: "API Rate limit exceeded." });
     expect(limited.headers["ratelimit-remaining"]).toBe("97");
+    // The burst limit's 429 says when to retry: once the minute's oldest call has aged out.
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThanOrEqual(59);
+    expect(Number(limited.headers["retry-after"])).toBeLessThanOrEqual(60);
     const reset = Number(limited.headers["ratelimit-reset"]);
     expect(reset).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000));
     expect(reset).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 3600);
@@ -48,6 +51,8 @@ describe("DigitalOcean simulator: rate limits", () => {
     const limited = await call("GET", "/v2/regions");
     expect(limited.status).toBe(429);
     expect(limited.headers["ratelimit-limit"]).toBe("2");
+    expect(limited.headers["ratelimit-remaining"]).toBe("0");
+    expect(limited.headers["retry-after"]).toBeUndefined();
   });
 
   it("defaults to DigitalOcean's real limits", async () => {

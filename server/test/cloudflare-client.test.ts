@@ -9,6 +9,7 @@ import {
   CloudflareApiError, CloudflareClient, CloudflareError, CloudflareRateLimitError, generateOriginCsr, type CloudflareClientOptions,
   type CloudflareTransportEvent, type DnsRecord,
 } from "../src/integrations/cloudflare/index.js";
+import { InProcessRateBudget } from "../src/infra/in-process/rate-budget.js";
 
 let sim: CloudflareSimulator | undefined;
 const closers: (() => Promise<void>)[] = [];
@@ -35,6 +36,7 @@ function clientFor(target: { url: string; token: string }, options: Partial<Clou
   const client = new CloudflareClient({
     token: target.token,
     apiUrl: target.url,
+    rateBudget: new InProcessRateBudget(),
     requestTimeoutMs: 2_000,
     retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 50 },
     rateLimit: { blockWaitMs: 1_000, maxWaits: 3 },
@@ -297,9 +299,9 @@ describe("Cloudflare client: failures and rate limits", () => {
     expect(events.map((e) => e.kind === "retry" && e.reason)).toEqual(["status 503", "status 503", expect.stringMatching(/Timeout|UND_ERR/)]);
   });
 
-  it("keeps under its own budget: a burst is spread out and never meets a 429", async () => {
+  it("keeps under its budget: a burst is spread out and never meets a 429", async () => {
     const sim = await start({ rateLimits: { requests: 4, windowMs: 500, blockMs: 2_000 } });
-    const { client, events } = clientFor(sim, { rateLimit: { requests: 4, windowMs: 700 } });
+    const { client, events } = clientFor(sim, { rateLimit: { limits: [{ requests: 4, windowMs: 700 }] } });
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.findZone("example.test")));
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     expect(events.some((e) => e.kind === "rate-limited" && e.cause === "budget")).toBe(true);

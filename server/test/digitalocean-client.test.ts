@@ -9,6 +9,7 @@ import {
   DigitalOceanActionError, DigitalOceanApiError, DigitalOceanClient, DigitalOceanRateLimitError, UnmanagedDropletError,
   type DigitalOceanClientOptions, type TransportEvent,
 } from "../src/integrations/digitalocean/index.js";
+import { InProcessRateBudget } from "../src/infra/in-process/rate-budget.js";
 
 const DROPLET = { region: "nyc3", size: "s-1vcpu-1gb", image: "debian-12-x64" } as const;
 
@@ -38,6 +39,7 @@ function clientFor(target: { url: string; token: string }, options: Partial<Digi
   const client = new DigitalOceanClient({
     token: target.token,
     apiUrl: target.url,
+    rateBudget: new InProcessRateBudget(),
     requestTimeoutMs: 2_000,
     retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 50 },
     rateLimit: { initialWaitMs: 50, maxWaitMs: 5_000, totalWaitMs: 120_000 },

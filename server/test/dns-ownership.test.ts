@@ -17,7 +17,8 @@ async function zoneRecords(): Promise<string[]> {
 
 beforeAll(async () => {
   f = await startDomainsFixture();
-  cloudflare = new CloudflareClient({ token: f.sim.token, apiUrl: f.sim.url });
+  // The test's own calls count against the same token budget as the server's.
+  cloudflare = new CloudflareClient({ token: f.sim.token, apiUrl: f.sim.url, rateBudget: f.server.app.deps.rateBudget });
   zoneId = (await cloudflare.findZone("example.test"))!.id;
   // Records someone made by hand, long before Slipway: the mail server, and a site elsewhere.
   await cloudflare.createDnsRecord(zoneId, { type: "A", name: "mail.example.test", content: "198.51.100.25", ttl: 1 });

@@ -171,7 +171,8 @@ describe("provisioning against the DigitalOcean simulator", { timeout: 60_000 },
   });
 
   it("succeeds through 429 storms and 5xx answers", async () => {
-    sim.faults.rateLimitNext(12);
+    // Each 429 holds every call until its ratelimit-reset: a reset within the second keeps the storm short.
+    sim.faults.rateLimitNext(12, { retryAfterSeconds: 0 });
     sim.faults.failNext(3, { status: 503, match: "^POST /v2/droplets$" });
     sim.faults.failNext(4, { status: 500, match: "^GET /v2/actions/" });
     const { operation } = await provision({ count: 3, namePrefix: "prov-storm" });

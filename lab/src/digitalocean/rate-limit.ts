@@ -1,7 +1,8 @@
 import { SlidingWindow } from "../simulator-shared/sliding-window.js";
 
 // DigitalOcean allows 5,000 requests per hour and 250 per minute per token. The headers
-// describe the hourly budget; either limit being spent yields a 429.
+// describe the hourly budget; either limit being spent yields a 429. The per-minute (burst)
+// limit's 429 also says `retry-after` seconds (DigitalOcean's release note of 2023-08-24).
 
 export interface DigitalOceanRateLimits {
   perHour: number;
@@ -14,7 +15,10 @@ export class DigitalOceanRateLimiter {
   private readonly hour: SlidingWindow;
   private readonly minute: SlidingWindow;
 
-  constructor(limits: DigitalOceanRateLimits = REAL_DIGITALOCEAN_LIMITS, now: () => number = Date.now) {
+  constructor(
+    limits: DigitalOceanRateLimits = REAL_DIGITALOCEAN_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {
     this.hour = new SlidingWindow(limits.perHour, 3_600_000, now);
     this.minute = new SlidingWindow(limits.perMinute, 60_000, now);
   }
@@ -22,12 +26,16 @@ export class DigitalOceanRateLimiter {
   /** Counts one call for `token`; returns whether it is allowed and the headers to send. */
   hit(token: string): { allowed: boolean; headers: Record<string, string> } {
     // Check both before counting, so a call refused by one window is not charged to the other.
-    const allowed = this.hour.remaining(token) > 0 && this.minute.remaining(token) > 0;
-    if (allowed) {
+    const hourSpent = this.hour.remaining(token) === 0;
+    const minuteSpent = this.minute.remaining(token) === 0;
+    if (!hourSpent && !minuteSpent) {
       this.hour.tryHit(token);
       this.minute.tryHit(token);
+      return { allowed: true, headers: this.headers(token) };
     }
-    return { allowed, headers: this.headers(token) };
+    if (hourSpent) return { allowed: false, headers: this.headers(token) };
+    const retryAfter = Math.max(1, Math.ceil((this.minute.resetAt(token) - this.now()) / 1000));
+    return { allowed: false, headers: { ...this.headers(token), "retry-after": String(retryAfter) } };
   }
 
   headers(token: string): Record<string, string> {

@@ -20,7 +20,7 @@ export interface Deps {
   bus: EventBus;
   queue: JobQueue;
   scheduler: Scheduler;
-  /** Provider request budgets, shared by every replica (DigitalOcean per minute, Cloudflare per 5 minutes). */
+  /** Provider request budgets per token, shared by every replica (DigitalOcean per minute and hour, Cloudflare per 5 minutes). */
   rateBudget: RateBudget;
   /** Pinned SSH connections to servers, and agent clients through them. */
   connections: ServerConnections;

@@ -185,15 +185,8 @@ export interface Clock {
   now(): Date;
 }
 
-/**
- * A request budget shared by every replica and operation (a provider's rate limit): `take`
- * resolves once one more request fits in the window, waiting if it must.
- */
-export interface RateBudget {
-  take(key: string, limit: { requests: number; windowMs: number }): Promise<void>;
-  /** After a 429 that blocks the whole token (Cloudflare: five minutes): every `take` for the key waits it out. */
-  block(key: string, forMs: number): Promise<void>;
-}
+/** Provider request budgets shared by every replica and operation (defined where the HTTP clients use them). */
+export type { RateBudget, RateLimit } from "../integrations/rate-budget.js";
 
 // ------------------------------------------------------------------ provisioning
 
@@ -208,8 +201,8 @@ export interface TemporaryDroplet {
  * SSH and its timings. app.ts builds the real one; tests and benchmarks replace parts of it.
  */
 export interface ProvisioningEnvironment {
-  /** Client options besides the token and URL (polling, retries, rate-limit waits). */
-  digitalOcean: Omit<DigitalOceanClientOptions, "token" | "apiUrl">;
+  /** Client options besides the token, URL and request budget (polling, retries, rate-limit waits). */
+  digitalOcean: Omit<DigitalOceanClientOptions, "token" | "apiUrl" | "rateBudget">;
   /** Connects to a recorded droplet, pins its key, gives its agent its own token, waits for it. */
   bringUpAgent(ctx: OperationContext, serverId: string): Promise<Server>;
   /** Installs the agent on a snapshot's temporary droplet and waits until it answers. */

@@ -41,6 +41,13 @@ export async function sendJson(call: JsonCall): Promise<JsonResponse> {
   return { status: response.statusCode, headers: response.headers, body };
 }
 
+/** `Retry-After` in ms, when the answer carries it as seconds (as DigitalOcean and Cloudflare send it). */
+export function retryAfterMs(headers: JsonResponse["headers"]): number | undefined {
+  const value = headers["retry-after"];
+  const seconds = typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
 export function getJsonWithBearer(url: string, token: string, timeoutMs = 10_000): Promise<JsonResponse> {
   return sendJson({ method: "GET", url, token, timeoutMs });
 }

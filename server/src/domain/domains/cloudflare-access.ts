@@ -36,6 +36,7 @@ export async function openCloudflare(deps: Deps, report: Report, step: string): 
   const client = new CloudflareClient({
     token,
     apiUrl: deps.config.cloudflareApiUrl,
+    rateBudget: deps.rateBudget,
     onEvent: (event) => void report({ step, level: "WARN", message: describeTransportEvent(event) }),
   });
   const zones = new Map<string, Promise<Zone | undefined>>();

@@ -35,8 +35,8 @@ async function bringUpAgent(deps: Deps, ctx: OperationContext, serverId: string)
   return installAgent(deps, ctx, serverId);
 }
 
-/** A DigitalOcean client with the stored "default" DIGITALOCEAN credential. */
+/** A DigitalOcean client with the stored "default" DIGITALOCEAN credential, on the token's shared request budget. */
 export async function digitalOceanClient(deps: Deps): Promise<DigitalOceanClient> {
   const token = await readProviderToken(deps, "DIGITALOCEAN");
-  return new DigitalOceanClient({ ...deps.provisioning.digitalOcean, token, apiUrl: deps.config.digitalOceanApiUrl });
+  return new DigitalOceanClient({ ...deps.provisioning.digitalOcean, token, apiUrl: deps.config.digitalOceanApiUrl, rateBudget: deps.rateBudget });
 }

@@ -1,25 +1,35 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { RateBudget } from "../../domain/ports.js";
+import type { RateBudget, RateLimit } from "../../domain/ports.js";
 
-// A sliding window per key in a sorted set, decided in one script so replicas never both take the
-// last slot. Returns 0 when a request was counted, else how many ms to wait. Redis's clock, so
+// Per key, a sorted set of the requests counted within the longest window, decided in one script
+// so replicas never both take the last slot. ARGV: a unique member, then (requests, windowMs) per
+// limit. Returns 0 when the request was counted, else how many ms to wait. Redis's clock, so
 // replicas' clocks need not agree.
-const TAKE = `
+const TRY_TAKE = `
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
 if blocked > ms then return blocked - ms end
-local window = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms - window)
-if redis.call('ZCARD', KEYS[1]) < limit then
-  redis.call('ZADD', KEYS[1], ms, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return 0
+local longest = 0
+for i = 2, #ARGV, 2 do longest = math.max(longest, tonumber(ARGV[i + 1])) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms - longest)
+local wait = 0
+for i = 2, #ARGV, 2 do
+  local requests = tonumber(ARGV[i])
+  local window = tonumber(ARGV[i + 1])
+  local since = '(' .. (ms - window)
+  local inWindow = redis.call('ZCOUNT', KEYS[1], since, '+inf')
+  if inWindow >= requests then
+    -- Room comes when enough of the oldest have left the window.
+    local freeing = redis.call('ZRANGEBYSCORE', KEYS[1], since, '+inf', 'WITHSCORES', 'LIMIT', inWindow - requests, 1)
+    wait = math.max(wait, tonumber(freeing[2]) + window - ms)
+  end
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - ms)
+if wait > 0 or longest == 0 then return wait end
+redis.call('ZADD', KEYS[1], ms, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], longest)
+return 0
 `;
 
 const BLOCK = `
@@ -30,17 +40,14 @@ if untilMs > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', 
 return 0
 `;
 
-/** Provider request budgets shared by every replica (DigitalOcean 250/min, Cloudflare 1,200/5 min per token). */
+/** Provider request budgets shared by every replica (DigitalOcean 250/min and 5,000/h, Cloudflare 1,200/5 min per token). */
 export class RedisRateBudget implements RateBudget {
   constructor(private readonly redis: Redis) {}
 
-  async take(key: string, limit: { requests: number; windowMs: number }): Promise<void> {
-    while (true) {
-      const member = randomUUID(); // unique across replicas, or two takes would count once
-      const waitMs = Number(await this.redis.eval(TAKE, 2, `slipway:budget:${key}`, `slipway:budget:${key}:blocked`, limit.windowMs, limit.requests, member));
-      if (waitMs === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
+  async tryTake(key: string, limits: readonly RateLimit[]): Promise<number> {
+    const member = randomUUID(); // unique across replicas, or two requests would count once
+    const windows = limits.flatMap((limit) => [limit.requests, limit.windowMs]);
+    return Number(await this.redis.eval(TRY_TAKE, 2, `slipway:budget:${key}`, `slipway:budget:${key}:blocked`, member, ...windows));
   }
 
   async block(key: string, forMs: number): Promise<void> {

@@ -1,10 +1,12 @@
 // Cloudflare v4 client for what Slipway needs: zones by name, DNS records (CRUD and batch,
 // and a sync of a service's A records), and Origin CA certificates.
+import { CLOUDFLARE_RATE_LIMIT } from "@slipway/cloudflare-api";
 import type { Dispatcher } from "undici";
+import type { RateBudget } from "../rate-budget.js";
 import { dnsPlanToBatch, isEmptyPlan, normalizeHostname, planDnsRecords, type DesiredHostname, type DnsPlan, type DnsPlanOptions } from "./dns-plan.js";
 import { CloudflareApiError, CloudflareError, DnsConflictError } from "./errors.js";
 import {
-  CloudflareTransport, defaultSleep, type CloudflareRateLimitPolicy, type CloudflareRetryPolicy, type CloudflareTransportEvent, type Envelope,
+  CLOUDFLARE_RATE_LIMITS, CloudflareTransport, defaultSleep, type CloudflareRateLimitPolicy, type CloudflareRetryPolicy, type CloudflareTransportEvent, type Envelope,
 } from "./transport.js";
 import {
   ORIGIN_CA_VALIDITIES, type DnsBatch, type DnsBatchResult, type DnsRecord, type DnsRecordInput, type DnsRecordType, type OriginCaRequestType,
@@ -22,10 +24,12 @@ export interface CloudflareClientOptions {
   token: string;
   /** Ends in /client/v4. */
   apiUrl?: string;
+  /** The token's request budget, shared by every client of it (and every replica, in cluster mode). */
+  rateBudget: RateBudget;
   /** Deadline of one HTTP attempt; a hung call is abandoned and retried. Default 30 s. */
   requestTimeoutMs?: number;
   retry?: Partial<CloudflareRetryPolicy>;
-  /** Default: 1,200 calls per 5 minutes, a 5-minute wait after a 429 without retry-after, 3 waits. */
+  /** Default: 1,200 calls per 5 minutes, a 5-minute block after a 429 without retry-after, 3 waits. */
   rateLimit?: Partial<CloudflareRateLimitPolicy>;
   dispatcher?: Dispatcher;
   onEvent?: (event: CloudflareTransportEvent) => void;
@@ -50,7 +54,8 @@ export class CloudflareClient {
       token: options.token,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 20_000, ...options.retry },
-      rateLimit: { requests: 1200, windowMs: 300_000, blockWaitMs: 300_000, maxWaits: 3, ...options.rateLimit },
+      budget: options.rateBudget,
+      rateLimit: { limits: CLOUDFLARE_RATE_LIMITS, blockWaitMs: CLOUDFLARE_RATE_LIMIT.blockSeconds * 1000, maxWaits: 3, ...options.rateLimit },
       dispatcher: options.dispatcher,
       onEvent: options.onEvent,
       random: options.random ?? Math.random,

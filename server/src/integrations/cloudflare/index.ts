@@ -4,6 +4,6 @@ export {
 } from "./dns-plan.js";
 export { CloudflareApiError, CloudflareError, CloudflareRateLimitError, CloudflareUnavailableError, DnsConflictError, type CloudflareMessage } from "./errors.js";
 export { generateOriginCsr, type OriginCsr, type OriginKeyType } from "./origin-csr.js";
-export type { CloudflareRateLimitPolicy, CloudflareRetryPolicy, CloudflareTransportEvent } from "./transport.js";
+export { CLOUDFLARE_RATE_LIMITS, type CloudflareRateLimitPolicy, type CloudflareRetryPolicy, type CloudflareTransportEvent } from "./transport.js";
 export * from "./types.js";
 export { verifyCloudflareToken } from "./verify-token.js";

@@ -1,10 +1,12 @@
 // The one place that talks HTTP to Cloudflare's v4 API: bearer auth, the response envelope,
-// per-attempt deadlines, bounded retries with backoff and jitter, and the rate limit: the client
-// keeps under its own budget (1,200 calls per 5 minutes) and, after a 429, waits out the block
-// (which stops every call with the token) before trying again.
+// per-attempt deadlines, bounded retries with backoff and jitter, and the rate limit: every call
+// is taken from the token's budget shared by every replica (1,200 calls per 5 minutes), and a 429
+// (which stops every call with the token) blocks that budget for all of them until it lifts.
 import { setTimeout as sleepFor } from "node:timers/promises";
+import { CLOUDFLARE_RATE_LIMIT, parseRateLimitHeader } from "@slipway/cloudflare-api";
 import type { Dispatcher } from "undici";
-import { backoffDelayMs, sendJson } from "../http.js";
+import { backoffDelayMs, retryAfterMs, sendJson, type JsonResponse } from "../http.js";
+import { budgetKey, takeFromBudget, type RateBudget, type RateLimit } from "../rate-budget.js";
 import { CloudflareApiError, CloudflareRateLimitError, CloudflareUnavailableError, type CloudflareMessage } from "./errors.js";
 import type { Envelope as CloudflareEnvelope } from "./types.js";
 
@@ -15,11 +17,15 @@ export interface CloudflareRetryPolicy {
   maxDelayMs: number;
 }
 
+/** Cloudflare's limit per token: 1,200 calls per five minutes. */
+export const CLOUDFLARE_RATE_LIMITS: readonly RateLimit[] = [
+  { requests: CLOUDFLARE_RATE_LIMIT.requests, windowMs: CLOUDFLARE_RATE_LIMIT.windowSeconds * 1000 },
+];
+
 export interface CloudflareRateLimitPolicy {
-  /** The client's own budget: at most `requests` calls per `windowMs`. */
-  requests: number;
-  windowMs: number;
-  /** Wait after a 429 without a retry-after header (Cloudflare blocks for five minutes). */
+  /** What the token's shared budget allows; [] sends without pacing (429s still block it). */
+  limits: readonly RateLimit[];
+  /** Block after a 429 without a retry-after header (Cloudflare blocks for five minutes). */
   blockWaitMs: number;
   /** How many 429s one call may wait out before it fails. */
   maxWaits: number;
@@ -32,6 +38,8 @@ export type CloudflareTransportEvent =
 export interface CloudflareTransportOptions {
   apiUrl: string;
   token: string;
+  /** Shared by every client of the token, in this process and (cluster mode) every replica. */
+  budget: RateBudget;
   requestTimeoutMs: number;
   retry: CloudflareRetryPolicy;
   rateLimit: CloudflareRateLimitPolicy;
@@ -61,10 +69,11 @@ export interface CloudflareCall<T> {
 export const defaultSleep = (ms: number) => sleepFor(ms).then(() => undefined);
 
 export class CloudflareTransport {
-  private readonly sent: number[] = [];
-  private blockedUntil = 0;
+  private readonly budgetKey: string;
 
-  constructor(private readonly options: CloudflareTransportOptions) {}
+  constructor(private readonly options: CloudflareTransportOptions) {
+    this.budgetKey = budgetKey("cloudflare", options.token);
+  }
 
   async call<T>(spec: CloudflareCall<T>): Promise<Envelope<T>> {
     const url = new URL(`${this.options.apiUrl}${spec.path}`);
@@ -74,6 +83,7 @@ export class CloudflareTransport {
     const label = `${spec.method} ${spec.path}`;
     let failures = 0;
     let waits = 0;
+    let waitCause: "budget" | "429" = "budget";
     let uncertain = false;
 
     for (;;) {
@@ -81,9 +91,10 @@ export class CloudflareTransport {
         const adopted = await spec.reconcile();
         if (adopted !== undefined) return adopted;
       }
-      await this.waitForBudget(label);
+      await this.takeFromBudget(label, waitCause);
+      waitCause = "budget";
 
-      let response: { status: number; headers: Record<string, string | string[] | undefined>; body: unknown };
+      let response: JsonResponse;
       try {
         const body = typeof spec.body === "function" ? (spec.body as () => unknown)() : spec.body;
         response = await this.send(spec.method, url, body);
@@ -98,12 +109,12 @@ export class CloudflareTransport {
       if (response.status === 429) {
         if (waits >= this.options.rateLimit.maxWaits) throw new CloudflareRateLimitError(label, waits);
         waits += 1;
-        const retryAfter = Number(response.headers["retry-after"]);
-        const delayMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : this.options.rateLimit.blockWaitMs;
         // The block covers every call with this token, not just this one.
-        this.blockedUntil = Math.max(this.blockedUntil, Date.now() + delayMs);
+        await this.options.budget.block(this.budgetKey, retryAfterMs(response.headers) ?? this.options.rateLimit.blockWaitMs);
+        waitCause = "429";
         continue;
       }
+      await this.holdIfSpent(response.headers);
       const envelope = (response.body ?? {}) as { success?: boolean; errors?: CloudflareMessage[] } & Envelope<T>;
       if (response.status >= 500) {
         failures += 1;
@@ -119,26 +130,22 @@ export class CloudflareTransport {
     }
   }
 
-  /** Waits out a 429 block, then until the client's own budget has room; counts the call. */
-  private async waitForBudget(label: string): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      if (this.blockedUntil > now) {
-        const delayMs = this.blockedUntil - now;
-        this.options.onEvent?.({ kind: "rate-limited", call: label, delayMs, cause: "429" });
-        await this.options.sleep(delayMs);
-        continue;
-      }
-      const { requests, windowMs } = this.options.rateLimit;
-      while (this.sent.length > 0 && this.sent[0]! <= now - windowMs) this.sent.shift();
-      if (this.sent.length < requests) {
-        this.sent.push(now);
-        return;
-      }
-      const delayMs = this.sent[0]! + windowMs - now + 1;
-      this.options.onEvent?.({ kind: "rate-limited", call: label, delayMs, cause: "budget" });
-      await this.options.sleep(delayMs);
-    }
+  /** Takes this call from the token's budget, waiting as long as it must. */
+  private async takeFromBudget(label: string, cause: "budget" | "429"): Promise<void> {
+    await takeFromBudget(
+      this.options.budget,
+      this.budgetKey,
+      this.options.rateLimit.limits,
+      (delayMs) => this.options.onEvent?.({ kind: "rate-limited", call: label, delayMs, cause }),
+      this.options.sleep,
+    );
+  }
+
+  /** `Ratelimit: r=0;t=N`: one more call within N seconds would be refused and block the token for five minutes. */
+  private async holdIfSpent(headers: JsonResponse["headers"]): Promise<void> {
+    const header = headers["ratelimit"];
+    const status = typeof header === "string" ? parseRateLimitHeader(header) : undefined;
+    if (status?.remaining === 0 && status.resetSeconds > 0) await this.options.budget.block(this.budgetKey, status.resetSeconds * 1000);
   }
 
   private async send(method: string, url: URL, body: unknown) {
@@ -151,7 +158,6 @@ export class CloudflareTransport {
       dispatcher: this.options.dispatcher,
     });
   }
-
 
   private async backoff(label: string, failures: number, reason: string): Promise<void> {
     const delayMs = backoffDelayMs(failures, this.options.retry, this.options.random);

@@ -6,8 +6,10 @@ import type { Dispatcher } from "undici";
 import {
   DigitalOceanActionError, DigitalOceanActionTimeoutError, DigitalOceanApiError, DigitalOceanError, UnmanagedDropletError,
 } from "./errors.js";
+import type { RateBudget } from "../rate-budget.js";
 import {
-  DigitalOceanTransport, defaultSleep, type ApiResponse, type CallSpec, type RateLimitPolicy, type RetryPolicy, type TransportEvent,
+  DIGITALOCEAN_RATE_LIMITS, DigitalOceanTransport, defaultSleep, type ApiResponse, type CallSpec, type RateLimitPolicy, type RetryPolicy,
+  type TransportEvent,
 } from "./transport.js";
 import type {
   Account, Action, Droplet, DropletActionBody, DropletCreateBody, DropletCreateResponse, Image, Region, Size, Snapshot, SshKey, Tag,
@@ -28,6 +30,8 @@ export interface DigitalOceanClientOptions {
   /** The API token; the client never puts it in an error or log. */
   token: string;
   apiUrl?: string;
+  /** The token's request budget, shared by every client of it (and every replica, in cluster mode). */
+  rateBudget: RateBudget;
   /** Droplets without this tag are never listed and are deleted only when forced. */
   managedTag?: string;
   /** Deadline of one HTTP attempt; a hung call is abandoned and retried. Default 30 s. */
@@ -96,7 +100,8 @@ export class DigitalOceanClient {
       token: options.token,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 20_000, ...options.retry },
-      rateLimit: { initialWaitMs: 2_000, maxWaitMs: 60_000, totalWaitMs: 15 * 60_000, perMinute: 250, ...options.rateLimit },
+      budget: options.rateBudget,
+      rateLimit: { limits: DIGITALOCEAN_RATE_LIMITS, initialWaitMs: 2_000, maxWaitMs: 60_000, totalWaitMs: 15 * 60_000, ...options.rateLimit },
       dispatcher: options.dispatcher,
       onEvent: options.onEvent,
       random: options.random ?? Math.random,

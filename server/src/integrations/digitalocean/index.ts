@@ -6,6 +6,6 @@ export {
   DigitalOceanActionError, DigitalOceanActionTimeoutError, DigitalOceanApiError, DigitalOceanError, DigitalOceanRateLimitError,
   DigitalOceanUnavailableError, UnmanagedDropletError,
 } from "./errors.js";
-export type { RateLimitPolicy, RetryPolicy, TransportEvent } from "./transport.js";
+export { DIGITALOCEAN_RATE_LIMITS, type RateLimitPolicy, type RetryPolicy, type TransportEvent } from "./transport.js";
 export type * from "./types.js";
 export { verifyDigitalOceanToken } from "./verify-token.js";

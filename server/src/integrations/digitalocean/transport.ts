@@ -1,8 +1,11 @@
 // The one place that talks HTTP to DigitalOcean: bearer auth, per-attempt deadlines, bounded
-// retries with exponential backoff and jitter, and waiting out the rate limit instead of failing.
+// retries with exponential backoff and jitter, and the rate limit: every call is taken from the
+// token's budget shared by every replica, and a 429 (or a spent hourly quota) blocks that budget
+// for all of them until DigitalOcean says calls may go again.
 import { setTimeout as sleepFor } from "node:timers/promises";
 import type { Dispatcher } from "undici";
-import { backoffDelayMs, sendJson } from "../http.js";
+import { backoffDelayMs, retryAfterMs, sendJson, type JsonResponse } from "../http.js";
+import { budgetKey, takeFromBudget, type RateBudget, type RateLimit } from "../rate-budget.js";
 import {
   DigitalOceanApiError, DigitalOceanError, DigitalOceanRateLimitError, DigitalOceanUnavailableError,
 } from "./errors.js";
@@ -14,27 +17,34 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/**
+ * DigitalOcean's limits per token: "5000 requests per hour and 250 requests per minute" (the
+ * `ratelimit-limit` header in its OpenAPI description).
+ */
+export const DIGITALOCEAN_RATE_LIMITS: readonly RateLimit[] = [
+  { requests: 250, windowMs: 60_000 },
+  { requests: 5_000, windowMs: 3_600_000 },
+];
+
 export interface RateLimitPolicy {
-  /** First wait after a 429 that names no reset time we must honour; doubles up to maxWaitMs. */
+  /** What the token's shared budget allows; [] sends without pacing (429s still block it). */
+  limits: readonly RateLimit[];
+  /** Block after a 429 that carries neither `retry-after` nor a spent hourly quota; doubles up to maxWaitMs. */
   initialWaitMs: number;
   maxWaitMs: number;
   /** The most one call may spend waiting for the rate limit before it fails. */
   totalWaitMs: number;
-  /**
-   * Calls this client sends in any 60 s (DigitalOcean allows 250 a minute per token). The headers
-   * describe only the hourly budget, so the client paces itself to the per-minute one instead of
-   * learning it from 429s; 0 turns pacing off.
-   */
-  perMinute: number;
 }
 
 export type TransportEvent =
   | { kind: "retry"; call: string; attempt: number; delayMs: number; reason: string }
-  | { kind: "rate-limited"; call: string; delayMs: number; remaining: number | undefined };
+  | { kind: "rate-limited"; call: string; delayMs: number; cause: "budget" | "429" };
 
 export interface TransportOptions {
   apiUrl: string;
   token: string;
+  /** Shared by every client of the token, in this process and (cluster mode) every replica. */
+  budget: RateBudget;
   requestTimeoutMs: number;
   retry: RetryPolicy;
   rateLimit: RateLimitPolicy;
@@ -64,21 +74,15 @@ export interface CallSpec {
   reconcile?: () => Promise<ApiResponse | undefined>;
 }
 
-const MINUTE_MS = 60_000;
-
 export const defaultSleep = (ms: number) => sleepFor(ms).then(() => undefined);
 
 export class DigitalOceanTransport {
   private readonly origin: string;
-  /** The last ratelimit-* headers seen: the hourly budget left and when one slot frees. */
-  private budget: { remaining: number; resetAtMs: number } | undefined;
-  /** Calls sent whose answer has not come yet: each may already count against the minute. */
-  private inFlight = 0;
-  /** When the answers to recent calls came, oldest first (DigitalOcean counted each call by then). */
-  private readonly answeredAt: number[] = [];
+  private readonly budgetKey: string;
 
   constructor(private readonly options: TransportOptions) {
     this.origin = new URL(options.apiUrl).origin;
+    this.budgetKey = budgetKey("digitalocean", options.token);
   }
 
   async call(spec: CallSpec): Promise<ApiResponse> {
@@ -87,6 +91,7 @@ export class DigitalOceanTransport {
     let failures = 0;
     let rateLimitWaits = 0;
     let rateLimitWaited = 0;
+    let waitCause: "budget" | "429" = "budget";
     let uncertain = false;
     let lastFailure: unknown;
 
@@ -95,12 +100,12 @@ export class DigitalOceanTransport {
         const adopted = await spec.reconcile();
         if (adopted !== undefined) return adopted;
       }
-      rateLimitWaited += await this.waitForBudget(label, rateLimitWaited);
-      rateLimitWaited += await this.pace(label, rateLimitWaited);
+      rateLimitWaited += await this.takeFromBudget(label, rateLimitWaited, waitCause);
+      waitCause = "budget";
 
-      let response: ApiResponse & { headers: Record<string, string | string[] | undefined> };
+      let response: JsonResponse;
       try {
-        response = await this.counted(() => this.send(spec.method, url, typeof spec.body === "function" ? (spec.body as () => unknown)() : spec.body));
+        response = await this.send(spec.method, url, typeof spec.body === "function" ? (spec.body as () => unknown)() : spec.body);
       } catch (error) {
         failures += 1;
         lastFailure = error;
@@ -109,17 +114,15 @@ export class DigitalOceanTransport {
         await this.backoff(label, failures, errorReason(error));
         continue;
       }
-      this.observe(response.headers);
 
       if (response.status === 429) {
-        const delayMs = this.rateLimitDelay(rateLimitWaits);
-        if (rateLimitWaited + delayMs > this.options.rateLimit.totalWaitMs) throw new DigitalOceanRateLimitError(label, delayMs);
+        await this.options.budget.block(this.budgetKey, this.blockAfterRateLimited(response.headers, rateLimitWaits));
         rateLimitWaits += 1;
-        rateLimitWaited += delayMs;
-        this.options.onEvent?.({ kind: "rate-limited", call: label, delayMs, remaining: this.budget?.remaining });
-        await this.options.sleep(delayMs);
+        waitCause = "429";
         continue;
       }
+      const spentForMs = hourlyQuotaSpentForMs(response.headers);
+      if (spentForMs !== undefined) await this.options.budget.block(this.budgetKey, spentForMs);
       if (response.status >= 500) {
         failures += 1;
         if (failures >= this.options.retry.attempts) throw apiError(response, label);
@@ -153,79 +156,31 @@ export class DigitalOceanTransport {
     });
   }
 
-
-  private observe(headers: Record<string, string | string[] | undefined>): void {
-    const remaining = Number(headers["ratelimit-remaining"]);
-    const reset = Number(headers["ratelimit-reset"]);
-    if (Number.isFinite(remaining) && Number.isFinite(reset) && headers["ratelimit-remaining"] !== undefined) {
-      this.budget = { remaining, resetAtMs: reset * 1000 };
-    }
-  }
-
-  /** Waits while the last response said the budget is spent; returns the time waited. */
-  private async waitForBudget(label: string, alreadyWaited: number): Promise<number> {
-    const budget = this.budget;
-    if (!budget || budget.remaining > 0) return 0;
-    const delayMs = budget.resetAtMs - Date.now();
-    if (delayMs <= 0) return 0;
-    if (alreadyWaited + delayMs > this.options.rateLimit.totalWaitMs) throw new DigitalOceanRateLimitError(label, delayMs);
-    this.options.onEvent?.({ kind: "rate-limited", call: label, delayMs, remaining: 0 });
-    await this.options.sleep(delayMs);
-    this.budget = undefined; // the next response tells the truth again
-    return delayMs;
-  }
-
-  /**
-   * Waits until sending one more call keeps this client within `perMinute` calls in any 60 s,
-   * then counts it; returns the time waited. Waiters wake when the oldest call leaves the window.
-   */
-  /** Ends a call paced by pace(): it leaves the in-flight count and is counted as answered now. */
-  private async counted<T>(send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } finally {
-      this.inFlight -= 1;
-      this.answeredAt.push(Date.now());
-    }
-  }
-
-  private async pace(label: string, alreadyWaited: number): Promise<number> {
-    const limit = this.options.rateLimit.perMinute;
-    if (!(limit > 0)) {
-      this.inFlight += 1;
-      return 0;
-    }
+  /** Takes this call from the token's budget, waiting if it must; returns the time waited. */
+  private async takeFromBudget(label: string, alreadyWaited: number, cause: "budget" | "429"): Promise<number> {
     let waited = 0;
-    for (;;) {
-      const now = Date.now();
-      while (this.answeredAt.length > 0 && this.answeredAt[0]! <= now - MINUTE_MS) this.answeredAt.shift();
-      const used = this.inFlight + this.answeredAt.length;
-      if (used < limit) {
-        this.inFlight += 1;
-        return waited;
-      }
-      // The slot that frees first: the oldest answered call that keeps the window full (answer
-      // times are late enough to be safe: DigitalOcean counted each call before it answered).
-      const oldest = this.answeredAt[used - limit];
-      const delayMs = oldest === undefined ? 50 : oldest + MINUTE_MS - now + 1;
-      if (alreadyWaited + waited + delayMs > this.options.rateLimit.totalWaitMs) throw new DigitalOceanRateLimitError(label, delayMs);
-      this.options.onEvent?.({ kind: "rate-limited", call: label, delayMs, remaining: this.budget?.remaining });
-      await this.options.sleep(delayMs);
-      waited += delayMs;
-    }
+    await takeFromBudget(
+      this.options.budget,
+      this.budgetKey,
+      this.options.rateLimit.limits,
+      (delayMs) => {
+        if (alreadyWaited + waited + delayMs > this.options.rateLimit.totalWaitMs) throw new DigitalOceanRateLimitError(label, delayMs);
+        this.options.onEvent?.({ kind: "rate-limited", call: label, delayMs, cause });
+        waited += delayMs;
+      },
+      this.options.sleep,
+    );
+    return waited;
   }
 
   /**
-   * After a 429: with the hourly budget spent, wait until a slot frees (ratelimit-reset);
-   * otherwise the per-minute limit was hit, which the headers do not describe: back off.
+   * How long a 429 blocks the token: the burst (per-minute) limit's 429 says `retry-after`
+   * seconds; with the hourly quota spent, until `ratelimit-reset` (when the oldest request
+   * expires); otherwise back off, doubling per 429 this call met.
    */
-  private rateLimitDelay(waitsSoFar: number): number {
+  private blockAfterRateLimited(headers: JsonResponse["headers"], waitsSoFar: number): number {
     const { initialWaitMs, maxWaitMs } = this.options.rateLimit;
-    const backoff = Math.min(maxWaitMs, initialWaitMs * 2 ** waitsSoFar);
-    const jittered = backoff / 2 + this.options.random() * (backoff / 2);
-    const budget = this.budget;
-    if (budget && budget.remaining === 0) return Math.max(budget.resetAtMs - Date.now(), jittered);
-    return jittered;
+    return retryAfterMs(headers) ?? hourlyQuotaSpentForMs(headers) ?? Math.min(maxWaitMs, initialWaitMs * 2 ** waitsSoFar);
   }
 
   private async backoff(label: string, failures: number, reason: string): Promise<void> {
@@ -233,6 +188,13 @@ export class DigitalOceanTransport {
     this.options.onEvent?.({ kind: "retry", call: label, attempt: failures + 1, delayMs, reason });
     await this.options.sleep(delayMs);
   }
+}
+
+/** With `ratelimit-remaining: 0`, the ms until `ratelimit-reset` (epoch seconds) frees a request. */
+function hourlyQuotaSpentForMs(headers: JsonResponse["headers"]): number | undefined {
+  if (headers["ratelimit-remaining"] !== "0") return undefined;
+  const resetMs = Number(headers["ratelimit-reset"]) * 1000 - Date.now();
+  return Number.isFinite(resetMs) && resetMs > 0 ? resetMs : undefined;
 }
 
 function apiError(response: ApiResponse, label: string): DigitalOceanApiError {
