@@ -43,7 +43,8 @@ async function diskFigures(path: string): Promise<MetricsResponse["host"]["disk"
 }
 
 async function containerFigures(deps: AgentDeps): Promise<ContainerFigures[]> {
-  const running = await deps.docker.listContainers({ filters: labelFilters() });
+  // Serving containers only: a paused standby (kept for a quick rollback) serves nothing.
+  const running = (await deps.docker.listContainers({ filters: labelFilters() })).filter((c) => c.State === "running");
   const figures = await Promise.all(
     running.map(async (c): Promise<ContainerFigures | null> => {
       try {

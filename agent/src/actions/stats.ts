@@ -24,7 +24,8 @@ async function hostCpu(deps: AgentDeps): Promise<number> {
 }
 
 async function containerStats(deps: AgentDeps): Promise<StatsResponse["containers"]> {
-  const running = await deps.docker.listContainers({ filters: labelFilters() });
+  // Serving containers only: a paused standby (kept for a quick rollback) serves nothing.
+  const running = (await deps.docker.listContainers({ filters: labelFilters() })).filter((c) => c.State === "running");
   return Promise.all(
     running.map(async (c) => {
       // One-shot stats: Docker samples twice so precpu_stats is filled.
