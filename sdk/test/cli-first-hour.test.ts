@@ -70,8 +70,14 @@ describe("projects and services", () => {
     );
     const created = await runCli(["services", "create", "blog/web", "--port", "8080", "--health-check", "/up"], { env: ci });
     expect(created).toMatchObject({ code: 0, stdout: "Created blog/web. Next: slipway deploy --service blog/web\n" });
-    const set = await runCli(["services", "set", "blog/web", "--health-timeout", "60"], { env: ci });
-    expect(set.stdout).toBe("Updated blog/web: port 8080, health check /up within 60 s. It takes effect with the next deploy.\n");
+    const set = await runCli(["services", "set", "blog/web", "--health-timeout", "60", "--health-interval", "500", "--drain", "5"], { env: ci });
+    expect(set.stdout).toBe("Updated blog/web: port 8080, health check /up every 500 ms within 60 s, drain 5 s. It takes effect with the next deploy.\n");
+    const badDrain = await runCli(["services", "set", "blog/web", "--drain", "forever"], { env: ci });
+    expect(badDrain).toMatchObject({ code: 2, stderr: 'slipway: --drain takes whole seconds (got "forever")\n' });
+    const refused = await runCli(["services", "set", "blog/web", "--drain", "3601", "--health-interval", "10"], { env: ci });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("healthCheckIntervalMs: must be at least 25 ms");
+    expect(refused.stderr).toContain("drainTimeoutSeconds: must be at most 3600 seconds");
     expect((await runCli(["services", "rename", "blog/web", "site"], { env: ci })).stdout).toBe("Renamed blog/web to blog/site\n");
     expect((await runCli(["projects", "rename", "blog", "journal"], { env: ci })).stdout).toBe("Renamed project blog to journal\n");
     expect((await runCli(["services", "journal"], { env: ci })).stdout).toMatch(/\nsite\s+8080\s+ARCHIVE\s+\/up\s+/);

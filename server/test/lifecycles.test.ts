@@ -34,7 +34,7 @@ const UPDATE_PROJECT = `mutation($input: UpdateProjectInput!) { updateProject(in
   __typename ... on MutationUpdateProjectSuccess { data { name description } } ... on Error { message } ... on ValidationError { fieldErrors { path message } } } }`;
 const DELETE_PROJECT = `mutation($id: ID!) { deleteProject(id: $id) { __typename ... on MutationDeleteProjectSuccess { data { id name } } ... on Error { message } } }`;
 const UPDATE_SERVICE = `mutation($input: UpdateServiceInput!) { updateService(input: $input) {
-  __typename ... on MutationUpdateServiceSuccess { data { name port healthCheckPath healthCheckTimeoutSeconds imageBase } }
+  __typename ... on MutationUpdateServiceSuccess { data { name port healthCheckPath healthCheckTimeoutSeconds healthCheckIntervalMs drainTimeoutSeconds imageBase } }
   ... on Error { message } ... on ValidationError { fieldErrors { path message } } } }`;
 const DELETE_SERVICE = `mutation($id: ID!) { deleteService(id: $id) {
   __typename ... on MutationDeleteServiceSuccess { data { id removed { servers { serverName } dnsHostnames } } } ... on Error { message } } }`;
@@ -88,25 +88,35 @@ describe("projects", () => {
 });
 
 describe("services", () => {
-  it("edits port, health check and name; bad values are refused field by field and change nothing", async () => {
+  it("edits port, health check, drain period and name; bad values are refused field by field and change nothing", async () => {
     const projectId = await createProject("shop");
     const id = await createService(projectId, "web");
     await createService(projectId, "worker");
-    const edited = await gql(UPDATE_SERVICE, { input: { id, name: "site", port: 8080, healthCheckPath: "/healthz", healthCheckTimeoutSeconds: 45 } });
+    const edited = await gql(UPDATE_SERVICE, {
+      input: { id, name: "site", port: 8080, healthCheckPath: "/healthz", healthCheckTimeoutSeconds: 45, healthCheckIntervalMs: 500, drainTimeoutSeconds: 0 },
+    });
     expect(edited.data.updateService).toEqual({
       __typename: "MutationUpdateServiceSuccess",
       // The image base keeps the first name: what runs on servers is named after it.
-      data: { name: "site", port: 8080, healthCheckPath: "/healthz", healthCheckTimeoutSeconds: 45, imageBase: "slipway/shop-web" },
+      data: { name: "site", port: 8080, healthCheckPath: "/healthz", healthCheckTimeoutSeconds: 45, healthCheckIntervalMs: 500, drainTimeoutSeconds: 0, imageBase: "slipway/shop-web" },
     });
-    const bad = (await gql(UPDATE_SERVICE, { input: { id, port: 0, healthCheckPath: "no slash", healthCheckTimeoutSeconds: 0 } })).data.updateService;
+    const bad = (
+      await gql(UPDATE_SERVICE, {
+        input: { id, name: "renamed", port: 0, healthCheckPath: "no slash", healthCheckTimeoutSeconds: 0, healthCheckIntervalMs: 10, drainTimeoutSeconds: 3601 },
+      })
+    ).data.updateService;
     expect(bad.__typename).toBe("ValidationError");
-    expect(bad.fieldErrors.map((f: { path: string[] }) => f.path[0]).sort()).toEqual(["healthCheckPath", "healthCheckTimeoutSeconds", "port"]);
+    expect(bad.fieldErrors.map((f: { path: string[] }) => f.path[0]).sort()).toEqual([
+      "drainTimeoutSeconds", "healthCheckIntervalMs", "healthCheckPath", "healthCheckTimeoutSeconds", "port",
+    ]);
+    expect(bad.fieldErrors).toContainEqual({ path: ["healthCheckIntervalMs"], message: "must be at least 25 ms" });
+    expect(bad.fieldErrors).toContainEqual({ path: ["drainTimeoutSeconds"], message: "must be at most 3600 seconds" });
     expect((await gql(UPDATE_SERVICE, { input: { id, name: "worker" } })).data.updateService).toEqual({
       __typename: "ConflictError",
       message: 'The project already has a service named "worker"',
     });
     const stored = await server.app.deps.db.service.findUniqueOrThrow({ where: { id: rawId(id) } });
-    expect(stored).toMatchObject({ name: "site", port: 8080, healthCheckPath: "/healthz", healthCheckTimeoutSeconds: 45 });
+    expect(stored).toMatchObject({ name: "site", port: 8080, healthCheckPath: "/healthz", healthCheckTimeoutSeconds: 45, healthCheckIntervalMs: 500, drainTimeoutSeconds: 0 });
   });
 
   it("a renamed service deploys under the name its servers already know", async () => {

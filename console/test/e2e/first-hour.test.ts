@@ -91,9 +91,14 @@ describe("the first hour, in Chromium against the real API", () => {
     await settings.getByLabel("Port").fill("8080");
     await settings.getByLabel("Health check path").fill("/healthz");
     await settings.getByLabel("Health check timeout (seconds)").fill("45");
+    await settings.getByLabel("Health check interval (milliseconds)").fill("500");
+    await settings.getByLabel("Drain period (seconds)").fill("5");
     await settings.getByRole("button", { name: "Save settings" }).click();
-    await settings.getByText("Saved. Port and health check take effect with the next deploy.").waitFor();
+    await settings.getByText("Saved. Port, health check and drain period take effect with the next deploy.").waitFor();
     await page.getByText("Port 8080 · health check /healthz").waitFor();
+    await page.reload();
+    expect(await settings.getByLabel("Health check interval (milliseconds)").inputValue()).toBe("500");
+    expect(await settings.getByLabel("Drain period (seconds)").inputValue()).toBe("5");
     // A new name is a new address.
     await settings.getByLabel("Name").fill("site");
     await settings.getByRole("button", { name: "Save settings" }).click();

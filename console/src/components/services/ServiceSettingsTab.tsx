@@ -17,7 +17,15 @@ import { useAction } from "../useAction";
 import { useFormProblem } from "../useFormProblem";
 import { serviceTabPath, ServiceShell, type Service, type ServiceAddress } from "./ServiceShell";
 
-const FIELDS = ["name", "port", "healthCheckPath", "healthCheckTimeoutSeconds"];
+const FIELDS = ["name", "port", "healthCheckPath", "healthCheckTimeoutSeconds", "healthCheckIntervalMs", "drainTimeoutSeconds"];
+
+/** The API's bounds for whole-number settings, checked here first so a mistake is named at once. */
+const BOUNDS = {
+  port: { min: 1, max: 65535, message: "Enter a whole number from 1 to 65535." },
+  healthCheckTimeoutSeconds: { min: 1, max: 600, message: "Enter a whole number of seconds from 1 to 600." },
+  healthCheckIntervalMs: { min: 25, max: 60_000, message: "Enter a whole number of milliseconds from 25 to 60000." },
+  drainTimeoutSeconds: { min: 0, max: 3600, message: "Enter a whole number of seconds from 0 to 3600." },
+} as const;
 
 /** Rename the service, change how it runs, or delete it. */
 export function ServiceSettingsTab({ service: address }: { service: ServiceAddress }) {
@@ -44,22 +52,21 @@ function SettingsForm({ service }: { service: Service }) {
     setSaved(null);
     const form = new FormData(event.currentTarget);
     const name = String(form.get("name")).trim();
-    const port = Number(form.get("port"));
     const healthCheckPath = String(form.get("healthCheckPath")).trim();
-    const healthCheckTimeoutSeconds = Number(form.get("healthCheckTimeoutSeconds"));
+    const numbers = Object.fromEntries(Object.keys(BOUNDS).map((field) => [field, Number(form.get(field))])) as Record<keyof typeof BOUNDS, number>;
     const fieldErrors: Record<string, string> = {};
     const nameError = checkName(name);
     if (nameError) fieldErrors.name = nameError;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) fieldErrors.port = "Enter a whole number from 1 to 65535.";
     if (!healthCheckPath.startsWith("/")) fieldErrors.healthCheckPath = "Start the path with “/”.";
-    if (!Number.isInteger(healthCheckTimeoutSeconds) || healthCheckTimeoutSeconds < 1 || healthCheckTimeoutSeconds > 600) {
-      fieldErrors.healthCheckTimeoutSeconds = "Enter a whole number of seconds from 1 to 600.";
+    for (const [field, { min, max, message }] of Object.entries(BOUNDS)) {
+      const value = numbers[field as keyof typeof BOUNDS];
+      if (!Number.isInteger(value) || value < min || value > max) fieldErrors[field] = message;
     }
     if (!check(fieldErrors)) return;
-    const result = await update({ input: { id: service.id, name, port, healthCheckPath, healthCheckTimeoutSeconds } });
+    const result = await update({ input: { id: service.id, name, healthCheckPath, ...numbers } });
     const updated = settle(toOutcome(result.error, result.data?.updateService));
     if (!updated) return;
-    setSaved("Saved. Port and health check take effect with the next deploy.");
+    setSaved("Saved. Port, health check and drain period take effect with the next deploy.");
     // A new name is a new address.
     if (updated.name !== service.name) router.replace(serviceTabPath(updated, "settings"));
   }
@@ -67,9 +74,12 @@ function SettingsForm({ service }: { service: Service }) {
   return (
     <section className="panel" aria-labelledby="settings-heading">
       <h2 id="settings-heading" className="panel__title">
-        Name and health check
+        Name, health check and drain
       </h2>
-      <p className="panel__description">A new release receives traffic only once its health check answers 2xx within the timeout.</p>
+      <p className="panel__description">
+        A new release receives traffic only once its health check answers 2xx within the timeout; the release it replaces then has the drain
+        period to finish its requests.
+      </p>
       <form ref={formRef} className="form" onSubmit={onSubmit} aria-label="Service settings">
         <ResourceNameField defaultValue={service.name} error={errors.name} hint="Renaming keeps what runs on the servers." />
         <div className="form__grid">
@@ -92,6 +102,28 @@ function SettingsForm({ service }: { service: Service }) {
             defaultValue={service.healthCheckTimeoutSeconds}
             required
             error={errors.healthCheckTimeoutSeconds}
+          />
+          <TextField
+            label="Health check interval (milliseconds)"
+            name="healthCheckIntervalMs"
+            type="number"
+            inputMode="numeric"
+            min={25}
+            max={60000}
+            defaultValue={service.healthCheckIntervalMs}
+            required
+            error={errors.healthCheckIntervalMs}
+          />
+          <TextField
+            label="Drain period (seconds)"
+            name="drainTimeoutSeconds"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={3600}
+            defaultValue={service.drainTimeoutSeconds}
+            required
+            error={errors.drainTimeoutSeconds}
           />
         </div>
         <FormFooter

@@ -15,6 +15,8 @@ interface ServiceSettings {
   port?: string;
   healthCheck?: string;
   healthTimeout?: string;
+  healthInterval?: string;
+  drain?: string;
   json?: boolean;
 }
 
@@ -64,20 +66,29 @@ export function registerServices(program: Command): void {
     .option("--port <port>", "the port the app listens on")
     .option("--health-check <path>", "the path answered with 2xx when healthy")
     .option("--health-timeout <seconds>", "how long a new release may take to become healthy")
+    .option("--health-interval <ms>", "the pause between health checks, in milliseconds")
+    .option("--drain <seconds>", "how long an old release may finish its requests after the switch")
     .option("--json", "print JSON")
-    .addHelpText("after", examples("slipway services set shop/web --port 8080", "slipway services set shop/web --health-check /healthz --health-timeout 60"))
+    .addHelpText(
+      "after",
+      examples(
+        "slipway services set shop/web --port 8080",
+        "slipway services set shop/web --health-check /healthz --health-timeout 60",
+        "slipway services set shop/web --health-interval 500 --drain 10",
+      ),
+    )
     .action(async (path: string, options: ServiceSettings) => {
+      const input = {
+        port: portOf(options.port),
+        healthCheckPath: options.healthCheck,
+        healthCheckTimeoutSeconds: wholeNumberOf("--health-timeout", "seconds", options.healthTimeout),
+        healthCheckIntervalMs: wholeNumberOf("--health-interval", "milliseconds", options.healthInterval),
+        drainTimeoutSeconds: wholeNumberOf("--drain", "seconds", options.drain),
+      };
       const client = await connect();
       const service = await findService(client, path);
-      const timeout = options.healthTimeout === undefined ? undefined : Number(options.healthTimeout);
-      if (timeout !== undefined && !Number.isInteger(timeout)) throw new CliError("--health-timeout takes whole seconds", ExitCode.Usage);
-      const input = { id: service.id, port: portOf(options.port), healthCheckPath: options.healthCheck, healthCheckTimeoutSeconds: timeout };
-      const updated = unwrap((await client.request(UpdateServiceDocument, { input })).updateService);
-      printResult(
-        options.json,
-        updated,
-        `Updated ${path}: port ${updated.port}, health check ${updated.healthCheckPath} within ${updated.healthCheckTimeoutSeconds} s. It takes effect with the next deploy.`,
-      );
+      const updated = unwrap((await client.request(UpdateServiceDocument, { input: { id: service.id, ...input } })).updateService);
+      printResult(options.json, updated, `Updated ${path}: ${describeSettings(updated)}. It takes effect with the next deploy.`);
     });
 
   services
@@ -124,6 +135,27 @@ export function describeRemoval(path: string, removal: ServiceRemovalFieldsFragm
   if (removal.dnsHostnames.length > 0) lines.push(`  from Cloudflare DNS: the records of ${removal.dnsHostnames.join(", ")}`);
   if (removal.servers.length === 0) lines.push("  (nothing on servers: it was never deployed)");
   return lines.join("\n");
+}
+
+/** How a service runs, in one line. */
+function describeSettings(service: {
+  port: number;
+  healthCheckPath: string;
+  healthCheckTimeoutSeconds: number;
+  healthCheckIntervalMs: number;
+  drainTimeoutSeconds: number;
+}): string {
+  return (
+    `port ${service.port}, health check ${service.healthCheckPath} every ${service.healthCheckIntervalMs} ms within ${service.healthCheckTimeoutSeconds} s, ` +
+    `drain ${service.drainTimeoutSeconds} s`
+  );
+}
+
+function wholeNumberOf(option: string, unit: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isInteger(number)) throw new CliError(`${option} takes whole ${unit} (got "${value}")`, ExitCode.Usage);
+  return number;
 }
 
 function portOf(value: string | undefined): number | undefined {

@@ -6,7 +6,7 @@ import type { Deps } from "../deps.js";
 // added to some input later cannot reach the audit log by accident.
 const RECORDED_ARGUMENTS = new Set([
   "id", "name", "description", "provider", "scopes", "projectId", "serviceId", "kind", "port",
-  "healthCheckPath", "email", "expiresInDays", "afterSeq", "type", "repository", "ref", "image", "serverIds",
+  "healthCheckPath", "healthCheckTimeoutSeconds", "healthCheckIntervalMs", "drainTimeoutSeconds", "email", "expiresInDays", "afterSeq", "type", "repository", "ref", "image", "serverIds",
   "host", "sshPort", "sshUser", "hostnames", "deploymentId", "keepImages",
   // Env var names (never their values), users and roles, settings, flags.
   "key", "userId", "role", "everyone", "adopt", "force", "allowPrivateTargets", "count", "region", "size", "namePrefix", "snapshotId",

@@ -3,14 +3,16 @@ import type { Service } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { isUniqueViolation } from "../projects/projects.js";
-import { healthCheckPath, parseInput, port, resourceName } from "../validation.js";
+import { healthCheckPath, parseInput, port, releaseTiming, resourceName } from "../validation.js";
 
 const UpdateServiceInput = z.object({
   id: z.string().uuid("is not a service id"),
   name: resourceName.optional(),
   port: port.optional(),
   healthCheckPath: healthCheckPath.optional(),
-  healthCheckTimeoutSeconds: z.number().int().min(1, "must be at least 1 second").max(600, "must be at most 600 seconds").optional(),
+  healthCheckTimeoutSeconds: releaseTiming.healthCheckTimeoutSeconds.optional(),
+  healthCheckIntervalMs: releaseTiming.healthCheckIntervalMs.optional(),
+  drainTimeoutSeconds: releaseTiming.drainTimeoutSeconds.optional(),
 });
 
 /**

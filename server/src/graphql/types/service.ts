@@ -145,6 +145,8 @@ const UpdateServiceInput = builder.inputType("UpdateServiceInput", {
     port: t.int(),
     healthCheckPath: t.string(),
     healthCheckTimeoutSeconds: t.int(),
+    healthCheckIntervalMs: t.int(),
+    drainTimeoutSeconds: t.int(),
   }),
 });
 
@@ -158,7 +160,7 @@ const DeletedService = builder.objectRef<ServiceRemovalPlan>("DeletedService").i
 builder.mutationFields((t) => ({
   updateService: t.field({
     type: ServiceNode,
-    description: "Renames a service or changes its port and health check; what runs keeps running until the next deployment.",
+    description: "Renames a service or changes its port, health check and drain period; what runs keeps running until the next deployment.",
     authScopes: { scope: "projects:write" },
     errors: { types: [ValidationError, ConflictError, NotFoundError] },
     args: { input: t.arg({ type: UpdateServiceInput, required: true }) },
@@ -169,6 +171,8 @@ builder.mutationFields((t) => ({
         port: input.port ?? undefined,
         healthCheckPath: input.healthCheckPath ?? undefined,
         healthCheckTimeoutSeconds: input.healthCheckTimeoutSeconds ?? undefined,
+        healthCheckIntervalMs: input.healthCheckIntervalMs ?? undefined,
+        drainTimeoutSeconds: input.drainTimeoutSeconds ?? undefined,
       }),
   }),
   deleteService: t.field({
