@@ -33,6 +33,7 @@ import { defaultProvisioningEnvironment } from "./domain/provisioning/environmen
 import { provisionServersOperation } from "./domain/provisioning/provision-servers-operation.js";
 import { adoptServerOperation } from "./domain/servers/adopt-server-operation.js";
 import { reconcileServerOperation } from "./domain/servers/reconcile-server-operation.js";
+import { deleteServiceOperation } from "./domain/services/delete-service-operation.js";
 import { checkUnreachableServers, RECHECK_INTERVAL_MS } from "./domain/servers/reconcile-servers.js";
 import { loadControlPlaneIdentity } from "./domain/servers/control-plane-identity.js";
 import { SshServerConnections } from "./domain/servers/server-connections.js";
@@ -66,6 +67,7 @@ const OPERATIONS: readonly OperationDescriptor[] = [
   deleteServerOperation,
   scaleServiceOperation,
   reconcileServerOperation,
+  deleteServiceOperation,
 ];
 
 // graphql-ws calls these with the args built in onSubscribe, whose root carries envelop's functions.

@@ -40,6 +40,8 @@ export class RecordingGateway implements ServerGateway {
   /** Servers an image copy to is lost on. */
   loseCopyTo = new Set<string>();
   failureMessage = "health check never passed";
+  /** Runs before a retire takes effect: a test holds it there, or throws to lose the server. */
+  beforeRetire: ((serverId: string) => Promise<void>) | null = null;
   /** Servers whose agent predates metrics (answers 404). */
   oldAgents = new Set<string>();
   /** Per server, what it reports; servers not in it report an idle host. */
@@ -176,6 +178,7 @@ export class RecordingGateway implements ServerGateway {
   async retireService(serverId: string, service: string): Promise<RetireResult> {
     this.calls.push({ kind: "retire", serverId, service });
     this.reach(serverId);
+    await this.beforeRetire?.(serverId);
     this.running.get(serverId)?.delete(service);
     return { siteRemoved: true, stoppedContainers: ["c-retired"] };
   }

@@ -179,6 +179,7 @@ export type OperationKind =
   | 'ADOPT'
   | 'CLEANUP'
   | 'DELETE_SERVER'
+  | 'DELETE_SERVICE'
   | 'DEPLOY'
   | 'PROVISION'
   | 'RECONCILE'

@@ -12,7 +12,7 @@ import { describeDockerfile } from "./build-context-source.js";
 import { deployServiceOperation } from "./deploy-service-operation.js";
 import { recordDeployment, type ReleaseSnapshot } from "./record-deployment.js";
 import { sealEnv } from "./release-config.js";
-import { assertNoDeploymentRunning, resolveTargets } from "./targets.js";
+import { assertDeploySlotFree, resolveTargets } from "./targets.js";
 
 /** The deploy input; git:// and http:// loopback repositories only where the config allows them. */
 function deployInput(allowInsecureGitTransports: boolean) {
@@ -50,7 +50,7 @@ export async function createDeployment(
   }
   // Refused now, not at build time: a git host must be one Slipway may reach.
   if (parsed.source.type === "GIT") await resolveAllowedTarget(deps, repositoryHost(parsed.source.repository).host, ["source", "repository"]);
-  await assertNoDeploymentRunning(deps, service.id);
+  await assertDeploySlotFree(deps, service.id);
   const servers = await resolveTargets(deps, service.id, parsed.serverIds);
   // Unpacked, checked (zip-slip, links, bombs, limits) and packed now: a bad archive is refused
   // before anything is recorded.

@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from "../errors.js";
 import { parseInput } from "../validation.js";
 import { recordDeployment } from "./record-deployment.js";
 import { rollbackDeploymentOperation } from "./rollback-deployment-operation.js";
-import { assertNoDeploymentRunning, resolveTargets } from "./targets.js";
+import { assertDeploySlotFree, resolveTargets } from "./targets.js";
 
 const RollbackInput = z.object({ deploymentId: z.string().uuid() });
 
@@ -22,7 +22,7 @@ export async function rollbackDeployment(deps: Deps, viewer: Viewer, input: unkn
   if (target.status !== "SUCCEEDED") {
     throw new ValidationError("Only a deployment that succeeded can be rolled back to", [{ path: ["deploymentId"], message: `it ${target.status.toLowerCase()}` }]);
   }
-  await assertNoDeploymentRunning(deps, target.serviceId);
+  await assertDeploySlotFree(deps, target.serviceId);
   const running = await deps.db.serviceServer.findMany({ where: { serviceId: target.serviceId } });
   const servers = await resolveTargets(deps, target.serviceId, undefined);
   const current = running.find((r) => r.currentDeploymentId)?.currentDeploymentId ?? null;

@@ -1,7 +1,7 @@
 import type { Server } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, ValidationError } from "../errors.js";
-import { ACTIVE_DEPLOYMENT_STATUSES, runningConflict } from "./deploy-claim.js";
+import { ACTIVE_DEPLOYMENT_STATUSES, removalConflict, runningConflict } from "./deploy-claim.js";
 
 /**
  * The servers a deployment goes to: the ones asked for, or those already running the service.
@@ -32,15 +32,17 @@ export async function resolveTargets(deps: Deps, serviceId: string, requested: s
 }
 
 /**
- * One deployment of a service at a time: a second would race the first for nginx and containers.
- * An early, friendly check (before an archive is unpacked); the database's claim (deploy-claim.ts)
- * is what enforces it.
+ * One deployment of a service at a time: a second would race the first for nginx and containers;
+ * and none while the service is being deleted. An early, friendly check (before an archive is
+ * unpacked); the database's claim (deploy-claim.ts) is what enforces it.
  */
-export async function assertNoDeploymentRunning(deps: Deps, serviceId: string): Promise<void> {
+export async function assertDeploySlotFree(deps: Deps, serviceId: string): Promise<void> {
   const running = await deps.db.deployment.findFirst({
     where: { serviceId, status: { in: [...ACTIVE_DEPLOYMENT_STATUSES] }, operation: { is: { status: { in: ["QUEUED", "RUNNING"] } } } },
     select: { id: true, status: true, imageTag: true },
     orderBy: { createdAt: "desc" },
   });
   if (running) throw runningConflict(running);
+  const removal = await deps.db.operation.findFirst({ where: { removing: { is: { id: serviceId } }, status: { in: ["QUEUED", "RUNNING"] } }, select: { id: true } });
+  if (removal) throw removalConflict(removal.id);
 }

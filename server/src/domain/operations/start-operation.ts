@@ -14,6 +14,8 @@ export interface OperationStart {
   title: string;
   actorId?: string | null;
   serviceId?: string | null;
+  /** A conditional claim (deploy-claim.ts) made in the transaction that records the operation: if it throws, nothing is recorded. */
+  claim?: (tx: Prisma.TransactionClient, operationId: string) => Promise<void>;
 }
 
 /**
@@ -22,17 +24,23 @@ export interface OperationStart {
  */
 export async function startOperation<I>(deps: Deps, descriptor: OperationDescriptor<I>, input: I, start: OperationStart): Promise<Operation> {
   const parsed = descriptor.input.parse(input);
-  const operation = await deps.db.operation.create({
-    data: {
-      ...(start.id ? { id: start.id } : {}),
-      kind: descriptor.kind,
-      handler: descriptor.name,
-      title: start.title,
-      input: parsed as Prisma.InputJsonValue,
-      createdById: start.actorId ?? null,
-      serviceId: start.serviceId ?? null,
-    },
-  });
+  const data: Prisma.OperationUncheckedCreateInput = {
+    ...(start.id ? { id: start.id } : {}),
+    kind: descriptor.kind,
+    handler: descriptor.name,
+    title: start.title,
+    input: parsed as Prisma.InputJsonValue,
+    createdById: start.actorId ?? null,
+    serviceId: start.serviceId ?? null,
+  };
+  const { claim } = start;
+  const operation = claim
+    ? await deps.db.$transaction(async (tx) => {
+        const recorded = await tx.operation.create({ data });
+        await claim(tx, recorded.id);
+        return recorded;
+      })
+    : await deps.db.operation.create({ data });
   const enqueued = enqueueOperation(deps, operation.id).then(
     () => true,
     (error: unknown) => {

@@ -1,6 +1,7 @@
 // What deleting a service removes outside the database, worked out before anything is removed, so
 // people are told exactly that and the deletion then removes exactly that.
 import type { Deps } from "../deps.js";
+import { ACTIVE_DEPLOYMENT_STATUSES, removalConflict } from "../deployments/deploy-claim.js";
 import { agentServiceName } from "../deployments/release-config.js";
 import { NotFoundError } from "../errors.js";
 
@@ -18,17 +19,16 @@ export interface ServiceRemovalPlan {
   servers: ServerRemoval[];
   /** Hostnames whose Cloudflare DNS records for this service's servers are deleted. */
   dnsHostnames: string[];
-  /** Why the service cannot be deleted now (a deployment runs), or null. */
+  /** Why the service cannot be deleted now (a deployment runs, or its deletion does), or null. */
   blockedBy: string | null;
 }
-
-const ACTIVE_DEPLOYMENT = ["QUEUED", "BUILDING", "DEPLOYING"] as const;
 
 export async function serviceRemovalPlan(deps: Deps, serviceId: string): Promise<ServiceRemovalPlan> {
   const service = await deps.db.service.findUnique({
     where: { id: serviceId },
     include: {
       domains: { select: { hostname: true }, orderBy: { hostname: "asc" } },
+      removalOperation: { select: { id: true, status: true } },
       servers: { select: { server: { select: { id: true, name: true } } } },
       deployments: {
         select: { imageTag: true, status: true, targets: { select: { server: { select: { id: true, name: true } } } } },
@@ -43,6 +43,7 @@ export async function serviceRemovalPlan(deps: Deps, serviceId: string): Promise
     hostnames: service.domains.map((d) => d.hostname),
     runsOn: service.servers.map((s) => s.server),
     deployments: service.deployments.map((d) => ({ imageTag: d.imageTag, status: d.status, servers: d.targets.map((t) => t.server) })),
+    removalOperationId: service.removalOperation && ["QUEUED", "RUNNING"].includes(service.removalOperation.status) ? service.removalOperation.id : null,
   });
 }
 
@@ -58,6 +59,8 @@ export function planRemoval(input: {
   hostnames: string[];
   runsOn: ServerRef[];
   deployments: { imageTag: string; status: string; servers: ServerRef[] }[];
+  /** The deletion of this service that is queued or running, if any. */
+  removalOperationId?: string | null;
 }): ServiceRemovalPlan {
   const servers = new Map<string, ServerRemoval>();
   const touch = (server: ServerRef) => {
@@ -72,13 +75,17 @@ export function planRemoval(input: {
       if (!entry.images.includes(deployment.imageTag)) entry.images.push(deployment.imageTag);
     }
   }
-  const running = input.deployments.filter((d) => (ACTIVE_DEPLOYMENT as readonly string[]).includes(d.status));
+  const running = input.deployments.filter((d) => (ACTIVE_DEPLOYMENT_STATUSES as readonly string[]).includes(d.status));
   return {
     serviceId: input.serviceId,
     servers: [...servers.values()].sort((a, b) => a.serverName.localeCompare(b.serverName)),
     // Records exist only for hostnames that some server served.
     dnsHostnames: servers.size > 0 ? input.hostnames : [],
-    blockedBy: running.length > 0 ? "A deployment of this service is running: wait until it has finished" : null,
+    blockedBy: input.removalOperationId
+      ? removalConflict(input.removalOperationId).message
+      : running.length > 0
+        ? "A deployment of this service is running: wait until it has finished"
+        : null,
   };
 }
 

@@ -1,12 +1,14 @@
 import { SourceTypeEnum } from "./enums.js";
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import { deleteService } from "../../domain/services/delete-service.js";
+import { deleteService, type ServiceDeletion } from "../../domain/services/delete-service.js";
 import { serviceRemovalPlan, type ServerRemoval, type ServiceRemovalPlan } from "../../domain/services/service-removal-plan.js";
 import { createService, findServiceByName } from "../../domain/services/services.js";
 import { updateService } from "../../domain/services/update-service.js";
 import { listServiceDomains, listServiceEnv, setServiceEnv, visibleEnvValue } from "../../domain/services/service-config.js";
 import { builder } from "../builder.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { viewerOf } from "../viewer.js";
+import { OperationNode } from "./operation.js";
 import { ProjectNode } from "./project.js";
 
 export const ServiceNode = builder.prismaNode("Service", {
@@ -150,10 +152,16 @@ const UpdateServiceInput = builder.inputType("UpdateServiceInput", {
   }),
 });
 
-const DeletedService = builder.objectRef<ServiceRemovalPlan>("DeletedService").implement({
+const DeletedService = builder.objectRef<ServiceDeletion>("DeletedService").implement({
   fields: (t) => ({
-    id: t.field({ type: "ID", resolve: (plan) => encodeGlobalID("Service", plan.serviceId) }),
-    removed: t.field({ type: ServiceRemovalObject, resolve: (plan) => plan }),
+    id: t.field({ type: "ID", resolve: (deletion) => encodeGlobalID("Service", deletion.plan.serviceId) }),
+    removed: t.field({ type: ServiceRemovalObject, description: "What is removed outside Slipway's database.", resolve: (deletion) => deletion.plan }),
+    operation: t.field({
+      type: OperationNode,
+      nullable: true,
+      description: "The operation removing it from its servers and DNS, then deleting it; null when it ran nowhere and is deleted already.",
+      resolve: (deletion) => deletion.operation,
+    }),
   }),
 });
 
@@ -177,11 +185,13 @@ builder.mutationFields((t) => ({
   }),
   deleteService: t.field({
     type: DeletedService,
-    description: "Deletes a service and its deployments; refused while a deployment runs. `Service.removal` says what it removes first.",
+    description:
+      "Deletes a service and its deployments. One that ran is first removed from its servers (containers, nginx site, images) and DNS by an operation, " +
+      "during which no deploy can start; refused while a deployment runs. `Service.removal` says what it removes.",
     authScopes: { scope: "projects:write" },
     errors: { types: [ValidationError, ConflictError, NotFoundError] },
     args: { id: t.arg.globalID({ required: true, for: ServiceNode }) },
-    resolve: (_root, args, ctx) => deleteService(ctx.deps, { id: args.id.id }),
+    resolve: (_root, args, ctx) => deleteService(ctx.deps, viewerOf(ctx), { id: args.id.id }),
   }),
 }));
 
