@@ -302,11 +302,11 @@ describe("cleaning up a fleet", () => {
     let inFlight = 0;
     let most = 0;
     const slow = Object.create(gateway) as RecordingGateway;
-    slow.listImages = async (serverId: string) => {
+    slow.listImages = async (serverId: string, service: string) => {
       most = Math.max(most, ++inFlight);
       await new Promise((resolve) => setTimeout(resolve, 50));
       inFlight--;
-      return gateway.listImages(serverId);
+      return gateway.listImages(serverId, service);
     };
     const summary = await cleanupServiceImages({ ...server.app.deps, servers: slow }, raw);
     expect(most).toBe(rows.length);

@@ -93,10 +93,10 @@ export class RecordingGateway implements ServerGateway {
     this.images.set(to, [...(this.images.get(to) ?? []), { ...image }]);
   }
 
-  async listImages(serverId: string) {
+  async listImages(serverId: string, service: string) {
     this.reach(serverId);
     const running = new Set([...(this.running.get(serverId)?.values() ?? [])].map((r) => r.image));
-    return (this.images.get(serverId) ?? []).map((i) => ({ ...i, inUse: i.tags.some((t) => running.has(t)) }));
+    return (this.images.get(serverId) ?? []).filter((i) => i.service === service).map((i) => ({ ...i, inUse: i.tags.some((t) => running.has(t)) }));
   }
 
   async removeImages(serverId: string, ids: string[]): Promise<RemovedImages> {
