@@ -258,6 +258,51 @@ describe("slipway servers", () => {
   });
 });
 
+describe("slipway services delete", () => {
+  it("says what it removes, then follows the removal from the servers it ran on", async () => {
+    expect((await runCli(["projects", "create", "gone"], { env: ci })).code).toBe(0);
+    expect((await runCli(["services", "create", "gone/api"], { env: ci })).code).toBe(0);
+    expect((await runCli(["deploy", "--service", "gone/api", "--image", "registry.example/api:1", "--server", "host-a"], { env: ci })).code).toBe(0);
+    const shopImages = t.gateway.images.get(t.servers["host-a"])!.filter((image) => image.service === "shop--web").length;
+
+    const run = await runCli(["services", "delete", "gone/api", "--yes"], { env: ci });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("  on host-a: the gone--api containers, its nginx site and 1 image\n");
+    const lines = run.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^Delete gone\/api from 1 server: operation \S+$/);
+    expect(lines.slice(1, -1).map((line) => line.replace(/^\d\d:\d\d:\d\d /, ""))).toEqual([
+      "[host-a] check: host-a answers: 1 image of the service there",
+      "[host-a] retire: host-a: nginx site removed, 1 container stopped and removed",
+      "[host-a] images: host-a: removed 1 image, 1000 bytes reclaimed",
+      "[slipway] forget: Deleted the service with its deployments, env vars, domains and deploy configs (100%)",
+      "[slipway] finished: Succeeded (100%)",
+    ]);
+    expect(lines.at(-1)).toBe("Delete gone/api from 1 server: done");
+    // Only its own images went.
+    expect(t.gateway.images.get(t.servers["host-a"])!.filter((image) => image.service === "shop--web")).toHaveLength(shopImages);
+    expect((await runCli(["services", "gone"], { env: ci })).stdout).not.toContain("api");
+  });
+
+  it("exits 1 naming the server when it cannot be reached, and keeps the service", async () => {
+    expect((await runCli(["services", "create", "gone/worker"], { env: ci })).code).toBe(0);
+    expect((await runCli(["deploy", "--service", "gone/worker", "--image", "registry.example/worker:1", "--server", "host-b"], { env: ci })).code).toBe(0);
+    t.gateway.unreachable.add(t.servers["host-b"]);
+    try {
+      const run = await runCli(["services", "delete", "gone/worker", "--yes", "--json"], { env: ci });
+      expect(run.code).toBe(1);
+      expect(jsonLines(run.stdout).at(-1)).toMatchObject({
+        type: "summary",
+        status: "FAILED",
+        error: expect.stringMatching(/^host-b could not be reached \(.+\): nothing was removed; delete it again once the server answers$/),
+        exitCode: 1,
+      });
+    } finally {
+      t.gateway.unreachable.delete(t.servers["host-b"]);
+    }
+    expect((await runCli(["services", "gone"], { env: ci })).stdout).toContain("worker");
+  });
+});
+
 describe("slipway metrics", () => {
   it("prints each server's current figures and the service's totals, and the same data with --json", async () => {
     const { deps } = t.server.app;

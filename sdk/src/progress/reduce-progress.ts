@@ -154,6 +154,11 @@ const STEP_LABELS: Readonly<Record<string, string>> = {
   snapshot: "Snapshot",
   drain: "Stop routing to it",
   destroy: "Destroy the droplet",
+  // deleting a service
+  check: "Check its servers answer",
+  retire: "Remove containers and nginx site",
+  images: "Remove images",
+  forget: "Delete it from Slipway",
   summary: "Summary",
   cancel: "Cancel requested",
   finished: "Finished",

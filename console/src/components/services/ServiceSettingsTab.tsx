@@ -10,7 +10,7 @@ import { removalLines } from "@/lib/removal";
 import { FormError } from "../FormError";
 import { FormFooter } from "../FormFooter";
 import { Loaded } from "../Loaded";
-import { projectPath } from "@/lib/paths";
+import { operationPath, projectPath } from "@/lib/paths";
 import { ResourceNameField } from "../ResourceNameField";
 import { TextField } from "../TextField";
 import { useAction } from "../useAction";
@@ -147,7 +147,10 @@ function DeleteService({ service }: { service: Service }) {
   const inputId = useId();
 
   async function onDelete() {
-    if (await remove.run({ id: service.id })) router.push(projectPath(service.project));
+    const deleted = await remove.run({ id: service.id });
+    if (!deleted) return;
+    // One that ran is removed from its servers first: its operation's live view shows how that goes.
+    router.push(deleted.operation ? operationPath(deleted.operation.id) : projectPath(service.project));
   }
 
   return (

@@ -5,6 +5,7 @@ import {
 import { confirmByName } from "../confirm.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { examples } from "../help.js";
+import { followOperation } from "../follow.js";
 import { findProject, findService, listServices, parseServicePath } from "../lookup.js";
 import { formatServices } from "../output/listings.js";
 import { printListing, printResult } from "../print.js";
@@ -107,11 +108,15 @@ export function registerServices(program: Command): void {
 
   services
     .command("delete")
-    .description("Delete a service, its deployments and settings, after saying what it removes from servers")
+    .description("Delete a service, its deployments and settings, after saying what it removes from servers; follows the removal from its servers")
     .argument("<project/service>", "e.g. shop/web")
     .option("--yes", "do not ask to type the name")
-    .option("--json", "print JSON")
-    .addHelpText("after", `${examples("slipway services delete shop/web", "slipway services delete shop/web --yes")}\nRefused while a deployment of the service runs.`)
+    .option("--json", "print JSON (one object per event while it is removed from servers, then a summary)")
+    .addHelpText(
+      "after",
+      `${examples("slipway services delete shop/web", "slipway services delete shop/web --yes")}\n` +
+        "Refused while a deployment of the service runs. Exits 0 once it is deleted and 1 when removing it from a server failed (it is kept: run it again).",
+    )
     .action(async (path: string, options: { yes?: boolean; json?: boolean }) => {
       const client = await connect();
       const service = await findService(client, path);
@@ -121,7 +126,11 @@ export function registerServices(program: Command): void {
       if (removal && !options.json) process.stderr.write(`${describeRemoval(path, removal)}\n`);
       await confirmByName(`delete ${path}`, path, options.yes);
       const deleted = unwrap((await client.request(DeleteServiceDocument, { id: service.id })).deleteService);
-      printResult(options.json, deleted, `Deleted ${path}`);
+      if (!deleted.operation) return printResult(options.json, deleted, `Deleted ${path}`);
+      if (!options.json) process.stdout.write(`${deleted.operation.title}: operation ${deleted.operation.id}\n`);
+      const names = new Map(deleted.removed.servers.map((server) => [server.serverId, server.serverName]));
+      process.exitCode = await followOperation(client, deleted.operation.id, Boolean(options.json), names);
+      await client.close();
     });
 }
 
