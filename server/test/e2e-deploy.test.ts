@@ -331,3 +331,31 @@ describe("bad input changes nothing on any server", { timeout: 60_000 }, () => {
     await waitServing(addresses, WEB_HOST, /^version=v1 greeting=hello secret=set$/m, 2_000);
   });
 });
+
+describe("deleting a service", { timeout: 120_000 }, () => {
+  it("takes its nginx site, containers and images off every host, then deletes it; the others keep serving", async () => {
+    const siteOnHosts = async () =>
+      Promise.all(LAB_NAMES.map(async (name) => ({
+        sites: Object.keys(siteFilesOn(lab, name)).filter((file) => file.includes("shop--site")),
+        containers: (await containersOn(lab, name)).filter((line) => line.includes("shop--site")),
+        images: await imageTagsOn(lab, name, "shop--site"),
+      })));
+    for (const host of await siteOnHosts()) {
+      expect(host.sites).toHaveLength(1);
+      expect(host.containers.length).toBeGreaterThan(0);
+      expect(host.images.length).toBeGreaterThan(0);
+    }
+    const deleted = await server.gql(
+      `mutation($id: ID!) { deleteService(id: $id) { __typename ... on MutationDeleteServiceSuccess { data { operation { id } } } ... on Error { message } } }`,
+      { id: ids.site },
+      server.adminToken,
+    );
+    expect(deleted.data.deleteService.__typename, JSON.stringify(deleted)).toBe("MutationDeleteServiceSuccess");
+    const events = await follow(server, deleted.data.deleteService.data.operation.id);
+    expect(events.at(-1), JSON.stringify(events.slice(-4))).toMatchObject({ message: "Succeeded" });
+    expect(await siteOnHosts()).toEqual(LAB_NAMES.map(() => ({ sites: [], containers: [], images: [] })));
+    expect(await server.app.deps.db.service.count({ where: { id: rawId(ids.site!) } })).toBe(0);
+    expect((await get(addresses[0]!, SITE_DOMAIN)).status).not.toBe(200);
+    await waitServing(addresses, WEB_HOST, /^version=v1 greeting=hello secret=set$/m, 2_000);
+  });
+});
