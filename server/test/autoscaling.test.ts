@@ -8,7 +8,7 @@ import { startCloudflareSimulator, type CloudflareSimulator } from "@slipway/lab
 import { startDigitalOceanSimulator, type DigitalOceanSimulator } from "@slipway/lab/digitalocean";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluatePolicy } from "../src/domain/autoscaling/evaluate-autoscaling.js";
+import { evaluateAutoscaling, evaluatePolicy } from "../src/domain/autoscaling/evaluate-autoscaling.js";
 import type { Deps } from "../src/domain/deps.js";
 import { collectMetrics, slotStart } from "../src/domain/metrics/collect-metrics.js";
 import { expectedAgentVersion } from "../src/domain/servers/agent-release.js";
@@ -186,6 +186,18 @@ describe("autoscaling", { timeout: 60_000 }, () => {
     const results = await Promise.all([evaluatePolicy(deps, policy.id, slot), evaluatePolicy(deps, policy.id, slot), evaluatePolicy(deps, policy.id, slot)]);
     expect(results.filter((r) => r !== null)).toHaveLength(1);
     expect(results.find((r) => r)).toMatchObject({ action: "NONE", reason: "no figures yet: staying at 2 servers" });
+  });
+
+  it("leaves a service alone while its deletion runs", async () => {
+    const removal = await deps.db.operation.create({ data: { kind: "DELETE_SERVICE", handler: "delete-service", title: "Delete shop/web", status: "RUNNING" } });
+    await deps.db.service.update({ where: { id: serviceId }, data: { removalOperationId: removal.id } });
+    clock.nextSlot(INTERVAL);
+    expect(await evaluateAutoscaling(deps)).toEqual({ evaluated: 0, started: 0 });
+    await deps.db.operation.update({ where: { id: removal.id }, data: { status: "FAILED" } });
+    clock.nextSlot(INTERVAL);
+    expect(await evaluateAutoscaling(deps)).toMatchObject({ evaluated: 1 });
+    await deps.db.service.update({ where: { id: serviceId }, data: { removalOperationId: null } });
+    await deps.db.operation.delete({ where: { id: removal.id } });
   });
 
   it("scales out under load: one SCALE operation explaining why, droplets from the snapshot, the release copied (not rebuilt) and started, DNS records added", async () => {

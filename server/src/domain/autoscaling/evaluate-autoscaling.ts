@@ -5,6 +5,7 @@
 // time) and starts a SCALE operation under that id.
 import { randomUUID } from "node:crypto";
 import type { AutoscaleDecision, AutoscalePolicy, Prisma } from "../../generated/prisma/client.js";
+import { NOT_BEING_REMOVED } from "../deployments/deploy-claim.js";
 import type { Deps } from "../deps.js";
 import { slotStart } from "../metrics/collect-metrics.js";
 import { startOperation } from "../operations/start-operation.js";
@@ -18,7 +19,8 @@ const ORPHAN_CLAIM_MS = 60_000;
 
 export async function evaluateAutoscaling(deps: Deps): Promise<{ evaluated: number; started: number }> {
   const slot = slotStart(deps.clock.now(), deps.config.autoscale.intervalMs);
-  const policies = await deps.db.autoscalePolicy.findMany({ where: { enabled: true }, select: { id: true } });
+  // A service being deleted is not scaled: its servers are being emptied.
+  const policies = await deps.db.autoscalePolicy.findMany({ where: { enabled: true, service: NOT_BEING_REMOVED }, select: { id: true } });
   let evaluated = 0;
   let started = 0;
   for (const { id } of policies) {

@@ -27,7 +27,8 @@ const NO_DEPLOYMENT_RUNS: Prisma.ServiceWhereInput = {
   ],
 };
 
-const NOT_BEING_REMOVED: Prisma.ServiceWhereInput = {
+/** Services no deletion is removing (autoscaling leaves those alone too). */
+export const NOT_BEING_REMOVED: Prisma.ServiceWhereInput = {
   OR: [{ removalOperationId: null }, { removalOperation: { is: { status: { in: ENDED_OPERATION } } } }],
 };
 
