@@ -36,7 +36,12 @@ const provisioning = {
   },
 };
 const server = await startTestServer(
-  { SLIPWAY_DIGITALOCEAN_API_URL: digitalOcean.url, SLIPWAY_CONSOLE_URL: process.env.SLIPWAY_CONSOLE_URL ?? "http://localhost:3000" },
+  {
+    SLIPWAY_DIGITALOCEAN_API_URL: digitalOcean.url,
+    SLIPWAY_CONSOLE_URL: process.env.SLIPWAY_CONSOLE_URL ?? "http://localhost:3000",
+    // The failed-adopt view adopts 127.0.0.1:1 (nothing listens there), a loopback target.
+    SLIPWAY_ALLOW_PRIVATE_TARGETS: "1",
+  },
   process.env.SLIPWAY_DATA_DIR,
   { provisioning },
 );

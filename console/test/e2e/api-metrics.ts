@@ -18,7 +18,7 @@ const now = Date.now();
 const minutesAgo = (m: number) => new Date(Math.floor((now - m * 60_000) / 15_000) * 15_000);
 
 const project = await db.project.create({ data: { name: "shop" } });
-const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/shop-web", port: 8080 } });
+const service = await db.service.create({ data: { projectId: project.id, name: "web", imageBase: "slipway/shop-web", agentName: "shop--web", port: 8080 } });
 const snapshot = await db.snapshot.create({ data: { name: "con-snap", providerId: "1", regions: ["nyc3"], agentVersion: "0.1.0", status: "AVAILABLE" } });
 const policy = await db.autoscalePolicy.create({
   data: { serviceId: service.id, enabled: true, minServers: 1, maxServers: 3, targetRequestsPerSecond: 10, snapshotId: snapshot.id, region: "nyc3" },
