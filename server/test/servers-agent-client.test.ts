@@ -14,6 +14,7 @@ const seen: { method: string; url: string; auth: string | undefined; type: strin
 let fake: Server;
 let client: AgentClient;
 let opened = 0;
+let dropped = 0;
 
 async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
   const url = req.url ?? "";
@@ -57,6 +58,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
     return void res.end(Buffer.from("TARBYTES"));
   }
   if (url === "/v1/services/web") return json(res, 404, { error: { code: "not_found", message: "no service web" } });
+  // Closes the connection instead of answering, once per path: a kept-alive connection the agent
+  // closed just as the client reused it.
+  const flaky = url === "/v1/images?service=flaky" || (url === "/v1/images/remove" && body.toString("utf8").includes('"flaky"'));
+  if (flaky && dropped++ % 2 === 0) return void req.socket.destroy();
+  if (url === "/v1/images?service=flaky") return json(res, 200, { images: [image] });
   if (url === "/v1/images/remove") {
     return json(res, 200, { removed: JSON.parse(body.toString("utf8")).ids, reclaimedBytes: 5, refused: [] });
   }
@@ -124,6 +130,15 @@ describe("the agent client", () => {
       url: "/v1/images/build?tag=slipway%2Fshop-web%3Adeploy_12345678&service=web&deployment=00000000-0000-4000-8000-000000000001",
       type: "application/x-tar",
     });
+  });
+
+  it("asks a read again once when its connection closes before the answer, and never a write", async () => {
+    const asked = () => seen.filter((s) => s.url === "/v1/images?service=flaky").length;
+    expect(await client.listImages("flaky")).toEqual({ images: [image] });
+    expect(asked()).toBe(2);
+    const removes = seen.length;
+    await expect(client.removeImages(["flaky"])).rejects.toBeInstanceOf(AgentUnreachableError);
+    expect(seen.length - removes).toBe(1);
   });
 
   it("turns an error line, a line outside the protocol and an agent error into AgentRequestError", async () => {

@@ -180,8 +180,8 @@ export class AgentClient {
     // A stream answers at once and then says something every few seconds (heartbeats): longer
     // silence means the server is lost, however long its step takes.
     const timeout = request.streaming ? STREAM_SILENCE_LIMIT_MS : (request.timeoutMs ?? this.timeoutMs);
-    const response = await this.pool
-      .request({
+    const ask = () =>
+      this.pool.request({
         method,
         path: `${AGENT_API_PREFIX}${path}${search ? `?${search}` : ""}`,
         headers: {
@@ -192,7 +192,11 @@ export class AgentClient {
         body: request.body,
         headersTimeout: timeout,
         bodyTimeout: timeout,
-      })
+      });
+    const response = await ask()
+      // A kept-alive connection the agent closed just as it was reused: a read is asked again once,
+      // on a new connection (nothing was done by the first attempt).
+      .catch((error: unknown) => (method === "GET" && error instanceof undiciErrors.SocketError ? ask() : Promise.reject(error)))
       .catch((error: unknown) => {
         throw unreachable(error);
       });

@@ -11,8 +11,13 @@ const COMMENT = "slipway-control-plane";
 
 /** A new ed25519 key pair for the control plane. */
 export function generateSshIdentity(): SshIdentity {
-  const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: COMMENT });
-  return identityFromPrivateKey(pair.private);
+  // ssh2's keygen strips leading zero bytes from the public key, so about one pair in 256 comes
+  // out malformed (mscdex/ssh2#1513, #1390): such a pair is never used, another is made.
+  for (let attempt = 1; ; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: COMMENT });
+    const readable = !(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error);
+    if (readable || attempt === 20) return identityFromPrivateKey(pair.private);
+  }
 }
 
 /** The identity of an OpenSSH private key, its authorized_keys line derived from it. */
