@@ -55,6 +55,10 @@ export class AgentClient {
     // The origin is never resolved: every connection is the tunnel `connect` opens.
     this.pool = new Pool("http://slipway-agent", {
       connections: options.connections ?? 4,
+      // An idle connection is let go well before the agent's (Node's 5 s) would drop it, so a
+      // request is rarely sent on a connection the agent is closing (see the retry in send()).
+      keepAliveTimeout: 2_000,
+      keepAliveMaxTimeout: 2_000,
       connect: (_opts, callback) => {
         options.connect().then(
           (stream) => callback(null, stream as unknown as Socket),
