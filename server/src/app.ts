@@ -171,6 +171,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         if (open.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [new WsGraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions may be open on one connection`, { extensions: { code: "BAD_USER_INPUT" } })];
         }
+        // Counted before anything is awaited: subscribes that arrive together cannot all pass the cap.
+        open.add(id);
         try {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
@@ -187,10 +189,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
             rootValue: { execute, subscribe },
           };
           const errors = validate(args.schema, args.document);
-          if (errors.length) return errors;
-          open.add(id);
+          if (errors.length) {
+            open.delete(id);
+            return errors;
+          }
           return args;
         } catch (error) {
+          open.delete(id);
           if (error instanceof Error && error.name === "GraphQLError") {
             return [new WsGraphQLError(error.message, { extensions: (error as { extensions?: Record<string, unknown> }).extensions })];
           }
