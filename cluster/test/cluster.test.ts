@@ -44,8 +44,10 @@ beforeAll(async () => {
   launcher.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   launcher.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   running = true;
+  // "close", not "exit": it comes after the last output (exit may come first), and only once
+  // nothing holds the launcher's stdout any more.
   exited = new Promise((resolve) =>
-    launcher.once("exit", (code, signal) => {
+    launcher.once("close", (code, signal) => {
       running = false;
       resolve({ code, signal });
     }),
