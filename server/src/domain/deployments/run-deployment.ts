@@ -267,14 +267,13 @@ async function releaseOn(
   // Moved by the stream's lines (in onLine), read after it ends.
   let last = "pending" as ReleaseState;
   let before = "pending" as ReleaseState;
+  const forward = forwardLines(ctx, serverId);
   const onLine = async (line: AgentStreamLine): Promise<void> => {
-    if (line.type === "log") return void (await ctx.emit({ step: line.step, level: "DEBUG", message: line.line, serverId }));
-    if (line.type !== "state") return;
+    if (line.type !== "state") return forward(line);
     before = last;
     last = line.state;
     await ctx.fenced((tx) => moveTarget(tx, deployment.id, serverId, line.state, line.state === "failed" ? { error: line.message } : {}));
-    const level = line.state === "failed" ? "ERROR" : line.state === "unhealthy" ? "WARN" : "INFO";
-    await ctx.emit({ step: "release", level, message: line.message, progress: RELEASE_PROGRESS[line.state], serverId, releaseState: toDbState(line.state) });
+    await forward(line);
     if (line.state === "failed") routing.fail();
     if (line.state === "switched") await routing.switch(serverId);
   };
