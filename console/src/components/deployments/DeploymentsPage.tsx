@@ -3,6 +3,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { useQuery } from "urql";
 import { DeploymentsDocument, type DeploymentStatus } from "@slipway/sdk";
+import { CursorPager } from "../CursorPager";
 import { Loaded } from "../Loaded";
 import { SelectField } from "../SelectField";
 import { ServicePicker } from "../ServicePicker";
@@ -51,32 +52,18 @@ export function DeploymentsPage({ fixedServiceId }: { fixedServiceId?: string } 
       <Loaded query={deployments} what="deployments">
         {(data) => {
           const { edges, totalCount, pageInfo } = data.deployments;
-          const page = cursors.length;
-          const pages = Math.max(1, Math.ceil(totalCount / PAGE_SIZE));
           return (
             <>
               <DeploymentTable deployments={edges.map((edge) => edge.node)} filtered={Boolean((serviceId && !fixedServiceId) || status)} />
-              <nav className="pager" aria-label="Pages">
-                <button
-                  type="button"
-                  className="button button--secondary"
-                  disabled={page === 1 || deployments[0].fetching}
-                  onClick={() => setCursors((list) => list.slice(0, -1))}
-                >
-                  Previous
-                </button>
-                <span className="pager__where" aria-live="polite">
-                  Page {page} of {pages} · {totalCount === 1 ? "1 deployment" : `${totalCount} deployments`}
-                </span>
-                <button
-                  type="button"
-                  className="button button--secondary"
-                  disabled={!pageInfo.hasNextPage || !pageInfo.endCursor || deployments[0].fetching}
-                  onClick={() => pageInfo.endCursor && setCursors((list) => [...list, pageInfo.endCursor])}
-                >
-                  Next
-                </button>
-              </nav>
+              <CursorPager
+                cursors={cursors}
+                setCursors={setCursors}
+                totalCount={totalCount}
+                pageSize={PAGE_SIZE}
+                pageInfo={pageInfo}
+                noun={["deployment", "deployments"]}
+                busy={deployments[0].fetching}
+              />
             </>
           );
         }}

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useQuery } from "urql";
 import { AuditFiltersDocument, AuditLogDocument } from "@slipway/sdk";
+import { CursorPager } from "../CursorPager";
 import { Loaded } from "../Loaded";
 import { SelectField } from "../SelectField";
 import { TextField } from "../TextField";
@@ -71,27 +72,17 @@ export function AuditPanel() {
       <Loaded query={log} what="the audit log">
         {(data) => {
           const { edges, totalCount, pageInfo } = data.auditLog;
-          const page = cursors.length;
-          const pages = Math.max(1, Math.ceil(totalCount / AUDIT_PAGE_SIZE));
           return (
             <>
               <AuditTable entries={edges.map((edge) => edge.node)} />
-              <nav className="pager" aria-label="Pages">
-                <button type="button" className="button button--secondary" disabled={page === 1} onClick={() => setCursors((list) => list.slice(0, -1))}>
-                  Previous
-                </button>
-                <span className="pager__where" aria-live="polite">
-                  Page {page} of {pages} · {totalCount === 1 ? "1 entry" : `${totalCount} entries`}
-                </span>
-                <button
-                  type="button"
-                  className="button button--secondary"
-                  disabled={!pageInfo.hasNextPage || !pageInfo.endCursor}
-                  onClick={() => pageInfo.endCursor && setCursors((list) => [...list, pageInfo.endCursor])}
-                >
-                  Next
-                </button>
-              </nav>
+              <CursorPager
+                cursors={cursors}
+                setCursors={setCursors}
+                totalCount={totalCount}
+                pageSize={AUDIT_PAGE_SIZE}
+                pageInfo={pageInfo}
+                noun={["entry", "entries"]}
+              />
             </>
           );
         }}
