@@ -1,4 +1,6 @@
 // `npm run cluster`: starts a local cluster, prints what it started, stops all of it on Ctrl-C.
+// Run as `node --import tsx`, not through the tsx CLI: its signal relay SIGKILLs a child that has
+// not acknowledged a Ctrl-C within 30 ms (easily missed on a loaded machine), cutting the stop short.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCluster, type Cluster } from "./cluster.js";

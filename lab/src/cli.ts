@@ -3,6 +3,8 @@
 //   npm run lab -- teardown [--purge] [--purge-images]        clean up after a crash
 //   --instance NAME (or SLIPWAY_LAB_INSTANCE): which lab ('default' without it; any name works)
 // The instructions go to stdout; progress goes to stderr.
+// Run as `node --import tsx` (see package.json): the tsx CLI's signal relay SIGKILLs a child that is
+// slow to acknowledge a Ctrl-C, which would leave the lab's hosts behind.
 
 import { Lab } from './hosts/index.js';
 import { labBanner } from './lab-cli/banner.js';
