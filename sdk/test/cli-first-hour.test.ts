@@ -212,7 +212,7 @@ describe("output", () => {
       [], ["login"], ["whoami"], ["logout"], ["projects"], ["projects", "create"], ["projects", "rename"], ["projects", "delete"],
       ["services"], ["services", "list"], ["services", "create"], ["services", "set"], ["services", "rename"], ["services", "delete"],
       ["env"], ["env", "list"], ["env", "set"], ["env", "unset"], ["domains"], ["domains", "list"], ["domains", "set"], ["open"],
-      ["servers", "list"], ["servers", "ssh-key"], ["servers", "adopt"], ["deploy"], ["rollback"], ["deployments"], ["logs"],
+      ["servers", "list"], ["servers", "ssh-key"], ["servers", "adopt"], ["servers", "upgrade-agent"], ["deploy"], ["rollback"], ["deployments"], ["logs"],
       ["config", "save"], ["config", "load"], ["config", "list"],
     ];
     for (const command of commands) {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { list } from "tar";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { collectMetrics } from "../../server/src/domain/metrics/collect-metrics.js";
+import { expectedAgentVersion } from "../../server/src/domain/servers/agent-release.js";
 import { ADMIN } from "../../server/test/harness.js";
 import { startCliTestServer, type CliTestServer } from "./cli-server.js";
 import { isolatedEnv, removeTempDirs, runCli, runCliInTerminal, tempDir } from "./cli-process.js";
@@ -255,6 +256,15 @@ describe("slipway servers", () => {
     expect(objects.filter((o) => o.type === "event").length).toBeGreaterThan(0);
     expect(objects.at(-1)).toMatchObject({ type: "summary", status: "FAILED", exitCode: 1 });
     expect((await runCli(["servers"], { env: ci })).stdout).toMatch(/\nunreachable\s+ERROR\s+SSH_HOST\s+127\.0\.0\.1/);
+  });
+
+  it("upgrades a server's agent by name, following the operation; an unknown name is a usage error", async () => {
+    const run = await runCli(["servers", "upgrade-agent", "unreachable"], { env: ci });
+    expect(run.code).toBe(1); // nothing listens on its SSH port
+    expect(run.stdout).toMatch(/^Upgrade the agent on unreachable to (\S+): operation \S+\n/);
+    expect(/ to (\S+): operation/.exec(run.stdout)?.[1]).toBe(expectedAgentVersion());
+    const unknown = await runCli(["servers", "upgrade-agent", "no-such-server"], { env: ci });
+    expect(unknown).toMatchObject({ code: 2, stderr: 'slipway: No server named "no-such-server"\n' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { selectTagsToKeep } from "../src/domain/deployments/cleanup-images.js";
+import { expectedAgentVersion } from "../src/domain/servers/agent-release.js";
 import { collect, gid, rawId, startTestServer, type TestServer } from "./harness.js";
 import { tarGz } from "./fixtures/sources/archives.js";
 import { RecordingGateway } from "./recording-gateway.js";
@@ -253,6 +254,14 @@ describe("deploying", () => {
     const foreign = await server.app.deps.db.server.findUniqueOrThrow({ where: { name: "foreign-droplet" } });
     const unmanaged = await deploy("registry.test/shop/web:4", [foreign.id]);
     expect(unmanaged.message).toMatch(/only to droplets it manages/);
+    // An agent older than this control plane's speaks an older release protocol: refused up front.
+    const oldAgent = await server.app.deps.db.server.create({ data: { name: "old-agent", kind: "SSH_HOST", status: "ACTIVE", managed: false, agentVersion: "0.0.9" } });
+    const outdated = await deploy("registry.test/shop/web:4", [serverIds[0]!, oldAgent.id]);
+    expect(outdated).toMatchObject({ __typename: "ConflictError" });
+    expect(outdated.message).toBe(
+      `Servers run an older agent than this control plane's ${expectedAgentVersion()}: old-agent (0.0.9). Upgrade their agent first (slipway servers upgrade-agent <server>, or Upgrade agent on the Servers page)`,
+    );
+    await server.app.deps.db.server.delete({ where: { id: oldAgent.id } });
     const injected = await server.gql(
       DEPLOY,
       { input: { serviceId, source: { type: "GIT", repository: "https://git.test/a.git", ref: "--upload-pack=touch /tmp/pwned" } } },

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { AdoptServerDocument, SshPublicKeyDocument } from "../../generated/graphql.js";
+import { AdoptServerDocument, SshPublicKeyDocument, UpgradeAgentDocument } from "../../generated/graphql.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { examples } from "../help.js";
 import { followOperation } from "../follow.js";
-import { listServers, serverNames } from "../lookup.js";
+import { listServers, pickServers, serverNames } from "../lookup.js";
 import { formatServers } from "../output/listings.js";
 import { printListing } from "../print.js";
 import { unwrap } from "../results.js";
@@ -17,7 +17,7 @@ interface AdoptOptions {
 }
 
 export function registerServers(program: Command): void {
-  const servers = program.command("servers").description("List and adopt servers");
+  const servers = program.command("servers").description("List, adopt and upgrade servers");
 
   servers
     .command("list", { isDefault: true })
@@ -54,6 +54,23 @@ export function registerServers(program: Command): void {
       const operation = unwrap((await client.request(AdoptServerDocument, { input: { host, name: options.name, sshPort, sshUser: options.sshUser } })).adoptServer);
       if (!options.json) process.stdout.write(`${operation.title}: operation ${operation.id}\n`);
       process.exitCode = await followOperation(client, operation.id, Boolean(options.json), serverNames(await listServers(client)));
+      await client.close();
+    });
+
+  servers
+    .command("upgrade-agent")
+    .description("Install this control plane's agent version on a server, following the progress")
+    .argument("<server>", "the server's name or id")
+    .option("--json", "print one JSON object per event and a final summary")
+    .addHelpText("after", "\nDeploys are refused to a server whose agent is older than the control plane's (the AGENT column says so).\nExits 0 when the agent is installed and 1 when that fails.")
+    .addHelpText("after", examples("slipway servers upgrade-agent web-3"))
+    .action(async (name: string, options: { json?: boolean }) => {
+      const client = await connect();
+      const list = await listServers(client);
+      const [id] = pickServers(list, [name]);
+      const operation = unwrap((await client.request(UpgradeAgentDocument, { id: id! })).upgradeAgent);
+      if (!options.json) process.stdout.write(`${operation.title}: operation ${operation.id}\n`);
+      process.exitCode = await followOperation(client, operation.id, Boolean(options.json), serverNames(list));
       await client.close();
     });
 }

@@ -1,5 +1,6 @@
 import type { Server } from "../../generated/prisma/client.js";
 import type { Deps } from "../deps.js";
+import { expectedAgentVersion, isAgentOutdated } from "../servers/agent-release.js";
 import { ConflictError, ValidationError } from "../errors.js";
 import { ACTIVE_DEPLOYMENT_STATUSES, removalConflict, runningConflict } from "./deploy-claim.js";
 
@@ -27,6 +28,14 @@ export async function resolveTargets(deps: Deps, serviceId: string, requested: s
   const notReady = servers.filter((s) => s.status !== "ACTIVE");
   if (notReady.length) {
     throw new ConflictError(`Servers not ready to deploy to: ${notReady.map((s) => `${s.name} (${s.status.toLowerCase()})`).join(", ")}`);
+  }
+  // An older agent speaks an older release protocol: refused here, clearly, not halfway through.
+  const outdated = servers.filter(isAgentOutdated);
+  if (outdated.length) {
+    throw new ConflictError(
+      `Servers run an older agent than this control plane's ${expectedAgentVersion()}: ${outdated.map((s) => `${s.name} (${s.agentVersion})`).join(", ")}. ` +
+        "Upgrade their agent first (slipway servers upgrade-agent <server>, or Upgrade agent on the Servers page)",
+    );
   }
   return servers;
 }
