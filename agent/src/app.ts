@@ -1,6 +1,7 @@
 // buildAgent(): the agent from its configuration; main.ts and the tests both use it.
 import Docker from "dockerode";
 import { createActions, type AgentActions } from "./actions/index.js";
+import { InFlightReleases } from "./actions/in-flight-releases.js";
 import { retireLeftoverStandbys, Standbys } from "./actions/standbys.js";
 import type { AgentConfig } from "./config.js";
 import { createDockerEngine } from "./engine/docker.js";
@@ -35,6 +36,7 @@ export function buildAgent(opts: BuildAgentOptions): AgentServer {
       stateDir: opts.config.stateDir,
       locks: new Locks(),
       standbys,
+      releases: new InFlightReleases(),
       startedAt: Date.now(),
     });
   const server = createAgentServer({ port: opts.config.port, tokenSha256: opts.config.tokenSha256, actions, log });

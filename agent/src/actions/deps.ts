@@ -4,6 +4,7 @@ import type { ContainerEngine } from "../engine/types.js";
 import type { Executor } from "../exec/types.js";
 import type { Locks } from "../locks.js";
 import type { AgentStreamLine } from "../protocol/index.js";
+import type { InFlightReleases } from "./in-flight-releases.js";
 import type { Standbys } from "./standbys.js";
 
 export interface AgentDeps {
@@ -18,6 +19,8 @@ export interface AgentDeps {
   locks: Locks;
   /** Timers of the paused containers kept for a quick rollback. */
   standbys: Standbys;
+  /** The releases running now, and the deployments given up here. */
+  releases: InFlightReleases;
   /** Date.now() when the agent started. */
   startedAt: number;
 }

@@ -8,8 +8,10 @@
 // transition table (protocol/release-states.ts) and streams it as a `state` line.
 //
 // A release whose caller went away before the switch (the control plane replica that asked for
-// it died) is given up the same way: the replica that takes the deploy over then finds the server
-// on the release it ran, and nothing switches behind its back once the new app becomes healthy.
+// it died), or that the replica which took the deploy over gave up (give-up-release.ts: the one
+// that asked may be frozen with its connection open), is given up the same way: that replica then
+// finds the server on the release it ran, and nothing switches behind its back once the new app
+// becomes healthy.
 import { containerCreateOptions, containerName, publishedHostPort } from "../commands/docker.js";
 import { messageOf } from "../errors.js";
 import { assertTransition, type ReleaseRequest, type ReleaseResult, type ReleaseState } from "../protocol/index.js";
@@ -43,12 +45,23 @@ export class ReleaseTracker {
   }
 }
 
-/** `callerGone` aborts when whoever asked for the release stopped listening (see above). */
+/**
+ * `callerGone` aborts when whoever asked for the release stopped listening; the release is also
+ * known to `deps.releases` while it runs, which gives it up when told to (see above).
+ */
 export async function release(deps: AgentDeps, req: ReleaseRequest, emit: Emit, callerGone?: AbortSignal): Promise<ReleaseResult> {
-  return deps.locks.run(`release:${req.service}`, () => runRelease(deps, req, emit, callerGone));
+  return deps.releases.track(req.service, req.deployment, emit, (tracked, givenUp) => {
+    const stop = callerGone ? AbortSignal.any([givenUp, callerGone]) : givenUp;
+    return deps.locks.run(`release:${req.service}`, () => runRelease(deps, req, tracked, stop));
+  });
 }
 
-async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit, callerGone?: AbortSignal): Promise<ReleaseResult> {
+/** Why a release was stopped: the reason it was given up with, else its caller went away. */
+function stoppedBecause(stop: AbortSignal): string {
+  return typeof stop.reason === "string" ? stop.reason : CALLER_GONE;
+}
+
+async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit, stop: AbortSignal): Promise<ReleaseResult> {
   const { engine } = deps;
   const redact = envRedactor(req.env);
   const tracker = new ReleaseTracker(emit, redact);
@@ -66,8 +79,8 @@ async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit, call
     tracker.to("failed", `${error}${previousId ? "; the previous container keeps serving" : ""}`);
     return ended(null, error);
   };
-  // Gone while it waited for another release of the service to end.
-  if (callerGone?.aborted) return fail(CALLER_GONE);
+  // Stopped while it waited for another release of the service to end, or refused.
+  if (stop.aborted) return fail(stoppedBecause(stop));
 
   try {
     if (!(await engine.inspectImage(req.image))) return fail(`image ${req.image} is not on this server (build, load or pull it first)`);
@@ -128,20 +141,19 @@ async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit, call
     }
 
     // Everything that does not depend on health is prepared while the app starts.
-    const giveUp = new AbortController();
-    callerGone?.addEventListener("abort", () => giveUp.abort(), { once: true });
+    const stageFailed = new AbortController();
     const t1 = Date.now();
     let stageMs = 0;
     const [health, stage] = await Promise.all([
-      waitHealthy(engine, containerId, { hostPort, path, timeoutSeconds, intervalMs }, giveUp.signal),
+      waitHealthy(engine, containerId, { hostPort, path, timeoutSeconds, intervalMs }, AbortSignal.any([stop, stageFailed.signal])),
       stageSite(deps, { service: req.service, deployment: req.deployment, domains: req.domains, hostPort, tls: req.tls ?? null }).then(
         (s) => {
           stageMs = Date.now() - t1;
-          if (!s.ok) giveUp.abort();
+          if (!s.ok) stageFailed.abort();
           return s;
         },
         (e: unknown) => {
-          giveUp.abort();
+          stageFailed.abort();
           throw e;
         },
       ),
@@ -151,9 +163,10 @@ async function runRelease(deps: AgentDeps, req: ReleaseRequest, emit: Emit, call
       await throwAway();
       return fail(stage.error);
     }
-    if (callerGone?.aborted) {
+    // The last point to stop at: from "healthy" on (set in the same tick) the release switches.
+    if (stop.aborted) {
       await throwAway();
-      return fail(CALLER_GONE);
+      return fail(stoppedBecause(stop));
     }
     if (!health.healthy) return await unhealthy(health.reason);
     tracker.to(

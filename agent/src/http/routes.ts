@@ -8,6 +8,7 @@ import {
   AGENT_API_PREFIX,
   BuildQuery,
   ExportQuery,
+  GiveUpRequest,
   LoadQuery,
   LogsQuery,
   MetricsRequest,
@@ -77,6 +78,11 @@ export const ROUTES: Route[] = [
       const body = parse(ReleaseRequest, await readJson(c.req), "body");
       await sendStream(c.res, (emit, clientGone) => c.actions.release(body, emit, clientGone));
     },
+  },
+  {
+    method: "POST",
+    path: re(`${P}/releases/give-up`),
+    handle: async (c) => sendJson(c.res, 200, await c.actions.giveUpRelease(parse(GiveUpRequest, await readJson(c.req), "body"))),
   },
   {
     method: "POST",

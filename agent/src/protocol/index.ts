@@ -177,6 +177,23 @@ export const ReleaseResult = z.object({
 });
 export type ReleaseResult = z.infer<typeof ReleaseResult>;
 
+/**
+ * POST /v1/releases/give-up — the control plane replica that took an interrupted deploy over tells
+ * the agent to give its release up here: one still before its switch stops as if its caller had
+ * gone (its new container removed, the previous one keeps serving), and a release of the
+ * deployment that arrives later is refused for a while. Answers once the releases it stopped have
+ * ended (at most GIVE_UP_WAIT_MS), with what the server does now:
+ * - `gave_up`: a release of it was running here and stopped before its switch;
+ * - `nothing_in_flight`: no release of it was running here, and it does not serve here;
+ * - `switched`: it serves here (it switched before, or was past its health check): put it back.
+ */
+export const GiveUpRequest = z.object({ service: ServiceName, deployment: z.string().uuid() });
+export type GiveUpRequest = z.infer<typeof GiveUpRequest>;
+export const GiveUpOutcome = z.enum(["gave_up", "nothing_in_flight", "switched"]);
+export const GiveUpResult = z.object({ outcome: GiveUpOutcome });
+export type GiveUpResult = z.infer<typeof GiveUpResult>;
+export const GIVE_UP_WAIT_MS = 20_000;
+
 /** GET /v1/services/:service — what runs now. */
 export const ServiceStatus = z.object({
   service: ServiceName,

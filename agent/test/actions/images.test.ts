@@ -11,6 +11,7 @@ import { RecordingEngine } from "../../src/engine/index.js";
 import { AgentFailure } from "../../src/errors.js";
 import { RecordingExecutor } from "../../src/exec/index.js";
 import { Standbys } from "../../src/actions/standbys.js";
+import { InFlightReleases } from "../../src/actions/in-flight-releases.js";
 import { Locks } from "../../src/locks.js";
 import type { AgentStreamLine } from "../../src/protocol/index.js";
 
@@ -22,7 +23,7 @@ const SOURCE = "registry.test/app:1";
 
 function agent(engine = new RecordingEngine({ registry: { [SOURCE]: {} } })) {
   const exec = new RecordingExecutor();
-  const deps: AgentDeps = { engine, docker: {} as Docker, exec, nginxDir: "/etc/nginx", stateDir: "/opt/slipway/state", locks: new Locks(), standbys: new Standbys(), startedAt: 0 };
+  const deps: AgentDeps = { engine, docker: {} as Docker, exec, nginxDir: "/etc/nginx", stateDir: "/opt/slipway/state", locks: new Locks(), standbys: new Standbys(), releases: new InFlightReleases(), startedAt: 0 };
   const records = async () => parseManagedImages(await exec.readFile(managedImagesPath("/opt/slipway/state")));
   return { engine, exec, deps, records };
 }

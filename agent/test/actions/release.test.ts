@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentDeps } from "../../src/actions/deps.js";
+import { giveUpRelease, GIVEN_UP, REFUSED } from "../../src/actions/give-up-release.js";
 import { release, ReleaseTracker } from "../../src/actions/release.js";
 import { serviceStatus } from "../../src/actions/services.js";
 import { slipwayLabels } from "../../src/commands/docker.js";
@@ -12,8 +13,9 @@ import { siteContents, sitePath } from "../../src/commands/nginx.js";
 import { RecordingEngine, type RecordingEngineOptions } from "../../src/engine/index.js";
 import { RecordingExecutor } from "../../src/exec/index.js";
 import { retireLeftoverStandbys, Standbys } from "../../src/actions/standbys.js";
+import { InFlightReleases } from "../../src/actions/in-flight-releases.js";
 import { Locks } from "../../src/locks.js";
-import { IllegalTransitionError, type AgentStreamLine, type ReleaseRequest } from "../../src/protocol/index.js";
+import { IllegalTransitionError, type AgentStreamLine, type GiveUpResult, type ReleaseRequest } from "../../src/protocol/index.js";
 
 const DEP = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const OLD_DEP = "aaaaaaaa-d9cb-469f-a165-70867728950e";
@@ -50,7 +52,7 @@ function server(opts: RecordingEngineOptions = {}, exec = new RecordingExecutor(
   const engine = new RecordingEngine({ hostPort: () => appPort, logs: [`app says ${SECRET}`], ...opts });
   engine.addImage(IMAGE, slipwayLabels("web", DEP));
   const old = engine.addContainer({ name: "slipway-web-aaaaaaaa", image: "slipway/web:deploy_aaaaaaaa", labels: slipwayLabels("web", OLD_DEP), hostPort: 30001 });
-  const deps: AgentDeps = { engine, docker: {} as Docker, exec, nginxDir: "/etc/nginx", stateDir: "/opt/slipway/state", locks: new Locks(), standbys: new Standbys(), startedAt: 0 };
+  const deps: AgentDeps = { engine, docker: {} as Docker, exec, nginxDir: "/etc/nginx", stateDir: "/opt/slipway/state", locks: new Locks(), standbys: new Standbys(), releases: new InFlightReleases(), startedAt: 0 };
   return { engine, exec, deps, old };
 }
 
@@ -209,6 +211,76 @@ describe("release", () => {
   });
 });
 
+describe("giving a release up (give-up-release.ts)", () => {
+  const give = { service: "web", deployment: DEP };
+
+  it("stops a release waiting for its health check as if its caller had gone, and refuses a later release of that deployment", async () => {
+    appStatus = 500;
+    const { engine, exec, deps, old } = server();
+    let answer: Promise<GiveUpResult> | null = null;
+    const lines: AgentStreamLine[] = [];
+    const result = await release(deps, request({ healthCheck: { path: "/up", timeoutSeconds: 5, intervalMs: 50 } }), (line) => {
+      lines.push(line);
+      if (line.type === "state" && line.state === "starting") setTimeout(() => (answer = giveUpRelease(deps, give)), 100);
+    });
+    expect(result).toEqual({ state: "failed", containerId: null, previousContainerId: old, error: GIVEN_UP });
+    expect(lines.flatMap((l) => (l.type === "state" ? [l.state] : []))).toEqual(["starting", "failed"]);
+    // It answers once the release has ended: its new container is gone by then.
+    expect(await answer!).toEqual({ outcome: "gave_up" });
+    expect(engine.changes()).toEqual(["removeContainer slipway-web-0f8fad5b", "createContainer slipway-web-0f8fad5b", "startContainer slipway-web-0f8fad5b", "removeContainer slipway-web-0f8fad5b"]);
+    expect(await exec.readFile(SITE)).toBe(OLD_SITE);
+
+    // The replica that was frozen resumes and asks again (after its image step): nothing starts.
+    appStatus = 200;
+    engine.calls.length = 0;
+    const again = await run(deps, request());
+    expect(again.result).toMatchObject({ state: "failed", containerId: null, error: REFUSED });
+    expect(again.states).toEqual(["failed"]);
+    expect(engine.changes()).toEqual([]);
+    // Other deployments of the service release as usual.
+    engine.addImage("slipway/web:deploy_cccccccc", slipwayLabels("web", ROLLBACK_DEP));
+    expect((await run(deps, request({ deployment: ROLLBACK_DEP, image: "slipway/web:deploy_cccccccc" }))).result.state).toBe("stopped");
+  });
+
+  it("answers nothing_in_flight when no release of it runs, and refuses one that comes later", async () => {
+    const { engine, deps } = server();
+    expect(await giveUpRelease(deps, give)).toEqual({ outcome: "nothing_in_flight" });
+    expect((await run(deps, request())).result).toMatchObject({ state: "failed", error: REFUSED });
+    expect(engine.changes()).toEqual([]);
+  });
+
+  it("lets a release past its health check finish its switch, and answers switched once it has", async () => {
+    appStatus = 200;
+    const { engine, deps } = server();
+    const order: string[] = [];
+    let answer: Promise<GiveUpResult> | null = null;
+    const result = await release(deps, request(), (line) => {
+      if (line.type === "state" && line.state === "healthy") answer = giveUpRelease(deps, give).finally(() => order.push("answer"));
+    });
+    order.push("release");
+    expect(result.state).toBe("stopped");
+    expect(await answer!).toEqual({ outcome: "switched" });
+    expect(order).toEqual(["release", "answer"]);
+    // Already switched: the same answer, and nothing is touched.
+    const changes = engine.changes().length;
+    expect(await giveUpRelease(deps, give)).toEqual({ outcome: "switched" });
+    expect(engine.changes()).toHaveLength(changes);
+  });
+
+  it("forgets a given-up deployment after a while", async () => {
+    let now = 1_000;
+    const releases = new InFlightReleases(60_000, () => now);
+    expect(releases.giveUp("web", DEP, "refused")).toEqual([]);
+    const refusal = async () =>
+      (await releases.track("web", DEP, () => {}, async (_emit, givenUp) => ({ state: "failed", containerId: null, previousContainerId: null, error: givenUp.aborted ? String(givenUp.reason) : null }))).error;
+    expect(await refusal()).toBe("refused");
+    now += 59_999;
+    expect(await refusal()).toBe("refused");
+    now += 1;
+    expect(await refusal()).toBeNull();
+  });
+});
+
 describe("draining", () => {
   it("stops the old container as soon as nginx's old workers have exited, well before the drain limit", async () => {
     appStatus = 200;
@@ -254,7 +326,7 @@ describe("standbys", () => {
     engine.addImage("slipway/web:deploy_aaaaaaaa", slipwayLabels("web", OLD_DEP));
     const old = engine.addContainer({ name: "slipway-web-aaaaaaaa", image: "slipway/web:deploy_aaaaaaaa", labels: slipwayLabels("web", OLD_DEP), hostPort: oldAppPort });
     const standbys = new Standbys();
-    const deps: AgentDeps = { engine, docker: {} as Docker, exec, nginxDir: "/etc/nginx", stateDir: "/opt/slipway/state", locks: new Locks(), standbys, startedAt: 0 };
+    const deps: AgentDeps = { engine, docker: {} as Docker, exec, nginxDir: "/etc/nginx", stateDir: "/opt/slipway/state", locks: new Locks(), standbys, releases: new InFlightReleases(), startedAt: 0 };
     return { engine, deps, old, standbys };
   }
 

@@ -37,6 +37,7 @@ function fakeActions(): AgentActions {
       if (req.domains.includes("slow.test")) await new Promise((r) => setTimeout(r, STREAM_HEARTBEAT_MS * 1.6));
       return { state: "switched", containerId: "c", previousContainerId: null, error: null };
     },
+    giveUpRelease: async (req) => (rec(`giveUp:${req.service}:${req.deployment}`), { outcome: "gave_up" }),
     buildImage: async (q, body, emit) => {
       rec(`build:${q.tag}`);
       let n = 0;
@@ -178,6 +179,11 @@ describe("request validation", () => {
     expect(AgentError.parse(await res.json()).error.message).toMatch(/^body\.accessLogCursors\.web\.inode: /);
     res = await fetch(`${base}/v1/services/web/retire`, { method: "POST", headers: auth, body: JSON.stringify({ drainSeconds: 9999 }) });
     expect(res.status).toBe(400);
+    for (const giveUp of [{ service: "web", deployment: "../../etc" }, { service: "Web", deployment: DEP }, { deployment: DEP }]) {
+      res = await fetch(`${base}/v1/releases/give-up`, { method: "POST", headers: auth, body: JSON.stringify(giveUp) });
+      expect(res.status).toBe(400);
+      expect(AgentError.parse(await res.json()).error.message).toMatch(/^body\.(deployment|service): /);
+    }
     expect(calls).toEqual([]);
   });
 
@@ -254,6 +260,10 @@ describe("routing and streams", () => {
     await (await fetch(`${base}/v1/metrics`, { method: "POST", headers: auth, body: JSON.stringify(metrics) })).json();
     await (await fetch(`${base}/v1/services/web/retire`, { method: "POST", headers: auth, body: JSON.stringify({}) })).json();
     await (await fetch(`${base}/v1/services`, { headers: auth })).json();
-    expect(calls).toEqual(["stats", "serviceStatus:web", "serviceLogs:web:5", "list:web", "export:app:deploy_0f8fad5b", "remove:2", "load:web", "metrics:web", "retire:web:2", "listServices"]);
+    const giveUp = await fetch(`${base}/v1/releases/give-up`, { method: "POST", headers: auth, body: JSON.stringify({ service: "web", deployment: DEP }) });
+    expect(await giveUp.json()).toEqual({ outcome: "gave_up" });
+    expect(calls).toEqual([
+      "stats", "serviceStatus:web", "serviceLogs:web:5", "list:web", "export:app:deploy_0f8fad5b", "remove:2", "load:web", "metrics:web", "retire:web:2", "listServices", `giveUp:web:${DEP}`,
+    ]);
   });
 });
