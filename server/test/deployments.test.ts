@@ -301,6 +301,64 @@ describe("deploying", () => {
   });
 });
 
+describe("recovering a deploy whose replica stopped mid-release", () => {
+  it("has every agent give the release up first (failures recorded, not fatal), then puts the fleet on one version; the stale run changes nothing", async () => {
+    const { db } = server.app.deps;
+    const [a, b, c] = serverIds as [string, string, string];
+    const before = await deploy("registry.test/shop/web:r1");
+    expect((await finish(before.data.operation.id)).at(-1)).toMatchObject({ step: "finished", message: "Succeeded" });
+    // a and b wait in v2's health check; c has switched; b's agent is too old to be told.
+    gateway.holdInHealthCheck = new Set([a, b]);
+    gateway.oldAgents.add(b);
+    const started = await deploy("registry.test/shop/web:r2");
+    const byServer = async () => Object.fromEntries((await deploymentState(started.data.deployment.id)).targets.map((t: { server: { id: string }; state: string; error: string | null }) => [rawId(t.server.id), t]));
+    for (let waited = 0; ; waited += 20) {
+      const targets = await byServer();
+      if (targets[a].state === "STARTING" && targets[b].state === "STARTING" && targets[c].state === "SWITCHED") break;
+      if (waited > 10_000) throw new Error(`not mid-release: ${JSON.stringify(targets)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    gateway.calls.length = 0;
+
+    // Its replica stops answering (frozen, its connections open): its lease runs out, and this
+    // replica's sweep takes the operation over.
+    const operationId = rawId(started.data.operation.id);
+    await db.operation.update({ where: { id: operationId }, data: { ownerId: "a-replica-that-froze", heartbeatAt: new Date(0) } });
+    const events = await finish(started.data.operation.id);
+    const recover = events.filter((e) => e.step === "recover" && e.serverId !== null);
+    expect(recover.map((e) => [rawId(e.serverId!), e.level, e.message]).sort()).toEqual(
+      [
+        [a, "INFO", "host-a: gave this release up before its switch: its new container is removed, the previous release keeps serving"],
+        [b, "WARN", "host-b: could not tell it to give this release up: no endpoint /v1/releases/give-up"],
+        [c, "INFO", "host-c: had switched to this release"],
+        [a, "INFO", "host-a runs its previous release"],
+        [b, "INFO", "host-b runs its previous release"],
+        [c, "INFO", "host-c runs this release"],
+      ].sort(),
+    );
+    // Every agent was told before anything was put back.
+    expect(gateway.calls.map((call) => (call.kind === "give-up" ? call : `${call.kind} ${"serverId" in call ? call.serverId : ""}`))).toEqual([
+      ...[a, b, c].map((serverId) => ({ kind: "give-up", serverId, service: "shop--web", deployment: rawId(started.data.deployment.id) })),
+      `release ${c}`,
+    ]);
+    expect(events.at(-1)).toMatchObject({ step: "finished", level: "ERROR", message: "Interrupted: The control plane replica running this operation stopped" });
+    const after = await deploymentState(started.data.deployment.id);
+    expect(after.status).toBe("INTERRUPTED");
+    const targets = await byServer();
+    expect([targets[a].state, targets[b].state, targets[c].state]).toEqual(["FAILED", "FAILED", "REVERTED"]);
+    for (const id of [a, b, c]) expect(gateway.imageOn(id)).toBe(before.data.deployment.imageTag);
+
+    // The frozen replica resumes: its held releases end, and its writes are refused by the fence.
+    const stored = await db.operationEvent.count({ where: { operationId } });
+    await gateway.resumeHeld();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await db.operationEvent.count({ where: { operationId } })).toBe(stored);
+    expect(await db.operation.findUniqueOrThrow({ where: { id: operationId } })).toMatchObject({ status: "INTERRUPTED" });
+    expect(await deploymentState(started.data.deployment.id)).toEqual(after);
+    gateway.oldAgents.delete(b);
+  });
+});
+
 describe("cleaning up a fleet", () => {
   it("asks every server at once, not one after another", async () => {
     const { cleanupServiceImages } = await import("../src/domain/deployments/cleanup-images.js");

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import {
-  emptyHistogram, latencyBucket, type ImageSummary, type MetricsRequest, type MetricsResponse, type ReleaseRequestInput, type ReleaseResult,
+  emptyHistogram, latencyBucket, type GiveUpResult, type ImageSummary, type MetricsRequest, type MetricsResponse, type ReleaseRequestInput, type ReleaseResult,
   type ReleaseState, type RetireResult, type ServiceStatus,
 } from "@slipway/agent/protocol";
 import { ServerUnreachableError, type DeploymentImage, type LineSink, type RemovedImages, type ServerGateway } from "../src/domain/ports.js";
@@ -11,7 +11,17 @@ export type GatewayCall =
   | { kind: "copy"; tag: string; from: string; to: string }
   | { kind: "release"; serverId: string; service: string; image: string; env: Record<string, string>; domains: string[]; drainTimeoutSeconds?: number; intervalMs?: number }
   | { kind: "remove"; serverId: string; ids: string[] }
-  | { kind: "retire"; serverId: string; service: string };
+  | { kind: "retire"; serverId: string; service: string }
+  | { kind: "give-up"; serverId: string; service: string; deployment: string };
+
+/** A release held in its health check (holdInHealthCheck), until resumeHeld(). */
+interface HeldRelease {
+  serverId: string;
+  deployment: string;
+  givenUp: boolean;
+  resume: () => void;
+  settled: Promise<void>;
+}
 
 /** What a simulated server reports to metrics collection: steady figures, advanced `stepMs` per answer. */
 export interface SimulatedLoad {
@@ -42,7 +52,13 @@ export class RecordingGateway implements ServerGateway {
   failureMessage = "health check never passed";
   /** Runs before a retire takes effect: a test holds it there, or throws to lose the server. */
   beforeRetire: ((serverId: string) => Promise<void>) | null = null;
-  /** Servers whose agent predates metrics (answers 404). */
+  /**
+   * Servers whose next release reports `starting`, then waits in its health check until
+   * resumeHeld() ends it failed (as a replica that was frozen meanwhile would read it).
+   */
+  holdInHealthCheck = new Set<string>();
+  private readonly heldInHealthCheck: HeldRelease[] = [];
+  /** Servers whose agent predates metrics and giving releases up (answers 404 to both). */
   oldAgents = new Set<string>();
   /** Per server, what it reports; servers not in it report an idle host. */
   readonly load = new Map<string, SimulatedLoad>();
@@ -119,6 +135,21 @@ export class RecordingGateway implements ServerGateway {
       this.running.set(serverId, services);
     };
     await state("starting", `starting ${request.image}`);
+    if (this.holdInHealthCheck.delete(serverId)) {
+      let resume!: () => void;
+      let settle!: () => void;
+      const resumed = new Promise<void>((r) => (resume = r));
+      const entry: HeldRelease = { serverId, deployment: request.deployment, givenUp: false, resume, settled: new Promise((r) => (settle = r)) };
+      this.heldInHealthCheck.push(entry);
+      try {
+        await resumed;
+        const error = entry.givenUp ? "given up before the switch" : this.failureMessage;
+        await state("failed", error);
+        return { state: "failed", containerId: null, previousContainerId: null, error };
+      } finally {
+        settle();
+      }
+    }
     if (this.failReleaseOn.has(serverId)) {
       await state("unhealthy", this.failureMessage);
       await state("failed", this.failureMessage);
@@ -133,6 +164,25 @@ export class RecordingGateway implements ServerGateway {
     runs();
     await state("switched", `nginx routes ${request.domains.join(", ")}`);
     return { state: "switched", containerId: `c-${request.deployment.slice(0, 8)}`, previousContainerId: null, error: null };
+  }
+
+  /** Ends every held release (failed), and returns once each call has returned or thrown. */
+  async resumeHeld(): Promise<void> {
+    const held = this.heldInHealthCheck.splice(0);
+    for (const h of held) h.resume();
+    await Promise.all(held.map((h) => h.settled));
+  }
+
+  async giveUpRelease(serverId: string, service: string, deployment: string): Promise<GiveUpResult> {
+    this.reach(serverId);
+    this.calls.push({ kind: "give-up", serverId, service, deployment });
+    if (this.oldAgents.has(serverId)) throw new AgentRequestError(404, "not_found", "no endpoint /v1/releases/give-up");
+    const held = this.heldInHealthCheck.find((h) => h.serverId === serverId && h.deployment === deployment);
+    if (held) {
+      held.givenUp = true;
+      return { outcome: "gave_up" };
+    }
+    return { outcome: this.running.get(serverId)?.get(service)?.deployment === deployment ? "switched" : "nothing_in_flight" };
   }
 
   async metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse> {

@@ -53,6 +53,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
     return void res.end(JSON.stringify({ type: "result", result: { loaded: [body.toString("utf8")] } }) + "\n");
   }
   if (url === "/v1/releases/silent") return; // never answers
+  if (url === "/v1/releases/give-up") {
+    // An agent older than giving up answers 404 like any unknown path.
+    if (JSON.parse(body.toString("utf8")).service === "old") return json(res, 404, { error: { code: "not_found", message: "no endpoint /v1/releases/give-up" } });
+    return json(res, 200, { outcome: "gave_up" });
+  }
   if (url === "/v1/images/export?tag=slipway%2Fshop-web%3Adeploy_12345678") {
     res.writeHead(200, { "content-type": "application/x-tar" });
     return void res.end(Buffer.from("TARBYTES"));
@@ -181,6 +186,17 @@ describe("the agent client", () => {
     await expect(client.serviceStatus("../etc")).rejects.toThrow();
     expect(() => client.pull({ image: "UPPER CASE", tag: "x", service: "web", deployment: "nope" })).toThrow();
     await expect(client.removeImages(Array.from({ length: 501 }, (_, i) => String(i)))).rejects.toThrow();
+    expect(seen.length).toBe(before);
+  });
+
+  it("gives a deployment's release up: a checked request, a validated answer, an old agent's 404 as AgentRequestError", async () => {
+    const dep = "00000000-0000-4000-8000-000000000001";
+    expect(await client.giveUp("web", dep)).toEqual({ outcome: "gave_up" });
+    expect(seen.at(-1)).toMatchObject({ method: "POST", url: "/v1/releases/give-up", type: "application/json" });
+    expect(JSON.parse(seen.at(-1)!.body.toString("utf8"))).toEqual({ service: "web", deployment: dep });
+    await expect(client.giveUp("old", dep)).rejects.toThrow(new AgentRequestError(404, "not_found", "no endpoint /v1/releases/give-up"));
+    const before = seen.length;
+    await expect(client.giveUp("web", "not-a-uuid")).rejects.toThrow();
     expect(seen.length).toBe(before);
   });
 

@@ -3,7 +3,8 @@
 // gateway in tests).
 import type { Readable } from "node:stream";
 import type {
-  AgentStreamLine, HealthResponse, ImageSummary, MetricsRequest, MetricsResponse, PullPolicy, ReleaseRequestInput, ReleaseResult, RetireResult, ServiceStatus,
+  AgentStreamLine, GiveUpResult, HealthResponse, ImageSummary, MetricsRequest, MetricsResponse, PullPolicy, ReleaseRequestInput, ReleaseResult, RetireResult,
+  ServiceStatus,
 } from "@slipway/agent/protocol";
 import type { z } from "zod";
 import type { EventLevel, Prisma, ReleaseState } from "../generated/prisma/client.js";
@@ -92,6 +93,8 @@ export interface ServerGateway {
   listImages(serverId: string, service: string): Promise<ImageSummary[]>;
   removeImages(serverId: string, ids: string[]): Promise<RemovedImages>;
   release(serverId: string, request: ReleaseRequestInput, onLine: LineSink): Promise<ReleaseResult>;
+  /** Stops the deployment's release on the server before its switch, and refuses it later (its deploy was interrupted). */
+  giveUpRelease(serverId: string, service: string, deploymentId: string): Promise<GiveUpResult>;
   serviceStatus(serverId: string, service: string): Promise<ServiceStatus>;
   /** The server's counters and what nginx logged since the cursors (metrics collection). */
   metrics(serverId: string, request: MetricsRequest): Promise<MetricsResponse>;

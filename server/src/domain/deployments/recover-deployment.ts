@@ -1,5 +1,6 @@
+import type { GiveUpResult } from "@slipway/agent/protocol";
 import type { Deps } from "../deps.js";
-import type { OperationContext } from "../ports.js";
+import { ServerUnreachableError, type OperationContext } from "../ports.js";
 import { markServerUnreachable } from "../servers/server-reachability.js";
 import { mapBounded } from "./bounded.js";
 import { agentServiceName, secretValuesOf } from "./release-config.js";
@@ -8,12 +9,21 @@ import { fromDbState, moveTarget } from "./target-states.js";
 
 const ASK_CONCURRENCY = 8;
 
+/** What a target's agent did when told to give the release up, in words. */
+const GAVE_UP: Record<GiveUpResult["outcome"], string> = {
+  gave_up: "gave this release up before its switch: its new container is removed, the previous release keeps serving",
+  nothing_in_flight: "had no release of it running; it will not start one any more",
+  switched: "had switched to this release",
+};
+
 /**
- * A deploy (or rollback) whose replica died mid-run, recovered by the replica that noticed: ask
- * every target server what it runs now, and leave the whole fleet on one version — the new one if
- * every server had switched to it, else the one each ran before. Each server's state is recorded
- * (a server that cannot be asked is unknown and unreachable until it answers, then reconciled);
- * the deployment ends INTERRUPTED and is never run again.
+ * A deploy (or rollback) whose replica died mid-run, recovered by the replica that noticed: tell
+ * every target server's agent to give the release up (the replica that asked for it may only be
+ * frozen, or cut off, with its connections still open: its releases would switch once healthy),
+ * then ask each what it runs now, and leave the whole fleet on one version — the new one if every
+ * server had switched to it, else the one each ran before. Each server's state is recorded (a
+ * server that cannot be asked is unknown and unreachable until it answers, then reconciled); the
+ * deployment ends INTERRUPTED and is never run again.
  */
 export async function recoverDeployment(deps: Deps, ctx: OperationContext, job: DeployJob): Promise<void> {
   const deployment = await loadDeployment(deps, job.deploymentId);
@@ -24,6 +34,8 @@ export async function recoverDeployment(deps: Deps, ctx: OperationContext, job: 
   const service = agentServiceName(deployment.service);
 
   const seen = await mapBounded(deployment.targets, ASK_CONCURRENCY, async (target) => {
+    const unreachable = await giveUp(deps, ctx, target, service, deployment.id);
+    if (unreachable) return { target, runsNew: false, reachable: false, error: unreachable.message };
     try {
       const status = await deps.servers.serviceStatus(target.serverId, service);
       return { target, runsNew: status.deployment === deployment.id, reachable: true, error: null };
@@ -61,6 +73,23 @@ export async function recoverDeployment(deps: Deps, ctx: OperationContext, job: 
     }
   }
   await setStatus(ctx, deployment.id, { status: "INTERRUPTED", finishedAt: new Date(), error: "The control plane replica running this deployment stopped" });
+}
+
+/**
+ * Tells the target's agent to give the deployment's release up, and records what it did. A failure
+ * is recorded and not fatal (an agent older than this call answers 404): what the server runs is
+ * asked next all the same, unless the server could not be reached (returned, not asked twice).
+ */
+async function giveUp(deps: Deps, ctx: OperationContext, target: TargetWithServer, service: string, deploymentId: string): Promise<ServerUnreachableError | null> {
+  const { serverId, server } = target;
+  try {
+    const { outcome } = await deps.servers.giveUpRelease(serverId, service, deploymentId);
+    await ctx.emit({ step: "recover", serverId, message: `${server.name}: ${GAVE_UP[outcome]}` });
+    return null;
+  } catch (error) {
+    await ctx.emit({ step: "recover", serverId, level: "WARN", message: `${server.name}: could not tell it to give this release up: ${(error as Error).message}` });
+    return error instanceof ServerUnreachableError ? error : null;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import {
-  ImageSummary, ReleaseResult, type MetricsRequest, type MetricsResponse, type ReleaseRequestInput, type RetireResult, type ServiceStatus,
+  ImageSummary, ReleaseResult, type GiveUpResult, type MetricsRequest, type MetricsResponse, type ReleaseRequestInput, type RetireResult, type ServiceStatus,
 } from "@slipway/agent/protocol";
 import { AgentUnreachableError, streamResult, type AgentClient } from "../../integrations/agent-client/agent-client.js";
 import { SshConnectionError } from "../../integrations/ssh/errors.js";
@@ -53,6 +53,10 @@ export class SshServerGateway implements ServerGateway {
 
   release(serverId: string, request: ReleaseRequestInput, onLine: LineSink): Promise<ReleaseResult> {
     return this.on(serverId, (agent) => streamResult(agent.release(request), ReleaseResult, onLine));
+  }
+
+  giveUpRelease(serverId: string, service: string, deploymentId: string): Promise<GiveUpResult> {
+    return this.on(serverId, (agent) => agent.giveUp(service, deploymentId));
   }
 
   serviceStatus(serverId: string, service: string): Promise<ServiceStatus> {

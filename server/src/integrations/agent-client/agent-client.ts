@@ -1,9 +1,9 @@
 import type { Socket } from "node:net";
 import type { Duplex, Readable } from "node:stream";
 import {
-  AGENT_API_PREFIX, AgentError, AgentStreamLine, BuildQuery, ExportQuery, HealthResponse, ImageList, LoadQuery, LoadResult, LogsQuery, MetricsRequest,
-  MetricsResponse, PullRequest, ReleaseRequest, RemoveImagesRequest, RemoveImagesResult, RetireRequest, RetireResult, ServiceName, ServiceStatus,
-  ServiceStatusList, STREAM_SILENCE_LIMIT_MS, StatsResponse,
+  AGENT_API_PREFIX, AgentError, AgentStreamLine, BuildQuery, ExportQuery, GIVE_UP_WAIT_MS, GiveUpRequest, GiveUpResult, HealthResponse, ImageList, LoadQuery,
+  LoadResult, LogsQuery, MetricsRequest, MetricsResponse, PullRequest, ReleaseRequest, RemoveImagesRequest, RemoveImagesResult, RetireRequest, RetireResult,
+  ServiceName, ServiceStatus, ServiceStatusList, STREAM_SILENCE_LIMIT_MS, StatsResponse,
 } from "@slipway/agent/protocol";
 import { errors as undiciErrors, Pool, type Dispatcher } from "undici";
 import type { z } from "zod";
@@ -75,6 +75,15 @@ export class AgentClient {
   /** Deploy or roll back: streams state lines; the last line is the ReleaseResult (see streamResult). */
   release(request: z.input<typeof ReleaseRequest>): AsyncGenerator<AgentStreamLine> {
     return this.stream("POST", "/releases", { body: JSON.stringify(ReleaseRequest.parse(request)), contentType: "application/json" });
+  }
+
+  /**
+   * Gives up the deployment's release on this server (the deploy was interrupted): answers once a
+   * release before its switch has stopped, with whether the server now runs it.
+   */
+  async giveUp(service: string, deployment: string): Promise<GiveUpResult> {
+    const body = JSON.stringify(GiveUpRequest.parse({ service, deployment }));
+    return this.json("POST", "/releases/give-up", GiveUpResult, { body, contentType: "application/json", timeoutMs: GIVE_UP_WAIT_MS + 10_000 });
   }
 
   /** Builds from a tar build context; the result is an ImageSummary. */
