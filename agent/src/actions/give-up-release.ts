@@ -22,8 +22,11 @@ export async function giveUpRelease(deps: AgentDeps, req: GiveUpRequest, waitMs 
   // A stopped release removes its new container before it ends; a switching one finishes its switch.
   const [, switchDone] = await Promise.all([endedWithin(stopping, waitMs), endedWithin(switching, waitMs)]);
   const serves = (await serviceStatus(deps, req.service)).deployment === req.deployment;
-  if (serves || !switchDone) return { outcome: "switched" };
-  return { outcome: inFlight.length > 0 ? "gave_up" : "nothing_in_flight" };
+  if (!serves && switchDone) return { outcome: inFlight.length > 0 ? "gave_up" : "nothing_in_flight" };
+  // Its release here has been sent and went through: refusing a later one would only stop the
+  // control plane from releasing it again if the whole fleet stays on it.
+  deps.releases.forgive(req.service, req.deployment);
+  return { outcome: "switched" };
 }
 
 /** From "healthy" on, a release no longer looks at being given up: it switches. */

@@ -81,6 +81,11 @@ export class InFlightReleases {
     return [...(this.running.get(key) ?? [])];
   }
 
+  /** Its releases are no longer refused (it serves here: the fleet may stay on it). */
+  forgive(service: string, deployment: string): void {
+    this.givenUp.delete(keyOf(service, deployment));
+  }
+
   private refusal(key: string): string | null {
     this.forgetExpired();
     return this.givenUp.get(key)?.reason ?? null;

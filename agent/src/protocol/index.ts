@@ -180,8 +180,8 @@ export type ReleaseResult = z.infer<typeof ReleaseResult>;
 /**
  * POST /v1/releases/give-up — the control plane replica that took an interrupted deploy over tells
  * the agent to give its release up here: one still before its switch stops as if its caller had
- * gone (its new container removed, the previous one keeps serving), and a release of the
- * deployment that arrives later is refused for a while. Answers once the releases it stopped have
+ * gone (its new container removed, the previous one keeps serving), and unless the deployment
+ * serves here, a release of it that arrives later is refused for a while. Answers once the releases it stopped have
  * ended (at most GIVE_UP_WAIT_MS), with what the server does now:
  * - `gave_up`: a release of it was running here and stopped before its switch;
  * - `nothing_in_flight`: no release of it was running here, and it does not serve here;

@@ -261,9 +261,12 @@ describe("giving a release up (give-up-release.ts)", () => {
     expect(result.state).toBe("stopped");
     expect(await answer!).toEqual({ outcome: "switched" });
     expect(order).toEqual(["release", "answer"]);
-    // Already switched: the same answer, and nothing is touched.
+    // Already switched: the same answer, and nothing is touched; it is not refused later (the
+    // fleet may stay on it), and a release of it while it serves changes nothing.
     const changes = engine.changes().length;
     expect(await giveUpRelease(deps, give)).toEqual({ outcome: "switched" });
+    expect(engine.changes()).toHaveLength(changes);
+    expect((await run(deps, request())).states).toEqual(["switched"]);
     expect(engine.changes()).toHaveLength(changes);
   });
 
