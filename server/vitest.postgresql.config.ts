@@ -19,6 +19,7 @@ const NO_DATABASE = [
   "test/cloud-init.test.ts",
   "test/cloudflare-client*.test.ts",
   "test/digitalocean-client.test.ts",
+  "test/password-hashing.test.ts",
   "test/provider-rate-budget.test.ts",
   "test/release-states.test.ts",
   "test/servers-agent-client.test.ts",

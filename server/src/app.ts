@@ -12,6 +12,7 @@ import { evaluateAutoscaling } from "./domain/autoscaling/evaluate-autoscaling.j
 import { scaleServiceOperation } from "./domain/autoscaling/scale-service-operation.js";
 import { openDatabase, restrictDatabaseFiles } from "./db.js";
 import { LoginGuard, type LoginGuardPolicy } from "./domain/auth/login-guard.js";
+import { PasswordHashing } from "./domain/auth/password-hashing.js";
 import { bootstrapFirstAdmin } from "./domain/auth/setup.js";
 import { loadSecretKey, SecretBox } from "./domain/crypto/secret-box.js";
 import { cleanupImagesOperation } from "./domain/deployments/cleanup-images-operation.js";
@@ -128,6 +129,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     provisioning: undefined as unknown as ProvisioningEnvironment, // set just below: its defaults need deps
     serverRemovedHooks: [(server) => removeServerRecords(deps, server), ...(options.extraServerRemovedHooks ?? [])],
     loginGuard: new LoginGuard(clock, options.loginGuardPolicy),
+    passwordHashing: new PasswordHashing(),
   };
   deps.provisioning = { ...defaultProvisioningEnvironment(deps), ...options.provisioning };
 

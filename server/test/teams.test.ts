@@ -36,7 +36,7 @@ beforeAll(async () => {
   server = await startTestServer({}, undefined, {
     extraOperations: [waiting],
     // Short waits, so the backoff can be seen without slowing the suite.
-    loginGuardPolicy: { freeFailuresPerAccount: 3, freeFailuresPerAddress: 50, baseDelayMs: 60_000, maxDelayMs: 120_000, forgetAfterMs: 3_600_000, hashingConcurrency: 2, hashingQueue: 32 },
+    loginGuardPolicy: { freeFailuresPerAccount: 3, freeFailuresPerAddress: 50, baseDelayMs: 60_000, maxDelayMs: 120_000, forgetAfterMs: 3_600_000 },
   });
 });
 afterAll(async () => {

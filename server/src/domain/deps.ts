@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import type { Database } from "../db.js";
 import type { Logger } from "../logger.js";
 import type { LoginGuard } from "./auth/login-guard.js";
+import type { PasswordHashing } from "./auth/password-hashing.js";
 import type { SecretBox } from "./crypto/secret-box.js";
 import type {
   BuildContextStore, Clock, EventBus, JobQueue, ProvisioningEnvironment, RateBudget, Scheduler, ServerConnections, ServerGateway,
@@ -31,6 +32,8 @@ export interface Deps {
   provisioning: ProvisioningEnvironment;
   /** Called when a server is removed, before its droplet is destroyed. */
   serverRemovedHooks: readonly ServerRemovedHook[];
-  /** Slows password guessing: failed sign-ins per account and address, bounded password hashing. */
+  /** Slows password guessing: failed sign-ins per account and address make the next attempts wait. */
   loginGuard: LoginGuard;
+  /** Password hashes a few at a time in this process, with a bounded queue. */
+  passwordHashing: PasswordHashing;
 }

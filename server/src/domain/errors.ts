@@ -41,6 +41,14 @@ export class ForbiddenError extends DomainError {
   override name = "ForbiddenError";
 }
 
+/** Sign-in throttling (login-guard.ts) or a full password-hashing queue: try again later. */
+export class RateLimitedError extends DomainError {
+  override name = "RateLimitedError";
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts: try again in ${retryAfterSeconds} s`);
+  }
+}
+
 /** The code an error is known by in the API and the audit log: ValidationError -> VALIDATION. */
 export function errorCode(error: { name: string }): string {
   return error.name.replace(/Error$/, "").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() || "BAD_REQUEST";

@@ -1,16 +1,8 @@
 // Slows password guessing down: failed sign-ins are counted per account and per client address,
-// and past a few each attempt has to wait longer (doubling, capped); password hashing (scrypt,
-// ~100 ms of one core and 128 MiB each) runs a few at a time, with a bounded queue behind it.
+// and past a few each attempt has to wait longer (doubling, capped).
 // State is per replica: a cluster multiplies the allowance by its replica count, not more.
-import { DomainError } from "../errors.js";
+import { RateLimitedError } from "../errors.js";
 import type { Clock } from "../ports.js";
-
-export class RateLimitedError extends DomainError {
-  override name = "RateLimitedError";
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many attempts: try again in ${retryAfterSeconds} s`);
-  }
-}
 
 export interface LoginGuardPolicy {
   /** Failures allowed per account before backoff starts. */
@@ -21,9 +13,6 @@ export interface LoginGuardPolicy {
   maxDelayMs: number;
   /** A key's count is forgotten this long after its last failure. */
   forgetAfterMs: number;
-  /** Password hashes computed at once, and how many may wait for a turn. */
-  hashingConcurrency: number;
-  hashingQueue: number;
 }
 
 export const DEFAULT_LOGIN_GUARD_POLICY: LoginGuardPolicy = {
@@ -32,8 +21,6 @@ export const DEFAULT_LOGIN_GUARD_POLICY: LoginGuardPolicy = {
   baseDelayMs: 1_000,
   maxDelayMs: 15 * 60_000,
   forgetAfterMs: 60 * 60_000,
-  hashingConcurrency: 2,
-  hashingQueue: 32,
 };
 
 interface Failures {
@@ -44,8 +31,6 @@ interface Failures {
 
 export class LoginGuard {
   private readonly failures = new Map<string, Failures>();
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -72,23 +57,6 @@ export class LoginGuard {
   /** A success clears the account's count (not the address's: one good password does not excuse guessing others). */
   recordSuccess(account: string): void {
     this.failures.delete(this.keyOf("account", account));
-  }
-
-  /** Runs a password hash when a slot is free; refuses when too many already wait. */
-  async hashing<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.policy.hashingConcurrency) {
-      if (this.waiting.length >= this.policy.hashingQueue) throw new RateLimitedError(1);
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.running += 1;
-    }
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next(); // the slot passes straight to the next in line
-      else this.running -= 1;
-    }
   }
 
   private keyOf(kind: "account" | "address", value: string): string {

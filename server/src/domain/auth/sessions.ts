@@ -32,7 +32,7 @@ export async function login(deps: Deps, input: unknown, client: ClientInfo = {})
   const { email, password } = parseInput(LoginInput, input);
   deps.loginGuard.check(email, client.address);
   const user = await deps.db.user.findUnique({ where: { email } });
-  const matches = await deps.loginGuard.hashing(() => verifyPassword(password, user?.passwordHash ?? DECOY_PASSWORD_HASH));
+  const matches = await deps.passwordHashing.run(() => verifyPassword(password, user?.passwordHash ?? DECOY_PASSWORD_HASH));
   if (!user || !matches || user.disabledAt) {
     deps.loginGuard.recordFailure(email, client.address);
     throw new InvalidCredentialsError();

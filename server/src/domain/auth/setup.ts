@@ -46,7 +46,7 @@ export async function completeSetup(deps: Deps, input: unknown, client: ClientIn
   const parsed = parseInput(CompleteSetupInput, input);
   // Wrong setup tokens count like wrong passwords, against one "account" and the address.
   deps.loginGuard.check(SETUP_ACCOUNT, client.address);
-  const passwordHash = await deps.loginGuard.hashing(() => hashPassword(parsed.password));
+  const passwordHash = await deps.passwordHashing.run(() => hashPassword(parsed.password));
   const user = await deps.db.$transaction(async (tx) => {
     if ((await tx.user.count()) > 0) throw new ConflictError("Slipway is already set up");
     const claimed = await tx.setupToken.updateMany({

@@ -22,7 +22,7 @@ const CreateUserInput = z.object({
 
 export async function createUser(deps: Deps, input: unknown): Promise<User> {
   const parsed = parseInput(CreateUserInput, input);
-  const passwordHash = await deps.loginGuard.hashing(() => hashPassword(parsed.password));
+  const passwordHash = await deps.passwordHashing.run(() => hashPassword(parsed.password));
   try {
     return await deps.db.user.create({ data: { email: parsed.email, name: parsed.name, role: parsed.role, passwordHash } });
   } catch (error) {
@@ -59,11 +59,11 @@ export async function changePassword(deps: Deps, viewer: Viewer, input: unknown)
   const parsed = parseInput(ChangePasswordInput, input);
   const user = await getUserOrThrow(deps, viewer.userId);
   deps.loginGuard.check(user.email, undefined);
-  if (!(await deps.loginGuard.hashing(() => verifyPassword(parsed.currentPassword, user.passwordHash)))) {
+  if (!(await deps.passwordHashing.run(() => verifyPassword(parsed.currentPassword, user.passwordHash)))) {
     deps.loginGuard.recordFailure(user.email, undefined);
     throw new InvalidCredentialsError("The current password is wrong");
   }
-  const passwordHash = await deps.loginGuard.hashing(() => hashPassword(parsed.newPassword));
+  const passwordHash = await deps.passwordHashing.run(() => hashPassword(parsed.newPassword));
   const updated = await deps.db.user.update({ where: { id: user.id }, data: { passwordHash } });
   await endSessionsOf(deps, user.id, viewer.tokenKind === "SESSION" ? viewer.tokenId : undefined);
   return updated;

@@ -1,10 +1,10 @@
 import { UserRoleEnum } from "./enums.js";
 import { changePassword, createUser, disableUser, enableUser, listUsers, setUserRole } from "../../domain/auth/users.js";
-import { RateLimitedError } from "../../domain/auth/login-guard.js";
 import { findViewerUser, logout, login, type SessionPayload } from "../../domain/auth/sessions.js";
 import { completeSetup, needsSetup } from "../../domain/auth/setup.js";
 import { isAdmin } from "../../domain/auth/viewer.js";
 import { builder } from "../builder.js";
+import { RateLimitedError } from "../../domain/errors.js";
 import { ConflictError, ErrorInterface, InvalidCredentialsError, NotFoundError, ValidationError } from "../errors.js";
 import { viewerOf } from "../viewer.js";
 
