@@ -24,6 +24,7 @@ const NO_DATABASE = [
   "test/release-states.test.ts",
   "test/servers-agent-client.test.ts",
   "test/servers-bootstrap.test.ts",
+  "test/sign-in-throttling.test.ts",
   "test/sources-*.test.ts",
   "test/ssh-quote.test.ts",
 ];

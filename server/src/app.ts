@@ -128,7 +128,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     buildContexts: new DatabaseBuildContextStore(db),
     provisioning: undefined as unknown as ProvisioningEnvironment, // set just below: its defaults need deps
     serverRemovedHooks: [(server) => removeServerRecords(deps, server), ...(options.extraServerRemovedHooks ?? [])],
-    loginGuard: new LoginGuard(clock, options.loginGuardPolicy),
+    loginGuard: new LoginGuard(infrastructure.signInFailures, clock, options.loginGuardPolicy),
     passwordHashing: new PasswordHashing(),
   };
   deps.provisioning = { ...defaultProvisioningEnvironment(deps), ...options.provisioning };

@@ -6,7 +6,7 @@ import type { PasswordHashing } from "./auth/password-hashing.js";
 import type { SecretBox } from "./crypto/secret-box.js";
 import type {
   BuildContextStore, Clock, EventBus, JobQueue, ProvisioningEnvironment, RateBudget, Scheduler, ServerConnections, ServerGateway,
-  ServerRemovedHook,
+  ServerRemovedHook, SignInFailures,
 } from "./ports.js";
 
 /** Everything domain functions reach outside themselves through; built once by buildApp(). */
@@ -23,6 +23,8 @@ export interface Deps {
   scheduler: Scheduler;
   /** Provider request budgets per token, shared by every replica (DigitalOcean per minute and hour, Cloudflare per 5 minutes). */
   rateBudget: RateBudget;
+  /** Failed sign-in counts, shared by every replica (what loginGuard decides on). */
+  signInFailures: SignInFailures;
   /** Pinned SSH connections to servers, and agent clients through them. */
   connections: ServerConnections;
   /** What deployments do on servers (through `connections` in production). */

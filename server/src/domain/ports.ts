@@ -188,6 +188,27 @@ export interface Clock {
   now(): Date;
 }
 
+// ------------------------------------------------------------------ sign-in throttling
+
+/** A key's failed sign-ins: how many, and when (ms since the epoch) the last one was. */
+export interface FailureCount {
+  count: number;
+  lastAt: number;
+}
+
+/**
+ * Failed sign-in counts, shared by every replica (one guesser meets one allowance whichever replica
+ * answers). Keys are opaque (login-guard.ts hashes the account or address in them). A count whose
+ * last failure is more than `forgetAfterMs` before `now` is forgotten: the next failure is the first.
+ */
+export interface SignInFailures {
+  /** Counts one failure at `now`, atomically however many replicas add at once; resolves the new count. */
+  add(key: string, now: number, forgetAfterMs: number): Promise<number>;
+  /** The key's failures as of `now`; undefined when it has none (or they were forgotten). */
+  get(key: string, now: number, forgetAfterMs: number): Promise<FailureCount | undefined>;
+  clear(key: string): Promise<void>;
+}
+
 /** Provider request budgets shared by every replica and operation (defined where the HTTP clients use them). */
 export type { RateBudget, RateLimit } from "../integrations/rate-budget.js";
 

@@ -1,8 +1,10 @@
 // Slows password guessing down: failed sign-ins are counted per account and per client address,
-// and past a few each attempt has to wait longer (doubling, capped).
-// State is per replica: a cluster multiplies the allowance by its replica count, not more.
+// and past a few each attempt has to wait longer (doubling, capped). The counts live behind the
+// SignInFailures port (in process, or on Redis in cluster mode), so every replica sees every
+// failure: a cluster gives a guesser the same allowance as one process.
+import { createHash } from "node:crypto";
 import { RateLimitedError } from "../errors.js";
-import type { Clock } from "../ports.js";
+import type { Clock, FailureCount, SignInFailures } from "../ports.js";
 
 export interface LoginGuardPolicy {
   /** Failures allowed per account before backoff starts. */
@@ -23,68 +25,51 @@ export const DEFAULT_LOGIN_GUARD_POLICY: LoginGuardPolicy = {
   forgetAfterMs: 60 * 60_000,
 };
 
-interface Failures {
-  count: number;
-  lastAt: number;
-  blockedUntil: number;
+interface Counted {
+  key: string;
+  free: number;
 }
 
 export class LoginGuard {
-  private readonly failures = new Map<string, Failures>();
-
   constructor(
+    private readonly failures: SignInFailures,
     private readonly clock: Clock,
     private readonly policy: LoginGuardPolicy = DEFAULT_LOGIN_GUARD_POLICY,
   ) {}
 
   /** Refuses (RateLimitedError) while the account or the address must wait. */
-  check(account: string, address: string | undefined): void {
+  async check(account: string, address: string | undefined): Promise<void> {
     const now = this.clock.now().getTime();
-    const waits = [this.keyOf("account", account), ...(address ? [this.keyOf("address", address)] : [])]
-      .map((key) => this.current(key, now)?.blockedUntil ?? 0)
-      .map((until) => until - now);
-    const wait = Math.max(0, ...waits);
+    const blockedUntil = await Promise.all(
+      this.counted(account, address).map(async ({ key, free }) => this.blockedUntil(await this.failures.get(key, now, this.policy.forgetAfterMs), free)),
+    );
+    const wait = Math.max(0, ...blockedUntil.map((until) => until - now));
     if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
   }
 
-  recordFailure(account: string, address: string | undefined): void {
+  async recordFailure(account: string, address: string | undefined): Promise<void> {
     const now = this.clock.now().getTime();
-    this.bump(this.keyOf("account", account), this.policy.freeFailuresPerAccount, now);
-    if (address) this.bump(this.keyOf("address", address), this.policy.freeFailuresPerAddress, now);
-    this.prune(now);
+    await Promise.all(this.counted(account, address).map(({ key }) => this.failures.add(key, now, this.policy.forgetAfterMs)));
   }
 
   /** A success clears the account's count (not the address's: one good password does not excuse guessing others). */
-  recordSuccess(account: string): void {
-    this.failures.delete(this.keyOf("account", account));
+  async recordSuccess(account: string): Promise<void> {
+    await this.failures.clear(failureKey("account", account));
   }
 
-  private keyOf(kind: "account" | "address", value: string): string {
-    return `${kind}:${value.toLowerCase()}`;
+  private counted(account: string, address: string | undefined): Counted[] {
+    const byAccount = { key: failureKey("account", account), free: this.policy.freeFailuresPerAccount };
+    return address ? [byAccount, { key: failureKey("address", address), free: this.policy.freeFailuresPerAddress }] : [byAccount];
   }
 
-  private current(key: string, now: number): Failures | undefined {
-    const entry = this.failures.get(key);
-    if (entry && now - entry.lastAt > this.policy.forgetAfterMs) {
-      this.failures.delete(key);
-      return undefined;
-    }
-    return entry;
+  /** Past the free failures, each one makes the key wait twice as long after it (up to the cap). */
+  private blockedUntil(failures: FailureCount | undefined, free: number): number {
+    if (!failures || failures.count < free) return 0;
+    return failures.lastAt + Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (failures.count - free));
   }
+}
 
-  private bump(key: string, free: number, now: number): void {
-    const entry = this.current(key, now) ?? { count: 0, lastAt: now, blockedUntil: 0 };
-    entry.count += 1;
-    entry.lastAt = now;
-    if (entry.count >= free) {
-      const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (entry.count - free));
-      entry.blockedUntil = now + delay;
-    }
-    this.failures.set(key, entry);
-  }
-
-  private prune(now: number): void {
-    if (this.failures.size < 10_000) return;
-    for (const [key, entry] of this.failures) if (now - entry.lastAt > this.policy.forgetAfterMs) this.failures.delete(key);
-  }
+/** `account:<hash>` or `address:<hash>`: stores (and Redis) never hold an email or an address in clear. */
+export function failureKey(kind: "account" | "address", value: string): string {
+  return `${kind}:${createHash("sha256").update(value.toLowerCase()).digest("hex").slice(0, 32)}`;
 }

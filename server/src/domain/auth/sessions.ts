@@ -30,14 +30,14 @@ const LoginInput = z.object({ email, password: z.string().min(1).max(1024) });
  */
 export async function login(deps: Deps, input: unknown, client: ClientInfo = {}): Promise<SessionPayload> {
   const { email, password } = parseInput(LoginInput, input);
-  deps.loginGuard.check(email, client.address);
+  await deps.loginGuard.check(email, client.address);
   const user = await deps.db.user.findUnique({ where: { email } });
   const matches = await deps.passwordHashing.run(() => verifyPassword(password, user?.passwordHash ?? DECOY_PASSWORD_HASH));
   if (!user || !matches || user.disabledAt) {
-    deps.loginGuard.recordFailure(email, client.address);
+    await deps.loginGuard.recordFailure(email, client.address);
     throw new InvalidCredentialsError();
   }
-  deps.loginGuard.recordSuccess(email);
+  await deps.loginGuard.recordSuccess(email);
   return startSession(deps, user, client);
 }
 

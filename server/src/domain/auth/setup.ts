@@ -45,7 +45,7 @@ const CompleteSetupInput = z.object({
 export async function completeSetup(deps: Deps, input: unknown, client: ClientInfo = {}): Promise<SessionPayload> {
   const parsed = parseInput(CompleteSetupInput, input);
   // Wrong setup tokens count like wrong passwords, against one "account" and the address.
-  deps.loginGuard.check(SETUP_ACCOUNT, client.address);
+  await deps.loginGuard.check(SETUP_ACCOUNT, client.address);
   const passwordHash = await deps.passwordHashing.run(() => hashPassword(parsed.password));
   const user = await deps.db.$transaction(async (tx) => {
     if ((await tx.user.count()) > 0) throw new ConflictError("Slipway is already set up");
@@ -53,16 +53,15 @@ export async function completeSetup(deps: Deps, input: unknown, client: ClientIn
       where: { tokenHash: hashToken(parsed.setupToken), usedAt: null },
       data: { usedAt: new Date() },
     });
-    if (claimed.count !== 1) {
-      deps.loginGuard.recordFailure(SETUP_ACCOUNT, client.address);
-      throw new ValidationError("The setup token is wrong or was already used", [
-        { path: ["setupToken"], message: "wrong or already used" },
-      ]);
-    }
+    if (claimed.count !== 1) return undefined; // nothing was written
     // Setup happens once: every other replica's token is spent with it.
     await tx.setupToken.updateMany({ where: { usedAt: null }, data: { usedAt: new Date() } });
     return tx.user.create({ data: { email: parsed.email, name: parsed.name, role: "ADMIN", passwordHash } });
   });
+  if (!user) {
+    await deps.loginGuard.recordFailure(SETUP_ACCOUNT, client.address);
+    throw new ValidationError("The setup token is wrong or was already used", [{ path: ["setupToken"], message: "wrong or already used" }]);
+  }
   return startSession(deps, user, client);
 }
 

@@ -58,9 +58,9 @@ const ChangePasswordInput = z.object({ currentPassword: z.string().min(1).max(10
 export async function changePassword(deps: Deps, viewer: Viewer, input: unknown): Promise<User> {
   const parsed = parseInput(ChangePasswordInput, input);
   const user = await getUserOrThrow(deps, viewer.userId);
-  deps.loginGuard.check(user.email, undefined);
+  await deps.loginGuard.check(user.email, undefined);
   if (!(await deps.passwordHashing.run(() => verifyPassword(parsed.currentPassword, user.passwordHash)))) {
-    deps.loginGuard.recordFailure(user.email, undefined);
+    await deps.loginGuard.recordFailure(user.email, undefined);
     throw new InvalidCredentialsError("The current password is wrong");
   }
   const passwordHash = await deps.passwordHashing.run(() => hashPassword(parsed.newPassword));

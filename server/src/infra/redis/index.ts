@@ -6,8 +6,9 @@ import { RedisEventBus } from "./event-bus.js";
 import { BullJobQueue } from "./job-queue.js";
 import { RedisRateBudget } from "./rate-budget.js";
 import { BullScheduler } from "./scheduler.js";
+import { RedisSignInFailures } from "./sign-in-failures.js";
 
-/** Cluster mode: the queue, bus, schedules and rate budgets on Redis, shared by every replica. */
+/** Cluster mode: the queue, bus, schedules, rate budgets and sign-in failure counts on Redis, shared by every replica. */
 export async function createRedisInfrastructure(config: Config, log: Logger): Promise<Infrastructure> {
   const url = config.redisUrl!;
   const commands = await connectRedis(url, "commands", log);
@@ -19,6 +20,7 @@ export async function createRedisInfrastructure(config: Config, log: Logger): Pr
     bus,
     scheduler: new BullScheduler(commands, log),
     rateBudget: new RedisRateBudget(commands),
+    signInFailures: new RedisSignInFailures(commands),
     async close() {
       await bus.close();
       await Promise.allSettled([commands.quit(), subscriber.quit()]);
