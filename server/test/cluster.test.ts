@@ -21,6 +21,9 @@ import { startTestRedis } from "./redis-server.js";
 import { freshTestDatabase, type TestDatabase } from "./test-database.js";
 
 const EVENTS = `subscription($id: ID!, $after: Int) { operationEvents(operationId: $id, afterSeq: $after) { seq step level message serverId } }`;
+const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { __typename } }`;
+const LOGIN = `mutation($email: String!, $password: String!) {
+  login(input: {email: $email, password: $password}) { __typename ... on RateLimitedError { retryAfterSeconds } } }`;
 const SECRET_KEY = randomBytes(32).toString("base64");
 
 // Emits one event each time the test opens a gate, so a subscriber can join and drop at chosen points.
@@ -42,6 +45,10 @@ const ticks: { replica: string; at: number }[] = [];
 const TICK_MS = 2_000;
 const tick = (replica: string): ScheduledTask => ({ name: "test-tick", everyMs: TICK_MS, run: async () => void ticks.push({ replica, at: Date.now() }) });
 
+// Sign-in throttling whose first wait (60 s) is long enough to read, after an account's 10th failure;
+// every test here signs in from 127.0.0.1, so the address's allowance is out of the way.
+const LOGIN_GUARD_POLICY = { freeFailuresPerAccount: 10, freeFailuresPerAddress: 1_000, baseDelayMs: 60_000, maxDelayMs: 3_600_000, forgetAfterMs: 3_600_000 };
+
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
 let database: TestDatabase;
 let a: TestServer;
@@ -51,7 +58,7 @@ async function replica(name: string): Promise<TestServer> {
   return startTestServer(
     { SLIPWAY_REDIS_URL: redis.url, SLIPWAY_SECRET_KEY: SECRET_KEY, SLIPWAY_OPERATION_LEASE_SECONDS: "3" },
     mkdtempSync(path.join(tmpdir(), `slipway-${name}-`)),
-    { database, extraOperations: [gated], extraScheduledTasks: [tick(name)] },
+    { database, extraOperations: [gated], extraScheduledTasks: [tick(name)], loginGuardPolicy: LOGIN_GUARD_POLICY },
   );
 }
 
@@ -194,5 +201,41 @@ describe("cluster mode", { timeout: 120_000 }, () => {
       one.disconnect();
       two.disconnect();
     }
+  });
+
+  describe("sign-in throttling", () => {
+    const PASSWORD = "a long enough passphrase";
+    const createAccount = async (email: string) => {
+      const created = await a.gql(CREATE_USER, { input: { email, name: "Guessed", password: PASSWORD, role: "MEMBER" } }, a.adminToken);
+      expect(created.data.createUser.__typename).toBe("MutationCreateUserSuccess");
+    };
+    const attempt = async (replica: TestServer, email: string, password: string) =>
+      (await replica.gql<{ login: { __typename: string; retryAfterSeconds?: number } }>(LOGIN, { email, password })).data!.login;
+    /** The next sign-in, with the right password, on each replica: refused for about the first wait (60 s). */
+    const expectHeldOnBoth = async (email: string) => {
+      for (const replica of [b, a]) {
+        const next = await attempt(replica, email, PASSWORD);
+        expect(next.__typename).toBe("RateLimitedError");
+        expect(next.retryAfterSeconds).toBeGreaterThan(45);
+        expect(next.retryAfterSeconds).toBeLessThanOrEqual(60);
+      }
+    };
+
+    it("holds an account on every replica after failures on one", async () => {
+      const email = "guessed-on-a@example.test";
+      await createAccount(email);
+      for (let i = 0; i < 10; i++) expect(await attempt(a, email, `wrong-${i}`)).toEqual({ __typename: "InvalidCredentialsError" });
+      await expectHeldOnBoth(email);
+    });
+
+    it("counts every failure of a burst split over both replicas", async () => {
+      const email = "guessed-in-a-burst@example.test";
+      await createAccount(email);
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(i % 2 ? a : b, email, `wrong-${i}`)));
+      // None could be refused (only the 10th failure makes the account wait), so each was counted...
+      expect(answers.map((answer) => answer.__typename)).toEqual(Array(10).fill("InvalidCredentialsError"));
+      // ...and the wait says exactly 10: 9 would not hold the account at all, 11 would wait 120 s.
+      await expectHeldOnBoth(email);
+    });
   });
 });
