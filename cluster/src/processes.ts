@@ -106,6 +106,9 @@ export function replicaSpec(n: number, options: ClusterOptions, layout: ClusterL
       SLIPWAY_SECRET_KEY: secrets.secretKey,
       SLIPWAY_DATA_DIR: layout.replicaDir(n),
       SLIPWAY_CONSOLE_URL: consoleUrl(options),
+      // Replicas listen on loopback behind the cluster's nginx: its X-Forwarded-For names the client
+      // (sign-in throttling counts per client address, not one count for everyone behind nginx).
+      SLIPWAY_TRUSTED_PROXIES: "127.0.0.1",
     },
     stopSignal: "SIGTERM",
     stopTimeoutMs: REPLICA_STOP_TIMEOUT_MS,

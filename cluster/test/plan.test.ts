@@ -170,6 +170,7 @@ describe("the cluster's processes", () => {
         SLIPWAY_SECRET_KEY: "a2V5",
         SLIPWAY_DATA_DIR: "/srv/cluster/replica-2",
         SLIPWAY_CONSOLE_URL: "http://localhost:3000",
+        SLIPWAY_TRUSTED_PROXIES: "127.0.0.1",
       },
       stopSignal: "SIGTERM",
       stopTimeoutMs: 60_000,

@@ -6,6 +6,7 @@ import {
   DEFAULT_ARCHIVE_LIMITS, DEFAULT_BASE_IMAGES, DEFAULT_GIT_TIMEOUT_MS, type ArchiveLimits, type BaseImages,
 } from "./domain/sources/defaults.js";
 import { imageReference } from "./domain/validation.js";
+import { parseTrustedProxies, type TrustedProxies } from "./graphql/client-address.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -21,6 +22,8 @@ const EnvSchema = z.object({
   SLIPWAY_CONSOLE_URL: z.string().url().default("http://localhost:3000"),
   // Browser origins allowed to call the API besides the console's (comma-separated).
   SLIPWAY_CORS_ORIGINS: z.string().default(""),
+  // Proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For names the client.
+  SLIPWAY_TRUSTED_PROXIES: z.string().default(""),
   // Lets adoptServer and git sources reach loopback, link-local and private addresses (the lab, tests).
   SLIPWAY_ALLOW_PRIVATE_TARGETS: z.enum(["", "0", "1", "false", "true"]).default(""),
   SLIPWAY_DIGITALOCEAN_API_URL: z.string().url().default("https://api.digitalocean.com"),
@@ -67,6 +70,8 @@ export interface Config {
   consoleUrl: string;
   /** Origins (scheme://host:port) a browser may call the API from: the console's and SLIPWAY_CORS_ORIGINS. */
   corsOrigins: string[];
+  /** Peers whose X-Forwarded-For is believed (SLIPWAY_TRUSTED_PROXIES); nobody's by default. */
+  trustedProxies: TrustedProxies;
   /**
    * The default of the admin setting that lets adoptServer and git sources reach loopback,
    * link-local and private addresses (domain/settings); off unless SLIPWAY_ALLOW_PRIVATE_TARGETS=1.
@@ -147,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     consoleUrl: e.SLIPWAY_CONSOLE_URL,
     corsOrigins: corsOrigins(e.SLIPWAY_CONSOLE_URL, e.SLIPWAY_CORS_ORIGINS),
+    trustedProxies: trustedProxies(e.SLIPWAY_TRUSTED_PROXIES),
     allowPrivateTargets: e.SLIPWAY_ALLOW_PRIVATE_TARGETS === "1" || e.SLIPWAY_ALLOW_PRIVATE_TARGETS === "true",
     digitalOceanApiUrl: e.SLIPWAY_DIGITALOCEAN_API_URL.replace(/\/$/, ""),
     cloudflareApiUrl: e.SLIPWAY_CLOUDFLARE_API_URL.replace(/\/$/, ""),
@@ -185,6 +191,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
     },
   };
+}
+
+function trustedProxies(value: string): TrustedProxies {
+  try {
+    return parseTrustedProxies(value).list;
+  } catch (error) {
+    throw new ConfigError(`SLIPWAY_TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
 }
 
 function corsOrigins(consoleUrl: string, extra: string): string[] {

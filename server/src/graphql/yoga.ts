@@ -7,6 +7,7 @@ import type { ClientInfo } from "../domain/auth/sessions.js";
 import type { Deps } from "../domain/deps.js";
 import { DomainError, errorCode } from "../domain/errors.js";
 import { useAuditOfRefusedMutations } from "./audit.js";
+import { clientAddress } from "./client-address.js";
 import type { GraphQLContext } from "./context.js";
 import { GRAPHIQL_OPTIONS, renderGraphiQLPage, useGraphiQLAssets } from "./graphiql.js";
 import { oneSignInPerDocument, useDocumentBodyLimit } from "./limits.js";
@@ -50,7 +51,7 @@ export function createGraphQLServer(deps: Deps, limits: BodyLimits): Yoga {
       viewer: await Promise.resolve()
         .then(() => authenticate(deps, presentedToken(req, connectionParams)))
         .catch(rethrowAsUnauthenticated),
-      client: clientOf(req),
+      client: clientOf(deps, req),
       audit: { recorded: false },
     }),
     maskedErrors: {
@@ -101,10 +102,13 @@ function presentedToken(req: IncomingMessage | undefined, connectionParams: Reco
   return bearerFromHeader(req?.headers.authorization);
 }
 
-/** The peer's address as the socket sees it (a proxy in front is not trusted to say otherwise). */
-function clientOf(req: IncomingMessage | undefined): ClientInfo {
+/** The client's address (a proxy's word for it only when the proxy is trusted) and user agent. */
+function clientOf(deps: Deps, req: IncomingMessage | undefined): ClientInfo {
   const userAgent = req?.headers["user-agent"];
-  return { address: req?.socket.remoteAddress, userAgent: typeof userAgent === "string" ? userAgent : undefined };
+  return {
+    address: clientAddress(req?.socket.remoteAddress, req?.headers["x-forwarded-for"], deps.config.trustedProxies),
+    userAgent: typeof userAgent === "string" ? userAgent : undefined,
+  };
 }
 
 function rethrowAsUnauthenticated(error: unknown): never {
