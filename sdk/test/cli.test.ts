@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { list } from "tar";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { collectMetrics } from "../../server/src/domain/metrics/collect-metrics.js";
 import { expectedAgentVersion } from "../../server/src/domain/servers/agent-release.js";
 import { ADMIN } from "../../server/test/harness.js";
@@ -314,6 +314,8 @@ describe("slipway services delete", () => {
 });
 
 describe("slipway metrics", () => {
+  afterEach(() => t.gateway.unreachable.clear());
+
   it("prints each server's current figures and the service's totals, and the same data with --json", async () => {
     const { deps } = t.server.app;
     // Collected twice (a rate is the difference of two collections), each in a slot of its own.
@@ -322,12 +324,13 @@ describe("slipway metrics", () => {
       await deps.db.server.update({ where: { id }, data: { agentTokenCiphertext: "stand-in" } });
     }
     t.gateway.load.set(t.servers["host-a"], { cpuPercent: 35, sites: { "shop--web": { requestsPerSecond: 12, errorsPerSecond: 0.6, latencyMs: 40 } } });
+    // host-b stays silent until the test ends (afterEach): were it to answer while the CLI runs,
+    // the lost-server check (every 3 s) would mark it active again.
     t.gateway.unreachable.add(t.servers["host-b"]);
     for (let i = 0; i < 2; i++) {
       await collectMetrics(deps);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    t.gateway.unreachable.clear();
 
     const text = await runCli(["metrics", "shop/web"], { env: ci });
     expect(text.code, text.stderr).toBe(0);
