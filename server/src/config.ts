@@ -195,7 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function trustedProxies(value: string): TrustedProxies {
   try {
-    return parseTrustedProxies(value).list;
+    return parseTrustedProxies(value);
   } catch (error) {
     throw new ConfigError(`SLIPWAY_TRUSTED_PROXIES: ${(error as Error).message}`);
   }

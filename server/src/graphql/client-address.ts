@@ -7,22 +7,19 @@ import { BlockList, isIP } from "node:net";
 export type TrustedProxies = BlockList;
 
 /** Parses "10.0.0.0/8, 127.0.0.1, ::1" (addresses or CIDR blocks); throws naming a bad entry. */
-export function parseTrustedProxies(value: string): { list: TrustedProxies; entries: string[] } {
+export function parseTrustedProxies(value: string): TrustedProxies {
   const list = new BlockList();
-  const entries = value.split(",").map((entry) => entry.trim()).filter(Boolean);
-  for (const entry of entries) {
-    const [address, bits, ...rest] = entry.split("/");
-    const family = isIP(address ?? "");
-    const prefix = bits === undefined ? undefined : Number(bits);
-    const maxPrefix = family === 6 ? 128 : 32;
-    if (family === 0 || rest.length > 0 || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= maxPrefix && /^\d+$/.test(bits!)))) {
-      throw new Error(`${entry} is not an IP address or CIDR block`);
-    }
+  for (const entry of value.split(",").map((e) => e.trim()).filter(Boolean)) {
+    const [address = "", bits, ...rest] = entry.split("/");
+    const family = isIP(address);
     const type = family === 6 ? "ipv6" : "ipv4";
-    if (prefix === undefined) list.addAddress(address!, type);
-    else list.addSubnet(address!, prefix, type);
+    const prefix = bits === undefined ? undefined : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+    const bad = family === 0 || rest.length > 0 || (prefix !== undefined && !(prefix <= (family === 6 ? 128 : 32)));
+    if (bad) throw new Error(`${entry} is not an IP address or CIDR block`);
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, prefix, type);
   }
-  return { list, entries };
+  return list;
 }
 
 /** The client's address given the socket's peer and the X-Forwarded-For header(s) it sent. */
