@@ -2,10 +2,13 @@
 // containers), removes its images there, then its Cloudflare DNS records, then its rows. The
 // recording gateway stands in for the servers, the Cloudflare simulator for Cloudflare.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Viewer } from "../src/domain/auth/viewer.js";
+import { createDeployment } from "../src/domain/deployments/create-deployment.js";
 import { claimServiceRemoval } from "../src/domain/deployments/deploy-claim.js";
+import { deleteService as deleteServiceNow } from "../src/domain/services/delete-service.js";
 import { ServerUnreachableError } from "../src/domain/ports.js";
 import { aRecords, ADDRESSES, deployAndWait, gid, rawId, setDomains, startDomainsFixture, type DomainsFixture, type Event } from "./domains-fixture.js";
-import { collect } from "./harness.js";
+import { ADMIN, collect } from "./harness.js";
 
 const DELETE = `mutation($id: ID!) { deleteService(id: $id) {
   __typename
@@ -118,6 +121,32 @@ describe("deleting a service that ran", () => {
     expect((await operationOf(f, operationId)).serviceId).toBeNull();
     const audited = await db.auditLogEntry.findMany({ where: { action: "deleteService" }, orderBy: { createdAt: "asc" } });
     expect(audited.map((a) => a.outcome)).toEqual(["CONFLICT", "ok", "CONFLICT"]);
+  });
+});
+
+describe("deleting a service while it is deployed, at the same instant", () => {
+  let f: DomainsFixture;
+  beforeAll(async () => (f = await deployedService()));
+  afterAll(() => f?.stop());
+
+  it("lets exactly one of two deletions and two deploys start; the others are conflicts, not deadlocks", async () => {
+    const { deps } = f.server.app;
+    const admin = await deps.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
+    const viewer = { userId: admin.id } as Viewer;
+    const serviceId = rawId(f.serviceId);
+    const deploy = { serviceId, source: { type: "IMAGE", image: "registry.test/shop/web:2" }, serverIds: f.serverIds };
+    const outcomes = await Promise.allSettled([
+      deleteServiceNow(deps, viewer, { id: serviceId }).then((r) => r.operation!),
+      createDeployment(deps, viewer, deploy).then((r) => r.operation),
+      deleteServiceNow(deps, viewer, { id: serviceId }).then((r) => r.operation!),
+      createDeployment(deps, viewer, deploy).then((r) => r.operation),
+    ]);
+    const started = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as Error] : []));
+    expect(started, refused.map((e) => e.message).join("; ")).toHaveLength(1);
+    expect(refused.map((e) => e.constructor.name)).toEqual(["ConflictError", "ConflictError", "ConflictError"]);
+    expect(await eventsUntilEnd(f, gid("Operation", started[0]!.id))).toContainEqual(expect.objectContaining({ step: "finished" }));
+    expect((await operationOf(f, gid("Operation", started[0]!.id))).status).toBe("SUCCEEDED");
   });
 });
 

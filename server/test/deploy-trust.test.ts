@@ -5,7 +5,9 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, gid, rawId, startTestServer, type TestServer } from "./harness.js";
+import type { Viewer } from "../src/domain/auth/viewer.js";
+import { createDeployment } from "../src/domain/deployments/create-deployment.js";
+import { ADMIN, collect, gid, rawId, startTestServer, type TestServer } from "./harness.js";
 import { RecordingGateway } from "./recording-gateway.js";
 import { freshTestDatabase, TEST_PROVIDER } from "./test-database.js";
 
@@ -127,6 +129,31 @@ describe("finding 7: concurrent deploys of one service", () => {
     const rolled = await server.gql(ROLLBACK, { id: started[0]!.data.deploy.data.deployment.id }, server.adminToken);
     expect(rolled.data.rollback.__typename).toBe("MutationRollbackSuccess");
     await finished(rolled.data.rollback.data.operation.id);
+  });
+
+  it("queues claims made in the same instant: one deployment, a ConflictError for every other, never a deadlock", async () => {
+    // Called side by side in one process, the claims' transactions overlap far more than four
+    // HTTP requests do. On PostgreSQL each used to hold a key-share lock on the service row (its
+    // deployment refers to it) while waiting for the others' to claim: a deadlock, one aborted.
+    const { deps } = server.app;
+    const admin = await deps.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
+    const viewer = { userId: admin.id } as Viewer;
+    const operations: string[] = [];
+    gateway.hold();
+    for (let round = 0; round < 5; round++) {
+      const serviceId = rawId(await createService("same-instant", `web-${round}`));
+      const input = { serviceId, source: { type: "IMAGE", image: `registry.test/same:${round}` }, serverIds: [serverId] };
+      const outcomes = await Promise.allSettled([1, 2, 3, 4].map(() => createDeployment(deps, viewer, input)));
+      const started = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+      const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as Error] : []));
+      expect(started, `round ${round}: ${refused.map((e) => e.message).join("; ")}`).toHaveLength(1);
+      expect(refused.map((e) => e.constructor.name)).toEqual(["ConflictError", "ConflictError", "ConflictError"]);
+      for (const error of refused) expect(error.message).toContain(started[0]!.deployment.id);
+      expect(await deps.db.deployment.count({ where: { serviceId } })).toBe(1);
+      operations.push(started[0]!.operation.id);
+    }
+    gateway.letGo();
+    for (const id of operations) await finished(gid("Operation", id));
   });
 
   it("gives the slot back however a deployment ends: failed, cancelled, interrupted", async () => {

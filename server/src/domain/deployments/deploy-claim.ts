@@ -32,6 +32,18 @@ export const NOT_BEING_REMOVED: Prisma.ServiceWhereInput = {
   OR: [{ removalOperationId: null }, { removalOperation: { is: { status: { in: ENDED_OPERATION } } } }],
 };
 
+/**
+ * Locks the service's row for the rest of the transaction; the first thing a claiming transaction
+ * does. On PostgreSQL a row that refers to the service (the deployment or operation being
+ * recorded) takes a key-share lock on it, and a claim, which updates a unique column, then needs
+ * an exclusive lock: two claims made at once would each hold the first and wait for the other's
+ * (a deadlock, one aborted after a second). Locked first, they queue and the second finds the slot
+ * taken. (SQLite has one writer at a time anyway.)
+ */
+export async function holdService(tx: Tx, serviceId: string): Promise<void> {
+  await tx.service.updateMany({ where: { id: serviceId }, data: { updatedAt: new Date() } });
+}
+
 /** Takes the service's deploy slot for a just-recorded deployment, or throws a ConflictError naming the holder. */
 export async function claimDeploySlot(tx: Tx, serviceId: string, deploymentId: string): Promise<void> {
   const claimed = await tx.service.updateMany({

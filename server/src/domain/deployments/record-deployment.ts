@@ -3,7 +3,7 @@ import type { Deployment, Operation, Project, Server, Service, SourceType } from
 import type { Deps } from "../deps.js";
 import type { OperationDescriptor } from "../operations/operation.js";
 import { startOperation } from "../operations/start-operation.js";
-import { claimDeploySlot } from "./deploy-claim.js";
+import { claimDeploySlot, holdService } from "./deploy-claim.js";
 import { imageTagFor } from "./release-config.js";
 
 /** The config a release runs with, snapshotted on its deployment so a rollback restores exactly it. */
@@ -42,6 +42,7 @@ export async function recordDeployment(deps: Deps, record: DeploymentToRecord): 
   const current = await deps.db.serviceServer.findMany({ where: { serviceId: record.service.id } });
   // Recorded and claimed together: a deploy that loses the race leaves nothing behind.
   await deps.db.$transaction(async (tx) => {
+    await holdService(tx, record.service.id);
     await tx.deployment.create({
       data: {
         id,

@@ -16,6 +16,8 @@ export interface OperationStart {
   serviceId?: string | null;
   /** A conditional claim (deploy-claim.ts) made in the transaction that records the operation: if it throws, nothing is recorded. */
   claim?: (tx: Prisma.TransactionClient, operationId: string) => Promise<void>;
+  /** Runs first in the claim's transaction, before the operation is recorded: takes the lock the claim needs (holdService). */
+  hold?: (tx: Prisma.TransactionClient) => Promise<void>;
 }
 
 /**
@@ -33,9 +35,10 @@ export async function startOperation<I>(deps: Deps, descriptor: OperationDescrip
     createdById: start.actorId ?? null,
     serviceId: start.serviceId ?? null,
   };
-  const { claim } = start;
+  const { claim, hold } = start;
   const operation = claim
     ? await deps.db.$transaction(async (tx) => {
+        await hold?.(tx);
         const recorded = await tx.operation.create({ data });
         await claim(tx, recorded.id);
         return recorded;

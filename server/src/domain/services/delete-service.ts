@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Operation } from "../../generated/prisma/client.js";
 import { plural } from "../autoscaling/recommend-servers.js";
 import type { Viewer } from "../auth/viewer.js";
-import { claimServiceRemoval } from "../deployments/deploy-claim.js";
+import { claimServiceRemoval, holdService } from "../deployments/deploy-claim.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { startOperation } from "../operations/start-operation.js";
@@ -38,6 +38,7 @@ export async function deleteService(deps: Deps, viewer: Viewer, input: unknown):
     title: `Delete ${service.project.name}/${service.name} from ${plural(plan.servers.length, "server")}`,
     actorId: viewer.userId,
     serviceId: id,
+    hold: (tx) => holdService(tx, id),
     claim: (tx, operationId) => claimServiceRemoval(tx, id, operationId),
   });
   return { plan, operation };
