@@ -12,8 +12,16 @@ import { PrismaClient } from "./generated/prisma/client.js";
  */
 export type Database = PrismaClient;
 
+/**
+ * How long PostgreSQL lets a session sit idle inside a transaction before it ends it. A replica
+ * frozen mid-transaction (its machine stalled, the process stopped) keeps its connection open, and
+ * with it the row locks it took (a service's claim, an operation's lease): past this the server
+ * rolls it back and the other replicas go on. Well above any pause between our statements.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+
 /** Opens the database named by a Prisma URL: `file:` is SQLite, `postgres(ql):` is PostgreSQL. */
-export async function openDatabase(databaseUrl: string): Promise<Database> {
+export async function openDatabase(databaseUrl: string, options: { idleInTransactionTimeoutMs?: number } = {}): Promise<Database> {
   if (providerOf(databaseUrl) === "sqlite") {
     const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl }) });
     // Write-ahead logging lets readers (subscriptions replaying events) run while an operation
@@ -29,7 +37,10 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get("schema") ?? undefined;
   url.searchParams.delete("schema");
-  const adapter = new PrismaPg({ connectionString: url.toString() }, { schema });
+  const adapter = new PrismaPg(
+    { connectionString: url.toString(), idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS },
+    { schema },
+  );
   return new PostgresqlClient({ adapter }) as unknown as Database;
 }
 
