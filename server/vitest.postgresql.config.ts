@@ -1,7 +1,7 @@
 // The server's suites once more on PostgreSQL (`npm run test:postgresql`, SLIPWAY_TEST_DATABASE=
 // postgresql: each control plane gets a fresh database on the test server). Left out: suites that
 // drive lab hosts or start processes of their own (they run once, on SQLite; the cluster suites run
-// on PostgreSQL anyway), suites that never open a database, and ones on PostgreSQL whatever the run.
+// on PostgreSQL anyway), suites that never open a database, and one that picks its provider per test.
 import { defineConfig, mergeConfig } from "vitest/config";
 import base from "./vitest.config.js";
 
@@ -14,7 +14,7 @@ const DRIVE_HOSTS_OR_PROCESSES = [
   "test/cluster*.test.ts",
   "test/main-process.test.ts",
 ];
-const POSTGRESQL_ALWAYS = ["test/database-postgresql.test.ts"];
+const PROVIDER_CHOSEN_BY_THE_TEST = ["test/database.test.ts"];
 const NO_DATABASE = [
   "test/autoscaling-decisions.test.ts",
   "test/cloud-init.test.ts",
@@ -30,4 +30,4 @@ const NO_DATABASE = [
   "test/ssh-quote.test.ts",
 ];
 
-export default mergeConfig(base, defineConfig({ test: { exclude: [...DRIVE_HOSTS_OR_PROCESSES, ...POSTGRESQL_ALWAYS, ...NO_DATABASE] } }));
+export default mergeConfig(base, defineConfig({ test: { exclude: [...DRIVE_HOSTS_OR_PROCESSES, ...PROVIDER_CHOSEN_BY_THE_TEST, ...NO_DATABASE] } }));

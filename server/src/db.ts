@@ -4,6 +4,7 @@ import { providerOf } from "@slipway/prisma/providers";
 import { chmodSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PrismaClient } from "./generated/prisma/client.js";
+import { takingTurns } from "./sqlite-turns.js";
 
 /**
  * The database, typed by the SQLite client. Both clients are generated from one schema; the
@@ -23,7 +24,8 @@ export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
 /** Opens the database named by a Prisma URL: `file:` is SQLite, `postgres(ql):` is PostgreSQL. */
 export async function openDatabase(databaseUrl: string, options: { idleInTransactionTimeoutMs?: number } = {}): Promise<Database> {
   if (providerOf(databaseUrl) === "sqlite") {
-    const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl }) });
+    // One connection for everything: transactions and the queries outside them take turns on it.
+    const db = new PrismaClient({ adapter: takingTurns(new PrismaBetterSqlite3({ url: databaseUrl })) });
     // Write-ahead logging lets readers (subscriptions replaying events) run while an operation
     // writes; NORMAL sync is durable across application crashes, which is what WAL needs.
     await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
