@@ -36,34 +36,32 @@ describe("PostgreSQL", () => {
     await database?.drop();
   });
 
-it("ends a session left idle inside a transaction, so the locks of a frozen replica are let go", async () => {
-  const other = await open(database);
-  expect(await other.$queryRawUnsafe("SHOW idle_in_transaction_session_timeout")).toEqual([{ idle_in_transaction_session_timeout: "30s" }]);
-  await other.$executeRawUnsafe(`CREATE TABLE "Held" ("id" integer PRIMARY KEY, "value" integer NOT NULL)`);
-  await other.$executeRawUnsafe(`INSERT INTO "Held" VALUES (1, 0)`);
+  it("ends a session left idle inside a transaction, so the locks of a frozen replica are let go", async () => {
+    const other = await open(database);
+    expect(await other.$queryRawUnsafe("SHOW idle_in_transaction_session_timeout")).toEqual([{ idle_in_transaction_session_timeout: "30s" }]);
+    await other.$executeRawUnsafe(`CREATE TABLE "Held" ("id" integer PRIMARY KEY, "value" integer NOT NULL)`);
+    await other.$executeRawUnsafe(`INSERT INTO "Held" VALUES (1, 0)`);
 
-  const frozen = await open(database, { idleInTransactionTimeoutMs: 500 });
-  let lockTaken!: () => void;
-  const locked = new Promise<void>((resolve) => (lockTaken = resolve));
-  let thaw!: () => void;
-  const thawed = new Promise<void>((resolve) => (thaw = resolve));
-  const held = frozen.$transaction(
-    async (tx) => {
-      await tx.$executeRawUnsafe(`UPDATE "Held" SET "value" = 1 WHERE "id" = 1`);
-      lockTaken();
-      await thawed; // no statement meanwhile: idle in transaction, as a stopped process would be
-      await tx.$executeRawUnsafe(`UPDATE "Held" SET "value" = 2 WHERE "id" = 1`);
-    },
-    { timeout: 120_000 },
-  );
-  held.catch(() => undefined);
-  await locked;
-  // Without the server-side timeout this waits for the frozen transaction's lock for ever.
-  await other.$executeRawUnsafe(`UPDATE "Held" SET "value" = 3 WHERE "id" = 1`);
-  thaw();
-  await expect(held).rejects.toThrow();
-  expect(await other.$queryRawUnsafe(`SELECT "value" FROM "Held"`)).toEqual([{ value: 3 }]);
-});
+    const frozen = await open(database, { idleInTransactionTimeoutMs: 500 });
+    const locked = gate();
+    const thawed = gate();
+    const held = frozen.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(`UPDATE "Held" SET "value" = 1 WHERE "id" = 1`);
+        locked.open();
+        await thawed.passed; // no statement meanwhile: idle in transaction, as a stopped process would be
+        await tx.$executeRawUnsafe(`UPDATE "Held" SET "value" = 2 WHERE "id" = 1`);
+      },
+      { timeout: 120_000 },
+    );
+    held.catch(() => undefined);
+    await locked.passed;
+    // Without the server-side timeout this waits for the frozen transaction's lock for ever.
+    await other.$executeRawUnsafe(`UPDATE "Held" SET "value" = 3 WHERE "id" = 1`);
+    thawed.open();
+    await expect(held).rejects.toThrow();
+    expect(await other.$queryRawUnsafe(`SELECT "value" FROM "Held"`)).toEqual([{ value: 3 }]);
+  });
 });
 
 describe("SQLite", () => {
