@@ -5,20 +5,23 @@
 // subscription over WebSocket. Lab hosts share this machine's clock, so the subscriber's receive
 // time minus the printed time is the line's whole trip. Also prints the latency from storing an
 // event to the subscriber, for every event of the deploy.
+import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { tarGz } from "../server/test/fixtures/sources/archives.js";
 import { deployArchive, follow } from "../server/test/e2e-support.js";
 import { createService, setUp } from "./support.js";
 
 const TICKS = 150;
+// adjtimex's tv_usec holds nanoseconds when the clock's status has STA_NANO (0x2000, 8192) set.
 const bench = await setUp("latency", 1, {});
 try {
   const serviceId = await createService(bench, "bench", "web");
-  const ticker = `for i in $(seq 1 ${TICKS}); do adjtimex | awk '/tv_sec/{s=$2}/tv_usec/{u=$2}END{printf "tick %d%06d\\n", s, u}'; usleep 20000; done`;
+  const ticker = `for i in $(seq 1 ${TICKS}); do adjtimex | awk '/tv_sec/{s=$2}/tv_usec/{u=$2}/status/{st=$2}END{if (and(st, 8192)) u=int(u/1000); printf "tick %d%06d\\n", s, u}'; usleep 20000; done`;
   const archive = tarGz([
     {
       path: "Dockerfile",
-      body: `FROM slipway-lab/busybox:latest\nRUN ${ticker}\nRUN mkdir /www && echo latency > /www/index.html\nCMD ["httpd", "-f", "-p", "7000", "-h", "/www"]\n`,
+      // A fresh nonce: the ticker step must run, not come from an earlier run's build cache.
+      body: `FROM slipway-lab/busybox:latest\nRUN echo ${randomUUID()} > /nonce\nRUN ${ticker}\nRUN mkdir /www && echo latency > /www/index.html\nCMD ["httpd", "-f", "-p", "7000", "-h", "/www"]\n`,
     },
   ]);
   const started = await deployArchive(bench.server, serviceId, archive, "latency.tar.gz", bench.hosts.map((h) => h.id));
