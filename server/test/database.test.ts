@@ -4,14 +4,22 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../src/db.js";
-import { freshTestDatabase, type TestDatabase } from "./test-database.js";
+import { freshTestDatabase, type TestDatabase, type TestProvider } from "./test-database.js";
 
 const opened: Database[] = [];
+const databases: TestDatabase[] = [];
 afterAll(async () => {
   await Promise.all(opened.map((db) => db.$disconnect()));
+  await Promise.all(databases.map((database) => database.drop()));
 });
+
+async function fresh(provider: TestProvider): Promise<TestDatabase> {
+  const database = await freshTestDatabase(mkdtempSync(path.join(tmpdir(), "slipway-db-")), provider);
+  databases.push(database);
+  return database;
+}
 
 async function open(database: TestDatabase, options?: { idleInTransactionTimeoutMs?: number }): Promise<Database> {
   const db = await openDatabase(database.url, options);
@@ -27,16 +35,8 @@ function gate(): { passed: Promise<void>; open: () => void } {
 }
 
 describe("PostgreSQL", () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await freshTestDatabase(tmpdir(), "postgresql");
-  });
-  afterAll(async () => {
-    await Promise.all(opened.map((db) => db.$disconnect()));
-    await database?.drop();
-  });
-
   it("ends a session left idle inside a transaction, so the locks of a frozen replica are let go", async () => {
+    const database = await fresh("postgresql");
     const other = await open(database);
     expect(await other.$queryRawUnsafe("SHOW idle_in_transaction_session_timeout")).toEqual([{ idle_in_transaction_session_timeout: "30s" }]);
     await other.$executeRawUnsafe(`CREATE TABLE "Held" ("id" integer PRIMARY KEY, "value" integer NOT NULL)`);
@@ -66,7 +66,7 @@ describe("PostgreSQL", () => {
 
 describe("SQLite", () => {
   it("keeps a write made outside a transaction out of it: the transaction's rollback leaves it, and it never sees the transaction's writes", async () => {
-    const db = await open(await freshTestDatabase(mkdtempSync(path.join(tmpdir(), "slipway-db-")), "sqlite"));
+    const db = await open(await fresh("sqlite"));
     await db.$executeRawUnsafe(`CREATE TABLE "Entry" ("name" TEXT PRIMARY KEY)`);
     const inside = gate();
     const carryOn = gate();

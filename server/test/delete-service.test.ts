@@ -2,13 +2,12 @@
 // containers), removes its images there, then its Cloudflare DNS records, then its rows. The
 // recording gateway stands in for the servers, the Cloudflare simulator for Cloudflare.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Viewer } from "../src/domain/auth/viewer.js";
 import { createDeployment } from "../src/domain/deployments/create-deployment.js";
 import { claimServiceRemoval } from "../src/domain/deployments/deploy-claim.js";
 import { deleteService as deleteServiceNow } from "../src/domain/services/delete-service.js";
 import { ServerUnreachableError } from "../src/domain/ports.js";
 import { aRecords, ADDRESSES, deployAndWait, gid, rawId, setDomains, startDomainsFixture, type DomainsFixture, type Event } from "./domains-fixture.js";
-import { ADMIN, collect } from "./harness.js";
+import { collect, viewerFor } from "./harness.js";
 
 const DELETE = `mutation($id: ID!) { deleteService(id: $id) {
   __typename
@@ -131,8 +130,7 @@ describe("deleting a service while it is deployed, at the same instant", () => {
 
   it("lets exactly one of two deletions and two deploys start; the others are conflicts, not deadlocks", async () => {
     const { deps } = f.server.app;
-    const admin = await deps.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
-    const viewer = { userId: admin.id } as Viewer;
+    const viewer = await viewerFor(f.server, f.server.adminToken);
     const serviceId = rawId(f.serviceId);
     const deploy = { serviceId, source: { type: "IMAGE", image: "registry.test/shop/web:2" }, serverIds: f.serverIds };
     const outcomes = await Promise.allSettled([

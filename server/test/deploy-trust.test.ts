@@ -5,9 +5,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Viewer } from "../src/domain/auth/viewer.js";
 import { createDeployment } from "../src/domain/deployments/create-deployment.js";
-import { ADMIN, collect, gid, rawId, startTestServer, type TestServer } from "./harness.js";
+import { collect, gid, rawId, startTestServer, viewerFor, type TestServer } from "./harness.js";
 import { RecordingGateway } from "./recording-gateway.js";
 import { freshTestDatabase, TEST_PROVIDER } from "./test-database.js";
 
@@ -136,8 +135,7 @@ describe("finding 7: concurrent deploys of one service", () => {
     // HTTP requests do. On PostgreSQL each used to hold a key-share lock on the service row (its
     // deployment refers to it) while waiting for the others' to claim: a deadlock, one aborted.
     const { deps } = server.app;
-    const admin = await deps.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
-    const viewer = { userId: admin.id } as Viewer;
+    const viewer = await viewerFor(server, server.adminToken);
     const operations: string[] = [];
     gateway.hold();
     for (let round = 0; round < 5; round++) {

@@ -8,6 +8,8 @@ import { request } from "undici";
 import WebSocket from "ws";
 import { buildApp, type App, type AppOptions } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { authenticate } from "../src/domain/auth/authenticate.js";
+import type { Viewer } from "../src/domain/auth/viewer.js";
 import { createLogger } from "../src/logger.js";
 import { freshTestDatabase, storedBytes, type TestDatabase } from "./test-database.js";
 
@@ -118,6 +120,13 @@ export function apiClient(url: string): ApiClient & { close(): Promise<void> } {
       await Promise.all(clients.map((client) => client.dispose()));
     },
   };
+}
+
+/** Who a token stands for, as the API sees it: for calling domain functions side by side. */
+export async function viewerFor(server: TestServer, token: string): Promise<Viewer> {
+  const viewer = await authenticate(server.app.deps, token);
+  if (!viewer) throw new Error("the token does not authenticate");
+  return viewer;
 }
 
 export async function login(server: Pick<ApiClient, "gql">, email: string, password: string): Promise<string> {
