@@ -21,14 +21,29 @@ export interface TestDatabase {
 /** A new empty database: a file in `dataDir`, or a new database on the test PostgreSQL server. */
 export async function freshTestDatabase(dataDir: string, provider: TestProvider = TEST_PROVIDER): Promise<TestDatabase> {
   if (provider === "sqlite") return { url: `file:${path.join(dataDir, "slipway.db")}`, drop: async () => {} };
-  const name = `slipway_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  await (leftoversDropped ??= dropLeftoverDatabases());
+  const name = `${PREFIX}${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
   const url = new URL(POSTGRES_DEV_URL);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return { url: url.toString(), drop: async () => void (await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)) };
 }
 
-async function adminQuery(sql: string): Promise<void> {
+const PREFIX = "slipway_t_";
+/** Older than this, a test database is a killed run's leftover (no suite runs this long). */
+const LEFTOVER_AFTER_MS = 6 * 3_600_000;
+let leftoversDropped: Promise<void> | undefined;
+
+/** Drops the test databases of runs killed before they could drop their own (once per process). */
+async function dropLeftoverDatabases(): Promise<void> {
+  const names = await adminQuery<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, '${PREFIX}')`);
+  for (const { datname } of names) {
+    const createdAt = parseInt(datname.slice(PREFIX.length).split("_")[0]!, 36);
+    if (Date.now() - createdAt > LEFTOVER_AFTER_MS) await adminQuery(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  }
+}
+
+async function adminQuery<Row extends object = object>(sql: string): Promise<Row[]> {
   const client = new pg.Client({ connectionString: POSTGRES_DEV_URL });
   try {
     await client.connect();
@@ -36,7 +51,7 @@ async function adminQuery(sql: string): Promise<void> {
     throw new Error(`PostgreSQL is not reachable at the test server (${(error as Error).message}); start it with prisma/scripts/ci-postgres.sh`);
   }
   try {
-    await client.query(sql);
+    return (await client.query<Row>(sql)).rows;
   } finally {
     await client.end();
   }
