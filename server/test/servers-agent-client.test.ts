@@ -1,7 +1,7 @@
 // The agent client's protocol handling, against a small fake agent on loopback (the tunnel is a
 // plain TCP stream here; servers.test.ts runs the same client through SSH to the real agent).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { connect, type AddressInfo } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
 import { Readable } from "node:stream";
 import { ImageSummary } from "@slipway/agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -179,6 +179,32 @@ describe("the agent client", () => {
     expect(error).toMatchObject({ message: `no word from the agent for ${STREAM_SILENCE_LIMIT_MS / 1000}s` });
     expect(lines).toEqual([{ type: "log", step: "pull", line: "Pulling" }]);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(STREAM_SILENCE_LIMIT_MS - 100);
+  });
+
+  it("names why the tunnel broke when its transport knows (an SSH connection given up), else what the socket said", async () => {
+    const { port } = fake.address() as AddressInfo;
+    let tunnel: Socket | null = null;
+    let loss: string | null = null;
+    const tunnelled = new AgentClient({
+      token: TOKEN,
+      tunnelLoss: () => loss,
+      connect: async () => (tunnel = connect({ host: "127.0.0.1", port })),
+    });
+    const cutMidStream = async () => {
+      const pull = tunnelled.pull({ image: "silent:1", tag: "slipway/a:deploy_1", service: "web", deployment: "00000000-0000-4000-8000-000000000001" });
+      return streamResult(pull, ImageSummary, () => void tunnel!.destroy()).catch((e: unknown) => e);
+    };
+    try {
+      const plain = await cutMidStream();
+      expect(plain).toBeInstanceOf(AgentUnreachableError);
+      expect((plain as Error).message).toMatch(/^the connection to the agent broke \((other side )?closed\)$/);
+      loss = "the server answered none of 6 SSH keepalives 1 s apart";
+      const named = await cutMidStream();
+      expect(named).toBeInstanceOf(AgentUnreachableError);
+      expect((named as Error).message).toBe("the connection to the agent broke (the server answered none of 6 SSH keepalives 1 s apart)");
+    } finally {
+      await tunnelled.close();
+    }
   });
 
   it("refuses requests the protocol forbids before sending them (streams at once, calls by rejecting)", async () => {

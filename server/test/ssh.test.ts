@@ -141,6 +141,32 @@ describe("SSH to a lab host", { timeout: 120_000 }, () => {
     expect((await second.exec(["true"])).code).toBe(0);
   });
 
+  it("says why a connection ended: closed by us, or a host that answers no keepalives (then reconnects once it answers)", async () => {
+    const quick = new SshPool(() => identity, { keepaliveIntervalMs: 500, keepaliveCountMax: 2 });
+    try {
+      const ours = await quick.connection("host", target());
+      expect(ours.endReason).toBeNull();
+      quick.drop("host");
+      await waitFor(() => ours.closed);
+      expect(ours.endReason).toBe("closed by Slipway");
+
+      const silent = await quick.connection("host", target());
+      const ended = new Promise<void>((resolve) => silent.onClose(resolve));
+      await lab.cutOff(name);
+      try {
+        await ended;
+        expect(silent.endReason).toBe("the server answered none of 2 SSH keepalives 0.5 s apart");
+      } finally {
+        await lab.restore(name);
+      }
+      const again = await quick.connection("host", target());
+      expect(again).not.toBe(silent);
+      expect((await again.exec(["true"])).code).toBe(0);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it("refuses a host whose key changed, with a clear error, and runs nothing there", async () => {
     // The same name boots a fresh host with new host keys.
     await lab.destroy(name);

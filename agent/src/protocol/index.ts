@@ -43,7 +43,7 @@ export const LABELS = {
  */
 export const STREAM_HEARTBEAT_MS = 1_000;
 /** No line for this long: the control plane gives the server up as lost. */
-export const STREAM_SILENCE_LIMIT_MS = 5_000;
+export const STREAM_SILENCE_LIMIT_MS = 7_000;
 
 export const AgentStreamLine = z.discriminatedUnion("type", [
   /** A release moved to a new state (see release-states.ts); `at` is the agent's clock. */

@@ -12,10 +12,11 @@ import type { ServerConnections } from "../ports.js";
 /** The purpose the agent token is encrypted under (bound as associated data). */
 export const AGENT_TOKEN_PURPOSE = "agent-token";
 
-// A server that stops answering SSH keepalives is given up after 2 unanswered ones, 2 s apart (4 to
-// 6 s), so a host cut off mid-deploy is noticed within seconds; agent streams are given up after 5 s
-// of silence too (see STREAM_SILENCE_LIMIT_MS).
-const SSH_KEEPALIVE = { keepaliveIntervalMs: 2_000, keepaliveCountMax: 2 };
+// A server that stops answering SSH keepalives is given up once 6 of them, 1 s apart, went
+// unanswered (6 to 7 s after its last answer), and agent streams after 7 s of silence (see
+// STREAM_SILENCE_LIMIT_MS): a host cut off mid-deploy is noticed well within 10 s, while a host
+// that stalls for a few seconds (a busy machine, a slow network) is not given up.
+const SSH_KEEPALIVE = { keepaliveIntervalMs: 1_000, keepaliveCountMax: 6 };
 // "Last seen" is written at most this often per server, however chatty the calls.
 const LAST_SEEN_EVERY_MS = 1_000;
 
@@ -72,13 +73,17 @@ export class SshServerConnections implements ServerConnections {
     if (cached?.key === key) return cached.client;
     void cached?.client.close();
     const token = this.deps.secrets.decrypt(server.agentTokenCiphertext, AGENT_TOKEN_PURPOSE);
+    // The SSH connection the tunnels went through last: when one breaks, it says why.
+    let tunnelledThrough: SshConnection | null = null;
     const client = new AgentClient({
       token,
       onAnswer: () => this.seen(server.id),
+      tunnelLoss: () => tunnelledThrough?.endReason ?? null,
       connect: async () => {
         // Re-read the row: the pin may have been set (or changed) since this client was made.
         const current = await this.deps.db.server.findUniqueOrThrow({ where: { id: server.id } });
-        return (await this.ssh(current)).forward(current.agentPort);
+        tunnelledThrough = await this.ssh(current);
+        return tunnelledThrough.forward(current.agentPort);
       },
     });
     this.agents.set(server.id, { key, client });

@@ -18,6 +18,8 @@ export interface AgentClientOptions {
   timeoutMs?: number;
   /** Called whenever the agent answers (for "last seen"). */
   onAnswer?: () => void;
+  /** Why the tunnel broke, when its transport knows (the SSH connection ended): named in the error. */
+  tunnelLoss?: () => string | null;
 }
 
 /** The agent answered with an error (or not in the protocol's shape). Never carries the token. */
@@ -171,7 +173,7 @@ export class AgentClient {
       if (line.type !== "heartbeat") yield line;
     };
     try {
-      for await (const chunk of unreachableOnFailure(response.body)) {
+      for await (const chunk of this.unreachableOnFailure(response.body)) {
         buffered += (chunk as Buffer).toString("utf8");
         let newline: number;
         while ((newline = buffered.indexOf("\n")) >= 0) {
@@ -211,7 +213,7 @@ export class AgentClient {
       // on a new connection (nothing was done by the first attempt).
       .catch((error: unknown) => (method === "GET" && error instanceof undiciErrors.SocketError ? ask() : Promise.reject(error)))
       .catch((error: unknown) => {
-        throw unreachable(error);
+        throw this.unreachable(error);
       });
     this.options.onAnswer?.();
     if (response.statusCode >= 400) {
@@ -219,6 +221,24 @@ export class AgentClient {
       throw agentError(response.statusCode, path, text);
     }
     return response;
+  }
+
+  /** A transport failure (not an answer of the agent's) as AgentUnreachableError. */
+  private unreachable(error: unknown): Error {
+    if (error instanceof AgentRequestError || error instanceof AgentUnreachableError) return error;
+    if (error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.HeadersTimeoutError) {
+      return new AgentUnreachableError(`no word from the agent for ${STREAM_SILENCE_LIMIT_MS / 1000}s`);
+    }
+    const why = this.options.tunnelLoss?.() ?? (error as Error).message ?? String(error);
+    return new AgentUnreachableError(`the connection to the agent broke (${why})`);
+  }
+
+  private async *unreachableOnFailure<T>(body: AsyncIterable<T>): AsyncGenerator<T> {
+    try {
+      yield* body;
+    } catch (error) {
+      throw this.unreachable(error);
+    }
   }
 }
 
@@ -249,23 +269,6 @@ export async function streamResult<S extends z.ZodType>(
     await onLine?.(line);
   }
   throw new AgentRequestError(200, "bad_response", "The agent's stream ended without a result");
-}
-
-/** A transport failure (not an answer of the agent's) as AgentUnreachableError. */
-function unreachable(error: unknown): Error {
-  if (error instanceof AgentRequestError || error instanceof AgentUnreachableError) return error;
-  if (error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.HeadersTimeoutError) {
-    return new AgentUnreachableError(`no word from the agent for ${STREAM_SILENCE_LIMIT_MS / 1000}s`);
-  }
-  return new AgentUnreachableError(`the connection to the agent broke (${(error as Error).message ?? String(error)})`);
-}
-
-async function* unreachableOnFailure<T>(body: AsyncIterable<T>): AsyncGenerator<T> {
-  try {
-    yield* body;
-  } catch (error) {
-    throw unreachable(error);
-  }
 }
 
 function isNdjson(response: Dispatcher.ResponseData): boolean {

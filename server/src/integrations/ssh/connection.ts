@@ -58,26 +58,30 @@ const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
  */
 export class SshConnection {
   private closedFlag = false;
+  private why: string | null = null;
   private readonly closeListeners = new Set<() => void>();
 
   private constructor(
     private readonly client: ssh2.Client,
     readonly target: SshTarget,
     readonly hostKeyFingerprint: string,
+    keepalive: Required<Pick<ConnectOptions, "keepaliveIntervalMs" | "keepaliveCountMax">>,
   ) {
-    const markClosed = () => {
+    const ended = (why: string) => {
       if (this.closedFlag) return;
       this.closedFlag = true;
+      this.why ??= why;
       for (const listener of this.closeListeners) listener();
     };
-    client.on("close", markClosed);
-    client.on("end", markClosed);
+    client.on("close", () => ended("the server closed the SSH connection"));
+    client.on("end", () => ended("the server closed the SSH connection"));
     // After the handshake, errors (a keepalive timeout, a reset) end the connection; the pool reconnects.
-    client.on("error", markClosed);
+    client.on("error", (error: Error & { level?: string }) => ended(describeLoss(error, keepalive)));
   }
 
   static open(target: SshTarget, identity: SshIdentity, options: ConnectOptions = {}): Promise<SshConnection> {
     const where = `${target.username}@${target.host}:${target.port}`;
+    const keepalive = { keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000, keepaliveCountMax: options.keepaliveCountMax ?? 3 };
     return new Promise((resolve, reject) => {
       const client = new ssh2.Client();
       let presented: string | null = null;
@@ -93,7 +97,7 @@ export class SshConnection {
         if (settled) return;
         settled = true;
         client.removeListener("error", onHandshakeError);
-        resolve(new SshConnection(client, target, presented!));
+        resolve(new SshConnection(client, target, presented!, keepalive));
       });
       const onHandshakeError = (error: Error & { level?: string }) =>
         fail(new SshConnectionError(`Could not connect to ${where}: ${describeConnectError(error)}`));
@@ -105,8 +109,8 @@ export class SshConnection {
         username: target.username,
         privateKey: identity.privateKey,
         readyTimeout: options.readyTimeoutMs ?? 15_000,
-        keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
-        keepaliveCountMax: options.keepaliveCountMax ?? 3,
+        keepaliveInterval: keepalive.keepaliveIntervalMs,
+        keepaliveCountMax: keepalive.keepaliveCountMax,
         // ssh2 calls this before authenticating; answering later (verify) keeps the handshake waiting.
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
           presented = sha256Fingerprint(key);
@@ -132,11 +136,17 @@ export class SshConnection {
     return this.closedFlag;
   }
 
+  /** Why the connection ended (null while it is open): names a host gone silent, a reset, our own close. */
+  get endReason(): string | null {
+    return this.why;
+  }
+
   onClose(listener: () => void): void {
     this.closeListeners.add(listener);
   }
 
   close(): void {
+    if (!this.closedFlag) this.why = "closed by Slipway";
     this.client.end();
   }
 
@@ -272,4 +282,13 @@ function describeConnectError(error: Error & { level?: string; code?: string }):
   if (error.code === "ECONNREFUSED") return "connection refused (is sshd running on that port?)";
   if (error.code === "ETIMEDOUT" || error.code === "EHOSTUNREACH" || error.code === "ENETUNREACH") return `the host is unreachable (${error.code})`;
   return error.message;
+}
+
+/** Why an established connection ended, from the error ssh2 reported. */
+function describeLoss(error: Error & { level?: string; code?: string }, keepalive: { keepaliveIntervalMs: number; keepaliveCountMax: number }): string {
+  if (error.level === "client-timeout") {
+    return `the server answered none of ${keepalive.keepaliveCountMax} SSH keepalives ${keepalive.keepaliveIntervalMs / 1000} s apart`;
+  }
+  if (error.code === "ECONNRESET") return "the SSH connection was reset";
+  return `the SSH connection failed (${error.message})`;
 }
