@@ -229,7 +229,8 @@ export class AgentClient {
     if (error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.HeadersTimeoutError) {
       return new AgentUnreachableError(`no word from the agent for ${STREAM_SILENCE_LIMIT_MS / 1000}s`);
     }
-    const why = this.options.tunnelLoss?.() ?? (error as Error).message ?? String(error);
+    // A socket that closed under us: the transport may know why (a connect failure says so itself).
+    const why = (error instanceof undiciErrors.SocketError ? this.options.tunnelLoss?.() : null) ?? (error as Error).message ?? String(error);
     return new AgentUnreachableError(`the connection to the agent broke (${why})`);
   }
 
