@@ -39,6 +39,7 @@ import {
   type Event,
   type Registry,
   type Started,
+  stopServerAndLab,
 } from "./e2e-support.js";
 
 const suffix = randomBytes(3).toString("hex");
@@ -73,11 +74,21 @@ beforeAll(async () => {
   ids = created.services;
 }, 240_000);
 
+/** What an operation's events said (DEBUG left out), to show when an assertion about it fails. */
+function story(events: Awaited<ReturnType<typeof finished>>): string {
+  return events
+    .filter((e) => e.level !== "DEBUG")
+    .map((e) => `${e.step} ${e.level} ${e.releaseState ?? ""} ${hosts.find((h) => h.id === e.serverId)?.name ?? "-"} ${e.message}`)
+    .join("\n");
+}
+
 afterAll(async () => {
-  await server?.stop();
-  await lab.teardown();
-  rmSync(dataDir, { recursive: true, force: true });
-}, 120_000);
+  try {
+    await stopServerAndLab(server, lab);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 150_000);
 
 const serverIds = () => hosts.map((h) => h.id);
 
@@ -195,7 +206,7 @@ describe("releases, rollbacks and failures on web", { timeout: 150_000 }, () => 
     const state = await deploymentState(server, started.data!.deployment.id);
     expect(state.status).toBe("FAILED");
     expect(state.targets.map((t) => t.state)).toEqual(["FAILED", "FAILED", "FAILED"]);
-    expect(events.filter((e) => e.releaseState === "UNHEALTHY").map((e) => e.serverId).sort()).toEqual(serverIds().sort());
+    expect(events.filter((e) => e.releaseState === "UNHEALTHY").map((e) => e.serverId).sort(), story(events)).toEqual(serverIds().sort());
     // The events said how long the health check would wait.
     expect(events.find((e) => e.releaseState === "STARTING")!.message).toMatch(/waiting up to 4s for GET \/health to answer \(every 200 ms\)$/);
     expect(report.failed, JSON.stringify(report)).toBe(0);
@@ -245,7 +256,7 @@ describe("releases, rollbacks and failures on web", { timeout: 150_000 }, () => 
       expect(cut).not.toBeNull();
       const detectionMs = noticedAt - cutAt;
       console.log(`cut-off: the loss of ${cutHost.name} was reported ${detectionMs} ms after the cut`);
-      console.log(events.filter((e) => e.level !== "DEBUG").map((e) => `${e.step} ${e.level} ${e.releaseState ?? ""} ${hosts.find((h) => h.id === e.serverId)?.name ?? "-"} ${e.message}`).join("\n"));
+      console.log(story(events));
       expect(noticedAt).toBeGreaterThan(0);
       expect(detectionMs).toBeLessThan(10_000);
 
@@ -299,7 +310,8 @@ describe("retention", { timeout: 120_000 }, () => {
     const tags: string[] = [];
     for (let i = 1; i <= 4; i++) {
       const started = await deployArchive(server, ids.site!, tarGz([{ path: "index.html", body: `<h1>site ${i}</h1>\n` }]), `site-${i}.tar.gz`, serverIds());
-      expect((await finished(started)).at(-1)).toMatchObject({ message: "Succeeded" });
+      const events = await finished(started);
+      expect(events.at(-1), story(events)).toMatchObject({ message: "Succeeded" });
       tags.push(started.data!.deployment.imageTag);
       if (i === 1) {
         const pinned = await server.gql(`mutation($id: ID!) { pinDeployment(id: $id) { __typename } }`, { id: started.data!.deployment.id }, server.adminToken);

@@ -61,6 +61,22 @@ export interface AdoptedHost {
 }
 
 /** Boots lab hosts in parallel trusting the control plane's public key. */
+/**
+ * A lab suite's end: stops the control plane, then tears its lab down even when the stop hangs
+ * (hosts left running would slow every later suite), then fails with what the stop did wrong.
+ */
+export async function stopServerAndLab(server: { stop(): Promise<void> } | undefined, lab: Lab, stopWithinMs = 60_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = (server?.stop() ?? Promise.resolve()).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  const hung = new Promise<Error>((resolve) => (timer = setTimeout(() => resolve(new Error(`the control plane did not stop within ${stopWithinMs / 1000} s`)), stopWithinMs)));
+  const failure = await Promise.race([stopped, hung]).finally(() => clearTimeout(timer));
+  await lab.teardown();
+  if (failure) throw failure;
+}
+
 export async function bootHosts(lab: Lab, names: string[], publicKey: string, booted: string[]): Promise<string[]> {
   return Promise.all(
     names.map(async (name) => {

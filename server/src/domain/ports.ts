@@ -174,7 +174,8 @@ export interface EventBus {
 export interface ScheduledTask {
   name: string;
   everyMs: number;
-  run(): Promise<void>;
+  /** `dueAt`: when this run's slot was due (ms since the epoch); one slot, one run, on one replica. */
+  run(dueAt: number): Promise<void>;
 }
 
 export interface Scheduler {

@@ -22,7 +22,7 @@ export class InProcessScheduler implements Scheduler {
         if (busy || this.closed) return;
         busy = true;
         const run = task
-          .run()
+          .run(Date.now())
           .catch((error: unknown) => this.log.error({ err: error, task: task.name }, "a scheduled task failed"))
           .finally(() => {
             busy = false;

@@ -37,7 +37,8 @@ export class BullScheduler implements Scheduler {
         const task = this.tasks.get(job.name);
         // A schedule another version registered: leave it to a replica that knows it.
         if (!task) return;
-        await task.run();
+        // A scheduler's job is due at its creation plus its delay (the slot its id names).
+        await task.run(job.timestamp + (job.opts.delay ?? 0));
       },
       { connection: duplicateConnection(this.connection, this.log, "schedules-worker"), prefix: "slipway", concurrency: Math.max(1, this.tasks.size) },
     );
