@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import {
   ImageSummary, ReleaseResult, type GiveUpResult, type MetricsRequest, type MetricsResponse, type ReleaseRequestInput, type RetireResult, type ServiceStatus,
 } from "@slipway/agent/protocol";
@@ -29,17 +29,28 @@ export class SshServerGateway implements ServerGateway {
 
   async copyImage(image: DeploymentImage, fromServerId: string, toServerId: string): Promise<void> {
     const tar = await this.on(fromServerId, (from) => from.export(image.tag));
-    // When the sending server is lost, the receiving one sees its upload break: blame the sender.
+    // The upload reads a stream of its own: when the receiving server is lost, its request destroys
+    // that stream (with its own error), never the sender's, so only the sender's failures land here.
     let senderLost: Error | null = null;
-    tar.once("error", (error: Error) => (senderLost = error));
+    const upload = new PassThrough();
+    // Its errors are the receiver's, and the load request reports them.
+    upload.on("error", () => undefined);
+    tar.once("error", (error: Error) => {
+      senderLost = error;
+      upload.destroy(error);
+    });
+    tar.pipe(upload);
     try {
-      const { loaded } = await this.on(toServerId, (to) => to.load({ service: image.service, deployment: image.deployment }, tar));
+      const { loaded } = await this.on(toServerId, (to) => to.load({ service: image.service, deployment: image.deployment }, upload));
       if (!loaded.includes(image.tag)) throw new Error(`Copying ${image.tag} loaded ${loaded.join(", ") || "nothing"} instead`);
     } catch (error) {
+      // When the sending server is lost, the receiving one sees its upload break: blame the sender.
       if (senderLost) throw new ServerUnreachableError(fromServerId, `lost while sending the image: ${(senderLost as Error).message}`);
       throw error;
     } finally {
+      tar.unpipe(upload);
       tar.destroy();
+      upload.destroy();
     }
   }
 
