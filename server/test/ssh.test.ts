@@ -128,6 +128,24 @@ describe("SSH to a lab host", { timeout: 120_000 }, () => {
     await expect(ssh.forward(1)).rejects.toThrow(/Could not reach port 1 on/);
   });
 
+  it("destroys a forwarded stream at once, like a socket: its error, one close, and the connection stays usable", async () => {
+    const ssh = await pool.connection("host", target());
+    const stream = await ssh.forward(80);
+    const seen: string[] = [];
+    stream.on("error", (error: Error) => seen.push(`error: ${error.message}`));
+    stream.on("close", () => seen.push("close"));
+    stream.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    stream.destroy(new Error("given up"));
+    expect(stream.destroyed).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(["error: given up", "close"]);
+    // The server's own close of the channel comes later and changes nothing.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen).toEqual(["error: given up", "close"]);
+    expect(ssh.closed).toBe(false);
+    expect(await httpOver(await ssh.forward(80))).toMatch(/^HTTP\/1\.1 \d{3} /);
+  });
+
   it("keeps one connection per server and reconnects after it breaks", async () => {
     const first = await pool.connection("host", target());
     expect(await pool.connection("host", target())).toBe(first);

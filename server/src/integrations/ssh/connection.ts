@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Duplex } from "node:stream";
 import ssh2 from "ssh2";
 import type { ClientChannel, SFTPWrapper } from "ssh2";
+import { ChannelStream } from "./channel-stream.js";
 import { HostKeyMismatchError, SshCommandTimeoutError, SshConnectionError } from "./errors.js";
 import { sha256Fingerprint } from "./fingerprint.js";
 import type { SshIdentity } from "./identity.js";
@@ -218,7 +219,7 @@ export class SshConnection {
     return new Promise((resolve, reject) => {
       this.client.forwardOut("127.0.0.1", 0, "127.0.0.1", port, (error, channel: ClientChannel) => {
         if (error) return reject(new SshConnectionError(`Could not reach port ${port} on ${this.target.host} through SSH: ${error.message}`));
-        resolve(channel);
+        resolve(new ChannelStream(channel));
       });
     });
   }
